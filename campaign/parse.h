@@ -1,0 +1,48 @@
+// YAML front end: campaign text -> CampaignSpec, or every problem found, each with file:line:col.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "campaign/spec.h"
+
+namespace mt::campaign {
+
+struct Diagnostic {
+  std::string file;
+  int line = 0;    // 1-based
+  int column = 0;  // 1-based
+  std::string message;
+  // "file:line:col: message"
+  std::string str() const;
+};
+
+struct ParseOptions {
+  std::string file_name = "<campaign>";  // used in every Diagnostic
+  std::uint64_t physical_memory_bytes = 0;  // sizes above this are refused; 0 = no check
+};
+
+struct ParseResult {
+  std::optional<CampaignSpec> spec;  // set only when `errors` is empty
+  std::vector<Diagnostic> errors;
+  bool ok() const { return spec.has_value(); }
+};
+
+ParseResult parse_campaign(std::string_view yaml_text, const ParseOptions& options);
+
+// The normalized campaign: every default filled in, units in their shortest exact spelling.
+// parse_campaign(to_yaml(spec)) gives back an equal spec.
+std::string to_yaml(const CampaignSpec& spec);
+
+// Limits the parser enforces (also shown in configs/README.md).
+inline constexpr int kMaxThreads = 64;
+inline constexpr int kMaxWorkloads = 16;
+inline constexpr std::chrono::milliseconds kMaxDuration{std::chrono::hours(1)};
+inline constexpr std::chrono::milliseconds kMinSampleInterval{10};
+inline constexpr std::chrono::milliseconds kMaxSampleInterval{10000};
+inline constexpr std::uint64_t kMinMemoryLimit = 4ULL << 20;  // 4Mi
+
+}  // namespace mt::campaign

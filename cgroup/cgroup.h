@@ -1,0 +1,93 @@
+// A campaign's cgroup: <memory_root>/<prefix>/<name>, plus on hybrid hosts its cgroup2 twin
+// <unified_root>/<prefix>/<name> for per-cgroup PSI. Everything the project creates lives under
+// the prefix; nothing outside it is created or written.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+#include "cgroup/layout.h"
+#include "common/result.h"
+#include "kernel/psi.h"
+
+namespace mt::cgroup {
+
+// [A-Za-z0-9_.-]+, not "." or "..", at most 64 characters.
+bool valid_name(std::string_view name);
+// A prefix is a valid name that starts with "memtorture".
+bool valid_prefix(std::string_view prefix);
+
+struct Limits {
+  std::uint64_t memory_limit = 0;            // v1 memory.limit_in_bytes, v2 memory.max
+  std::optional<std::uint64_t> memory_high;  // v2 memory.high; an error on v1
+};
+
+struct MemoryStats {
+  std::uint64_t usage = 0;   // v1 memory.usage_in_bytes, v2 memory.current
+  std::uint64_t peak = 0;    // v1 memory.max_usage_in_bytes, v2 memory.peak (0 if absent)
+  std::uint64_t limit = 0;   // kernel::kUnlimited when unlimited
+  std::uint64_t kernel = 0;  // v1 memory.kmem.usage_in_bytes, v2 memory.stat "kernel" (0 if absent)
+  std::uint64_t failcnt = 0;   // v1 memory.failcnt, v2 memory.events "max"
+  std::uint64_t oom_events = 0;  // v2 memory.events "oom"; v1 has no counter (0)
+  std::uint64_t oom_kills = 0;   // v1 memory.oom_control "oom_kill", v2 memory.events "oom_kill"
+};
+
+class CampaignCgroup {
+ public:
+  // Creates <prefix>/ (if missing) and <prefix>/<name>/ in the memory hierarchy (and the
+  // unified twin on hybrid hosts), enables +memory in the prefix's subtree_control on v2, sets the
+  // limits. On any failure, removes what it created and returns the error.
+  static Result<std::unique_ptr<CampaignCgroup>> create(const Layout& layout,
+                                                        const std::string& prefix,
+                                                        const std::string& name,
+                                                        const Limits& limits);
+  // Best-effort remove() if it was not called.
+  ~CampaignCgroup();
+  CampaignCgroup(const CampaignCgroup&) = delete;
+  CampaignCgroup& operator=(const CampaignCgroup&) = delete;
+
+  const std::filesystem::path& memory_path() const { return memory_path_; }
+  // Empty when the host has no cgroup2 twin (pure v1).
+  const std::filesystem::path& unified_path() const { return unified_path_; }
+  // The cgroup.procs files a new process must be written into (memory cgroup first, then the
+  // twin). A forked child writes "0" into each before exec (see attach_self_raw).
+  std::vector<std::filesystem::path> procs_files() const;
+
+  Status attach(pid_t pid) const;
+  Result<MemoryStats> read_memory() const;
+  // memory.pressure of this cgroup (v2 cgroup or hybrid twin); nullopt when the host has none.
+  std::optional<std::filesystem::path> pressure_file() const;
+  Result<kernel::Psi> read_psi() const;
+  // Pids in the memory cgroup and the twin (deduplicated).
+  std::vector<pid_t> pids() const;
+
+  // SIGKILLs whatever is still inside (by pid, or cgroup.kill on v2), waits until empty (up to
+  // `timeout`), rmdirs both directories, removes <prefix>/ when it is empty, and verifies the
+  // directories are gone. Idempotent.
+  Status remove(std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
+ private:
+  CampaignCgroup(Layout layout, std::string prefix, std::filesystem::path memory_path,
+                 std::filesystem::path unified_path);
+  Layout layout_;
+  std::string prefix_;
+  std::filesystem::path memory_path_;
+  std::filesystem::path unified_path_;
+  bool removed_ = false;
+};
+
+// Async-signal-safe: writes "0" (the calling process) into each procs file. For the child
+// between fork and exec. Returns 0, or the errno of the first failure.
+int attach_self_raw(const char* const* procs_files, int count);
+
+// Removes every campaign cgroup left under <prefix>/ by a daemon that died (kills what is
+// inside, rmdirs). Returns the names it removed.
+Result<std::vector<std::string>> sweep_prefix(const Layout& layout, const std::string& prefix);
+
+}  // namespace mt::cgroup

@@ -1,0 +1,24 @@
+// The one place that reads and writes kernel files (sysfs, procfs, cgroupfs). Callers pass full
+// paths built from injected roots, so everything above this runs on fixture trees in tests.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+
+namespace mt::fs {
+
+// Whole file; the error names the path and errno text.
+Result<std::string> read_file(const std::filesystem::path& path);
+// First line without the newline, trimmed.
+Result<std::string> read_line(const std::filesystem::path& path);
+Result<std::uint64_t> read_u64(const std::filesystem::path& path);
+// One write(2) of `content` (kernel files want a single write). O_WRONLY, no O_CREAT unless
+// `create` is set (then O_CREAT|O_TRUNC, mode 0644).
+Status write_file(const std::filesystem::path& path, std::string_view content, bool create = false);
+// errno text as "ENOENT (No such file or directory)".
+std::string errno_text(int err);
+
+}  // namespace mt::fs
