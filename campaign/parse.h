@@ -1,6 +1,8 @@
 // YAML front end: campaign text -> CampaignSpec, or every problem found, each with file:line:col.
 #pragma once
 
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -44,5 +46,9 @@ inline constexpr std::chrono::milliseconds kMaxDuration{std::chrono::hours(1)};
 inline constexpr std::chrono::milliseconds kMinSampleInterval{10};
 inline constexpr std::chrono::milliseconds kMaxSampleInterval{10000};
 inline constexpr std::uint64_t kMinMemoryLimit = 4ULL << 20;  // 4Mi
+inline constexpr std::size_t kMaxNameLength = 64;      // campaign and workload names
+inline constexpr std::uint64_t kMaxRate = 10'000'000;  // flood ops per second per thread
+inline constexpr std::chrono::milliseconds kMinPsiWindow{500};
+inline constexpr std::chrono::milliseconds kMaxPsiWindow{10000};
 
 }  // namespace mt::campaign

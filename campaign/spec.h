@@ -1,11 +1,14 @@
 // The plain campaign structs. A front end (the YAML parser in parse.h) produces them; the daemon
 // compiles them into a running campaign. Nothing here knows about YAML, gRPC or the kernel.
+// Every struct compares with ==, field by field, positions included (a test that means "same
+// campaign, wherever it was written" clears the positions first).
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mt::campaign {
@@ -16,6 +19,8 @@ using std::chrono::milliseconds;
 struct SourcePos {
   int line = 0;
   int column = 0;
+
+  bool operator==(const SourcePos&) const = default;
 };
 
 enum class WorkloadType { flood, anon };
@@ -25,11 +30,15 @@ struct FloodSpec {
   FloodKind kind = FloodKind::udp_socket;
   int threads = 1;
   std::optional<std::uint64_t> rate;  // ops per second per thread; nullopt = unlimited
+
+  bool operator==(const FloodSpec&) const = default;
 };
 
 struct AnonSpec {
   std::uint64_t size = 0;   // bytes to allocate and touch
   milliseconds ramp{0};     // reach `size` linearly over this long, then hold
+
+  bool operator==(const AnonSpec&) const = default;
 };
 
 struct WorkloadSpec {
@@ -39,11 +48,15 @@ struct WorkloadSpec {
   FloodSpec flood;              // when type == flood
   AnonSpec anon;                // when type == anon
   SourcePos pos;                // of the list item, for messages
+
+  bool operator==(const WorkloadSpec&) const = default;
 };
 
 struct CgroupSpec {
   std::uint64_t memory_limit = 0;            // bytes; required
   std::optional<std::uint64_t> memory_high;  // bytes; cgroup v2 only
+
+  bool operator==(const CgroupSpec&) const = default;
 };
 
 // Pass/fail lines. Each is optional; an absent one is not evaluated.
@@ -52,6 +65,8 @@ struct Criteria {
   std::optional<double> max_psi_some_avg10;  // percent, 0..100
   std::optional<double> max_psi_full_avg10;  // percent, 0..100
   std::optional<std::uint64_t> min_headroom;  // bytes (limit - usage), lowest sample
+
+  bool operator==(const Criteria&) const = default;
 };
 
 enum class PsiKind { some, full };
@@ -62,6 +77,8 @@ struct PsiTriggerSpec {
   PsiKind kind = PsiKind::some;
   milliseconds stall{100};
   milliseconds window{2000};
+
+  bool operator==(const PsiTriggerSpec&) const = default;
 };
 
 struct CampaignSpec {
@@ -73,6 +90,8 @@ struct CampaignSpec {
   std::vector<WorkloadSpec> workloads;
   Criteria criteria;
   PsiTriggerSpec psi_trigger;
+
+  bool operator==(const CampaignSpec&) const = default;
 };
 
 std::string_view to_string(WorkloadType t);

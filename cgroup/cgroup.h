@@ -3,16 +3,18 @@
 // the prefix; nothing outside it is created or written.
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
-#include <sys/types.h>
 #include <vector>
 
 #include "cgroup/layout.h"
+#include "cgroup/ops.h"
 #include "common/result.h"
 #include "kernel/psi.h"
 
@@ -24,7 +26,9 @@ bool valid_name(std::string_view name);
 bool valid_prefix(std::string_view prefix);
 
 struct Limits {
-  std::uint64_t memory_limit = 0;            // v1 memory.limit_in_bytes, v2 memory.max
+  // v1 memory.limit_in_bytes, v2 memory.max. Must be set: 0 is refused; kernel::kUnlimited
+  // writes "-1" (v1) / "max" (v2).
+  std::uint64_t memory_limit = 0;
   std::optional<std::uint64_t> memory_high;  // v2 memory.high; an error on v1
 };
 
@@ -33,7 +37,7 @@ struct MemoryStats {
   std::uint64_t peak = 0;    // v1 memory.max_usage_in_bytes, v2 memory.peak (0 if absent)
   std::uint64_t limit = 0;   // kernel::kUnlimited when unlimited
   std::uint64_t kernel = 0;  // v1 memory.kmem.usage_in_bytes, v2 memory.stat "kernel" (0 if absent)
-  std::uint64_t failcnt = 0;   // v1 memory.failcnt, v2 memory.events "max"
+  std::uint64_t failcnt = 0;     // v1 memory.failcnt, v2 memory.events "max"
   std::uint64_t oom_events = 0;  // v2 memory.events "oom"; v1 has no counter (0)
   std::uint64_t oom_kills = 0;   // v1 memory.oom_control "oom_kill", v2 memory.events "oom_kill"
 };
@@ -47,6 +51,12 @@ class CampaignCgroup {
                                                         const std::string& prefix,
                                                         const std::string& name,
                                                         const Limits& limits);
+  // The same with the kernel's side effects going through `ops` (FakeCgroupFs in tests).
+  static Result<std::unique_ptr<CampaignCgroup>> create(const Layout& layout,
+                                                        const std::string& prefix,
+                                                        const std::string& name,
+                                                        const Limits& limits,
+                                                        std::shared_ptr<CgroupOps> ops);
   // Best-effort remove() if it was not called.
   ~CampaignCgroup();
   CampaignCgroup(const CampaignCgroup&) = delete;
@@ -79,6 +89,7 @@ class CampaignCgroup {
   std::string prefix_;
   std::filesystem::path memory_path_;
   std::filesystem::path unified_path_;
+  std::shared_ptr<CgroupOps> ops_;
   bool removed_ = false;
 };
 
@@ -87,7 +98,12 @@ class CampaignCgroup {
 int attach_self_raw(const char* const* procs_files, int count);
 
 // Removes every campaign cgroup left under <prefix>/ by a daemon that died (kills what is
-// inside, rmdirs). Returns the names it removed.
+// inside, rmdirs). Returns the names it removed. Each name gets `timeout` to empty, as in
+// remove(). Only for a prefix no live daemon is using (the daemon holds a lock file): it kills
+// whatever is in the cgroups under it.
 Result<std::vector<std::string>> sweep_prefix(const Layout& layout, const std::string& prefix);
+Result<std::vector<std::string>> sweep_prefix(
+    const Layout& layout, const std::string& prefix, CgroupOps& ops,
+    std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
 }  // namespace mt::cgroup

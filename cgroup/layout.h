@@ -4,6 +4,8 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "common/result.h"
 
@@ -30,5 +32,19 @@ struct DetectOptions {
 
 // Error when no memory controller is mounted anywhere.
 Result<Layout> detect_layout(const DetectOptions& options = {});
+
+// One line of mountinfo (proc(5)), with the octal escapes (\040 etc.) of the mount point decoded.
+struct MountEntry {
+  std::filesystem::path mount_point;
+  std::string fs_type;        // after " - ": "cgroup", "cgroup2", "tmpfs", ...
+  std::string super_options;  // "rw,memory" for a cgroup v1 memory mount
+};
+// The error names the line number and what is wrong with it.
+Result<std::vector<MountEntry>> parse_mountinfo(std::string_view text);
+
+// Cross-check with libcgroup (which has its own mount table parser) that the memory controller
+// is where detect_layout() says. Only meaningful for the real host (root "/"). The error says
+// where each one put it; callers may treat it as a warning.
+Status cross_check_with_libcgroup(const Layout& layout);
 
 }  // namespace mt::cgroup

@@ -1,0 +1,87 @@
+// to_yaml(): the normalized campaign file, written so that parse_campaign() reads it back equal.
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include "campaign/parse.h"
+#include "common/units.h"
+
+namespace mt::campaign {
+namespace {
+
+// Shortest text that reads back as the same double ("12.5", "0.1", "1e-05").
+std::string number_to_string(double x) {
+  return fmt::format("{}", x);
+}
+
+void emit_workload(YAML::Emitter& out, const WorkloadSpec& w) {
+  out << YAML::BeginMap;
+  out << YAML::Key << "name" << YAML::Value << w.name;
+  out << YAML::Key << "type" << YAML::Value << std::string(to_string(w.type));
+  switch (w.type) {
+    case WorkloadType::flood:
+      out << YAML::Key << "kind" << YAML::Value << std::string(to_string(w.flood.kind));
+      out << YAML::Key << "threads" << YAML::Value << w.flood.threads;
+      out << YAML::Key << "rate" << YAML::Value
+          << (w.flood.rate ? std::to_string(*w.flood.rate) : std::string("unlimited"));
+      break;
+    case WorkloadType::anon:
+      out << YAML::Key << "size" << YAML::Value << size_to_string(w.anon.size);
+      out << YAML::Key << "ramp" << YAML::Value << duration_to_string(w.anon.ramp);
+      break;
+  }
+  out << YAML::Key << "start_after" << YAML::Value << duration_to_string(w.start_after);
+  out << YAML::EndMap;
+}
+
+void emit_criteria(YAML::Emitter& out, const Criteria& c) {
+  if (!c.max_oom_kills && !c.max_psi_some_avg10 && !c.max_psi_full_avg10 && !c.min_headroom) return;
+  out << YAML::Key << "criteria" << YAML::Value << YAML::BeginMap;
+  if (c.max_oom_kills) out << YAML::Key << "max_oom_kills" << YAML::Value << *c.max_oom_kills;
+  if (c.max_psi_some_avg10)
+    out << YAML::Key << "max_psi_some_avg10" << YAML::Value
+        << number_to_string(*c.max_psi_some_avg10);
+  if (c.max_psi_full_avg10)
+    out << YAML::Key << "max_psi_full_avg10" << YAML::Value
+        << number_to_string(*c.max_psi_full_avg10);
+  if (c.min_headroom)
+    out << YAML::Key << "min_headroom" << YAML::Value << size_to_string(*c.min_headroom);
+  out << YAML::EndMap;
+}
+
+void emit_psi_trigger(YAML::Emitter& out, const PsiTriggerSpec& t) {
+  out << YAML::Key << "psi_trigger" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "enabled" << YAML::Value << t.enabled;
+  out << YAML::Key << "kind" << YAML::Value << std::string(to_string(t.kind));
+  out << YAML::Key << "stall" << YAML::Value << duration_to_string(t.stall);
+  out << YAML::Key << "window" << YAML::Value << duration_to_string(t.window);
+  out << YAML::EndMap;
+}
+
+}  // namespace
+
+std::string to_yaml(const CampaignSpec& spec) {
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  out << YAML::Key << "campaign" << YAML::Value << spec.name;
+  if (!spec.description.empty())
+    out << YAML::Key << "description" << YAML::Value << spec.description;
+  out << YAML::Key << "duration" << YAML::Value << duration_to_string(spec.duration);
+  out << YAML::Key << "sample_interval" << YAML::Value << duration_to_string(spec.sample_interval);
+
+  out << YAML::Key << "cgroup" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "memory_limit" << YAML::Value << size_to_string(spec.cgroup.memory_limit);
+  if (spec.cgroup.memory_high)
+    out << YAML::Key << "memory_high" << YAML::Value << size_to_string(*spec.cgroup.memory_high);
+  out << YAML::EndMap;
+
+  out << YAML::Key << "workloads" << YAML::Value << YAML::BeginSeq;
+  for (const WorkloadSpec& w : spec.workloads) emit_workload(out, w);
+  out << YAML::EndSeq;
+
+  emit_criteria(out, spec.criteria);
+  emit_psi_trigger(out, spec.psi_trigger);
+  out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+}  // namespace mt::campaign

@@ -1,0 +1,166 @@
+#include "client/render.h"
+
+#include <fmt/format.h>
+
+#include "common/units.h"
+
+namespace mt::client {
+
+int exit_code_for(pb::CampaignState state) {
+  switch (state) {
+    case pb::PASSED: return kPassed;
+    case pb::FAILED: return kFailed;
+    default: return kUnreachable;  // aborted, error, or never finished
+  }
+}
+
+std::string state_name(pb::CampaignState state) {
+  switch (state) {
+    case pb::PENDING: return "pending";
+    case pb::RUNNING: return "running";
+    case pb::PASSED: return "passed";
+    case pb::FAILED: return "failed";
+    case pb::ABORTED: return "aborted";
+    case pb::ERROR: return "error";
+    default: return "unknown";
+  }
+}
+
+void Progress::apply(const pb::CampaignEvent& ev) {
+  t_s_ = std::max(t_s_, ev.t_s());
+  switch (ev.event_case()) {
+    case pb::CampaignEvent::kSnapshot: {
+      const auto& c = ev.snapshot();
+      state_ = c.state();
+      duration_s_ = c.duration_s();
+      t_s_ = c.elapsed_s();
+      if (c.has_latest()) {
+        sample_ = c.latest();
+        have_sample_ = true;
+      }
+      break;
+    }
+    case pb::CampaignEvent::kSample:
+      sample_ = ev.sample();
+      have_sample_ = true;
+      oom_kills_ = sample_.oom_kills();
+      break;
+    case pb::CampaignEvent::kWorkloads: {
+      double sum = 0;
+      for (const auto& w : ev.workloads().workloads())
+        if (w.type() == "flood" && w.state() == "running") sum += w.ops_per_s();
+      flood_ops_per_s_ = sum;
+      break;
+    }
+    case pb::CampaignEvent::kState: state_ = ev.state().state(); break;
+    case pb::CampaignEvent::kOomKill: oom_kills_ = ev.oom_kill().total(); break;
+    default: break;
+  }
+}
+
+std::string Progress::line() const {
+  std::string out = fmt::format("[{:6.1f}s/{:.1f}s] {:<8}", t_s_, duration_s_, state_name(state_));
+  if (have_sample_) {
+    const double usage = static_cast<double>(sample_.usage_bytes());
+    const double limit = static_cast<double>(sample_.limit_bytes());
+    out += fmt::format(" mem {}/{} ({:.0f}%)", human_bytes(usage), human_bytes(limit),
+                       limit > 0 ? 100.0 * usage / limit : 0.0);
+    const auto& psi = sample_.has_cgroup_psi() ? sample_.cgroup_psi() : sample_.system_psi();
+    if (sample_.has_cgroup_psi() || sample_.has_system_psi())
+      out += fmt::format("  psi some {:.2f} full {:.2f}{}", psi.some_avg10(), psi.full_avg10(),
+                         sample_.has_cgroup_psi() ? "" : " (system)");
+  }
+  out += fmt::format("  flood {} ops/s", human_count(flood_ops_per_s_));
+  if (oom_kills_) out += fmt::format("  OOM kills {}", oom_kills_);
+  return out;
+}
+
+std::string Progress::notable(const pb::CampaignEvent& ev) {
+  switch (ev.event_case()) {
+    case pb::CampaignEvent::kOomKill:
+      return fmt::format("{:6.1f}s  OOM kill #{}{}", ev.t_s(), ev.oom_kill().total(),
+                         ev.oom_kill().workload().empty() ? "" : " of workload " + ev.oom_kill().workload());
+    case pb::CampaignEvent::kPsiTrigger:
+      return fmt::format("{:6.1f}s  PSI trigger: {} stall over {} ms in {} s", ev.t_s(),
+                         ev.psi_trigger().kind(), ev.psi_trigger().stall_us() / 1000,
+                         ev.psi_trigger().window_us() / 1000000.0);
+    case pb::CampaignEvent::kCriterion:
+      if (ev.criterion().pass()) return {};
+      return fmt::format("{:6.1f}s  criterion {} failed: {}", ev.t_s(), ev.criterion().name(),
+                         ev.criterion().detail());
+    case pb::CampaignEvent::kLog: return fmt::format("{:6.1f}s  {}", ev.t_s(), ev.log());
+    default: return {};
+  }
+}
+
+std::string summary(const pb::Campaign& c) {
+  std::string out;
+  out += fmt::format("campaign {} ({}): {}\n", c.name(), c.id(), state_name(c.state()));
+  if (!c.reason().empty()) out += fmt::format("  reason: {}\n", c.reason());
+  out += fmt::format("  ran {:.1f} s of {:.1f} s\n\n", c.elapsed_s(), c.duration_s());
+  out += fmt::format("  {:<16} {:<6} {:<11} {:>12} {:>12} {:>8}  {}\n", "workload", "type", "kind",
+                     "ops", "ops/s", "errors", "exit");
+  for (const auto& w : c.workloads())
+    out += fmt::format("  {:<16} {:<6} {:<11} {:>12} {:>12} {:>8}  {}\n", w.name(), w.type(),
+                       w.kind().empty() ? "-" : w.kind(), w.ops(), human_count(w.ops_per_s()),
+                       w.errors(), w.exit_status().empty() ? w.state() : w.exit_status());
+  if (c.has_latest()) {
+    const auto& s = c.latest();
+    out += fmt::format("\n  memory: last usage {} of limit {}, OOM kills {}\n",
+                       human_bytes(static_cast<double>(s.usage_bytes())),
+                       human_bytes(static_cast<double>(s.limit_bytes())), s.oom_kills());
+  }
+  if (c.criteria_size()) {
+    out += fmt::format("\n  {:<20} {:<6} {}\n", "criterion", "result", "detail");
+    for (const auto& k : c.criteria())
+      out += fmt::format("  {:<20} {:<6} {}\n", k.name(), k.pass() ? "pass" : "FAIL", k.detail());
+  }
+  if (!c.report_path().empty()) out += fmt::format("\n  report: {}\n", c.report_path());
+  return out;
+}
+
+std::string xml_escape(std::string_view s) {
+  std::string out;
+  for (char ch : s) {
+    switch (ch) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      default: out += ch;
+    }
+  }
+  return out;
+}
+
+// One test case per criterion; a campaign that did not complete (aborted, error) adds a failing
+// "campaign" case so CI never reads it as green.
+std::string junit_xml(const pb::Campaign& c) {
+  int failures = 0, tests = c.criteria_size();
+  for (const auto& k : c.criteria()) failures += k.pass() ? 0 : 1;
+  const bool completed = c.state() == pb::PASSED || c.state() == pb::FAILED;
+  if (!completed) {
+    ++tests;
+    ++failures;
+  }
+  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out += fmt::format("<testsuites>\n  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" time=\"{:.3f}\">\n",
+                     xml_escape(c.name()), tests, failures, c.elapsed_s());
+  out += fmt::format("    <properties><property name=\"id\" value=\"{}\"/><property name=\"verdict\" value=\"{}\"/></properties>\n",
+                     xml_escape(c.id()), state_name(c.state()));
+  if (!completed)
+    out += fmt::format("    <testcase classname=\"{}\" name=\"campaign\"><failure message=\"{}\"/></testcase>\n",
+                       xml_escape(c.name()), xml_escape(state_name(c.state()) + ": " + c.reason()));
+  for (const auto& k : c.criteria()) {
+    out += fmt::format("    <testcase classname=\"{}\" name=\"{}\"", xml_escape(c.name()), xml_escape(k.name()));
+    if (k.pass())
+      out += fmt::format("><system-out>{}</system-out></testcase>\n", xml_escape(k.detail()));
+    else
+      out += fmt::format("><failure message=\"{}\"/></testcase>\n", xml_escape(k.detail()));
+  }
+  out += "  </testsuite>\n</testsuites>\n";
+  return out;
+}
+
+}  // namespace mt::client

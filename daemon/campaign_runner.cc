@@ -1,0 +1,483 @@
+#include "daemon/campaign_runner.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/read_until.hpp>
+#include <chrono>
+#include <csignal>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <sys/wait.h>
+
+#include "common/units.h"
+#include "daemon/worker_process.h"
+#include "kernel/psi.h"
+#include "workloads/protocol.h"
+
+namespace mt::daemon {
+
+namespace asio = boost::asio;
+using std::chrono::duration;
+using std::chrono::duration_cast;
+using std::chrono::microseconds;
+
+namespace {
+
+std::int64_t unix_ms_now() {
+  return duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The worker stops on its own after this long even if every signal is lost.
+constexpr std::chrono::milliseconds kWorkerSafetyMargin{10000};
+constexpr double kRateWindowS = 1.0;
+
+}  // namespace
+
+CampaignRunner::CampaignRunner(asio::io_context& io, const Clock& clock, RunnerOptions options,
+                               CampaignInput input, EventSink sink, OnFinished on_finished)
+    : io_(io),
+      clock_(clock),
+      opt_(std::move(options)),
+      in_(std::move(input)),
+      sink_(std::move(sink)),
+      on_finished_(std::move(on_finished)),
+      sample_timer_(io),
+      duration_timer_(io),
+      kill_timer_(io) {
+  for (const auto& spec : in_.spec.workloads) {
+    auto w = std::make_unique<Worker>();
+    w->spec = spec;
+    w->status.name = spec.name;
+    w->status.type = std::string(campaign::to_string(spec.type));
+    if (spec.type == campaign::WorkloadType::flood) {
+      w->status.kind = std::string(campaign::to_string(spec.flood.kind));
+      w->status.threads = spec.flood.threads;
+    } else {
+      w->status.threads = 1;
+    }
+    workers_.push_back(std::move(w));
+  }
+}
+
+CampaignRunner::~CampaignRunner() {
+  *alive_ = false;
+  // The engine keeps runners until the daemon exits, by which time every campaign has
+  // completed; this only matters if that ordering is ever broken.
+  for (auto& w : workers_)
+    if (!w->reaped) ::kill(w->status.pid, SIGKILL);
+}
+
+std::filesystem::path CampaignRunner::report_dir() const {
+  return opt_.state_dir / "reports" / in_.id;
+}
+
+double CampaignRunner::now_s() const {
+  if (start_ == Clock::time_point{}) return 0;
+  return duration<double>(clock_.now() - start_).count();
+}
+
+void CampaignRunner::emit(Event::Body body) { sink_(Event{now_s(), std::move(body)}); }
+
+void CampaignRunner::set_state(State s, const std::string& reason) {
+  state_ = s;
+  reason_ = reason;
+  emit(StateChange{s, reason});
+}
+
+void CampaignRunner::fail(const std::string& reason) {
+  spdlog::error("campaign {}: {}", in_.id, reason);
+  begin_stop(State::error, reason);
+}
+
+// ---- start ------------------------------------------------------------------------------
+
+void CampaignRunner::start() {
+  start_ = clock_.now();
+  started_unix_ms_ = unix_ms_now();
+  criteria_.emplace(in_.spec.criteria, clock_, start_);
+  state_ = State::running;  // so that a failure below goes through the normal teardown
+
+  std::error_code ec;
+  std::filesystem::create_directories(report_dir(), ec);
+  if (ec) return fail(fmt::format("cannot create {}: {}", report_dir().string(), ec.message()));
+  std::filesystem::create_directories(opt_.state_dir / "run" / in_.id, ec);
+  if (ec) return fail(fmt::format("cannot create the run directory: {}", ec.message()));
+
+  cgroup::Limits limits{in_.spec.cgroup.memory_limit, in_.spec.cgroup.memory_high};
+  auto cg = cgroup::CampaignCgroup::create(opt_.layout, opt_.cgroup_prefix, in_.id, limits);
+  if (!cg) return fail(cg.error().message);
+  cgroup_ = std::move(cg).value();
+  spdlog::info("campaign {}: cgroup {} limit {}", in_.id, cgroup_->memory_path().string(),
+               human_bytes(static_cast<double>(in_.spec.cgroup.memory_limit)));
+
+  set_state(State::running, "running");
+  arm_psi_trigger();
+  for (auto& wp : workers_) {
+    Worker& w = *wp;
+    if (w.spec.start_after.count() == 0) {
+      launch(w);
+      if (stopping_) return;
+      continue;
+    }
+    w.start_timer = std::make_unique<asio::steady_timer>(io_, w.spec.start_after);
+    w.start_timer->async_wait([this, &w, alive = alive_](const boost::system::error_code& e) {
+      if (!*alive || e || stopping_) return;
+      launch(w);
+    });
+  }
+  take_sample();
+  schedule_sample();
+  duration_timer_.expires_after(in_.spec.duration);
+  duration_timer_.async_wait([this, alive = alive_](const boost::system::error_code& e) {
+    if (!*alive || e) return;
+    begin_stop(State::running, "duration reached");
+  });
+}
+
+void CampaignRunner::arm_psi_trigger() {
+  const auto& t = in_.spec.psi_trigger;
+  if (!t.enabled) {
+    trigger_info_.error = "disabled in the campaign";
+    return;
+  }
+  trigger_info_.spec = PsiTrigger::format(t.kind, duration_cast<microseconds>(t.stall),
+                                          duration_cast<microseconds>(t.window));
+  auto file = cgroup_->pressure_file();
+  if (!file) {
+    trigger_info_.error = "this host has no per-cgroup PSI";
+    emit(LogLine{"PSI trigger not armed: " + trigger_info_.error});
+    return;
+  }
+  auto armed = PsiTrigger::arm(io_, *file, trigger_info_.spec, [this, t] {
+    trigger_info_.events_s.push_back(now_s());
+    emit(PsiTriggerEvent{std::string(campaign::to_string(t.kind)),
+                         static_cast<std::uint64_t>(duration_cast<microseconds>(t.stall).count()),
+                         static_cast<std::uint64_t>(duration_cast<microseconds>(t.window).count())});
+  });
+  if (!armed) {
+    trigger_info_.error = armed.error().message;
+    emit(LogLine{"PSI trigger not armed: " + trigger_info_.error});
+    return;
+  }
+  trigger_ = std::move(armed).value();
+  trigger_info_.armed = true;
+}
+
+// ---- workers ----------------------------------------------------------------------------
+
+std::vector<std::string> CampaignRunner::worker_args(const Worker& w) const {
+  const auto runtime = in_.spec.duration - w.spec.start_after + kWorkerSafetyMargin;
+  std::vector<std::string> args;
+  if (w.spec.type == campaign::WorkloadType::flood) {
+    const auto& f = w.spec.flood;
+    args = {"flood", "--kind", std::string(campaign::to_string(f.kind)), "--threads",
+            std::to_string(f.threads), "--rate", std::to_string(f.rate.value_or(0))};
+    if (f.kind == campaign::FloodKind::dentry)
+      args.insert(args.end(), {"--dir", (opt_.state_dir / "run" / in_.id / w.spec.name).string()});
+  } else {
+    args = {"anon", "--size", std::to_string(w.spec.anon.size), "--ramp-ms",
+            std::to_string(w.spec.anon.ramp.count())};
+  }
+  args.insert(args.end(), {"--max-runtime-ms", std::to_string(runtime.count())});
+  return args;
+}
+
+void CampaignRunner::launch(Worker& w) {
+  if (w.spec.type == campaign::WorkloadType::flood &&
+      w.spec.flood.kind == campaign::FloodKind::dentry) {
+    std::error_code ec;
+    std::filesystem::create_directories(opt_.state_dir / "run" / in_.id / w.spec.name, ec);
+    if (ec) return fail(fmt::format("workload {}: cannot create its directory: {}", w.spec.name, ec.message()));
+  }
+  SpawnOptions so;
+  so.executable = opt_.worker_path;
+  so.args = worker_args(w);
+  for (const auto& p : cgroup_->procs_files()) so.cgroup_procs.push_back(p);
+  so.log_file = report_dir() / (w.spec.name + ".log");
+  auto spawned = spawn_worker(so);
+  if (!spawned) return fail(fmt::format("workload {}: {}", w.spec.name, spawned.error().message));
+  w.status.pid = spawned->pid;
+  w.status.state = "running";
+  w.started_s = now_s();
+  w.reaped = false;
+  w.report_closed = false;
+  w.report = std::make_unique<asio::posix::stream_descriptor>(io_, spawned->report_fd);
+  w.pidfd = std::make_unique<asio::posix::stream_descriptor>(io_, spawned->pidfd);
+  spdlog::info("campaign {}: workload {} started, pid {}", in_.id, w.spec.name, w.status.pid);
+  read_reports(w);
+  wait_exit(w);
+}
+
+void CampaignRunner::read_reports(Worker& w) {
+  asio::async_read_until(
+      *w.report, w.buffer, '\n',
+      [this, &w, alive = alive_](const boost::system::error_code& ec, std::size_t n) {
+        if (!*alive) return;
+        if (ec) {  // EOF: the worker exited (or closed its end)
+          w.report_closed = true;
+          boost::system::error_code ignored;
+          w.report->close(ignored);
+          maybe_complete();
+          return;
+        }
+        std::string line(asio::buffers_begin(w.buffer.data()),
+                         asio::buffers_begin(w.buffer.data()) + static_cast<std::ptrdiff_t>(n));
+        w.buffer.consume(n);
+        on_line(w, line);
+        read_reports(w);
+      });
+}
+
+void CampaignRunner::on_line(Worker& w, std::string_view line) {
+  auto msg = workloads::parse_message(line);
+  if (!msg) {
+    spdlog::warn("campaign {}: workload {}: {}", in_.id, w.spec.name, msg.error().message);
+    return;
+  }
+  using Kind = workloads::Message::Kind;
+  if (msg->kind == Kind::error) {
+    w.status.state = "failed";
+    w.status.exit_status = "error: " + msg->text;
+    emit(LogLine{fmt::format("workload {} failed: {}", w.spec.name, msg->text)});
+    return;
+  }
+  const auto& c = msg->counters;
+  w.status.ops = c.ops;
+  w.status.errors = c.errors;
+  w.status.bytes = c.bytes;
+  const double t = now_s();
+  w.history.emplace_back(t, c.ops);
+  // Keep one point older than the window as the baseline.
+  while (w.history.size() > 2 && w.history[1].first < t - kRateWindowS) w.history.pop_front();
+}
+
+void CampaignRunner::wait_exit(Worker& w) {
+  w.pidfd->async_wait(asio::posix::stream_descriptor::wait_read,
+                      [this, &w, alive = alive_](const boost::system::error_code& ec) {
+                        if (!*alive || ec) return;
+                        int status = 0;
+                        pid_t r = ::waitpid(w.status.pid, &status, WNOHANG);
+                        if (r == 0) return wait_exit(w);
+                        on_exit(w, r < 0 ? 0 : status);
+                      });
+}
+
+void CampaignRunner::on_exit(Worker& w, int status) {
+  w.reaped = true;
+  w.ended_s = now_s();
+  boost::system::error_code ignored;
+  w.pidfd->close(ignored);
+  w.status.exit_status = w.status.state == "failed" && !w.status.exit_status.empty()
+                             ? w.status.exit_status + "; " + describe_wait_status(status)
+                             : describe_wait_status(status);
+  if (WIFSIGNALED(status)) {
+    w.status.state = "killed";
+    if (WTERMSIG(status) == SIGKILL && cgroup_) {
+      auto mem = cgroup_->read_memory();
+      if (mem && mem->oom_kills > oom_kills_attributed_) {
+        oom_kills_attributed_ = mem->oom_kills;
+        w.status.exit_status += " (OOM kill)";
+        if (mem->oom_kills > oom_kills_seen_) {
+          for (auto i = oom_kills_seen_; i < mem->oom_kills; ++i) oom_kill_times_.push_back(now_s());
+          oom_kills_seen_ = mem->oom_kills;
+        }
+        emit(OomKill{mem->oom_kills, w.spec.name});
+      }
+    }
+  } else if (w.status.state != "failed") {
+    w.status.state = WEXITSTATUS(status) == 0 ? "exited" : "failed";
+  }
+  if (!stopping_)
+    emit(LogLine{fmt::format("workload {} ended: {}", w.spec.name, w.status.exit_status)});
+  spdlog::info("campaign {}: workload {} pid {} ended: {}", in_.id, w.spec.name, w.status.pid,
+               w.status.exit_status);
+  maybe_complete();
+}
+
+// ---- sampling ---------------------------------------------------------------------------
+
+void CampaignRunner::schedule_sample() {
+  sample_timer_.expires_after(in_.spec.sample_interval);
+  sample_timer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
+    if (!*alive || ec || stopping_) return;
+    take_sample();
+    if (!stopping_) schedule_sample();
+  });
+}
+
+void CampaignRunner::take_sample() {
+  Readings r;
+  r.t_s = now_s();
+  auto mem = cgroup_->read_memory();
+  if (!mem) return fail("sampling the campaign cgroup: " + mem.error().message);
+  r.memory = *mem;
+  if (cgroup_->pressure_file())
+    if (auto psi = cgroup_->read_psi()) r.cgroup_psi = *psi;
+  if (auto psi = kernel::read_psi(opt_.system_pressure)) r.system_psi = *psi;
+  Sample s = sampler_.next(r);
+  kernel_peak_ = std::max(kernel_peak_, mem->peak);
+  failcnt_ = mem->failcnt;
+  samples_.push_back(s);
+
+  if (s.oom_kills > oom_kills_seen_) {
+    for (auto i = oom_kills_seen_; i < s.oom_kills; ++i) oom_kill_times_.push_back(s.t_s);
+    oom_kills_seen_ = s.oom_kills;
+    emit(OomKill{s.oom_kills, ""});
+  }
+  for (auto& failed : criteria_->observe(s)) emit(std::move(failed));
+  emit(s);
+
+  WorkloadsUpdate update;
+  for (auto& w : workers_) {
+    if (w->status.state == "running" && w->history.size() >= 2) {
+      const auto& [t0, ops0] = w->history.front();
+      const auto& [t1, ops1] = w->history.back();
+      if (t1 > t0) w->status.ops_per_s = static_cast<double>(ops1 - ops0) / (t1 - t0);
+    }
+    update.push_back(w->status);
+  }
+  emit(std::move(update));
+}
+
+// ---- stopping ---------------------------------------------------------------------------
+
+void CampaignRunner::stop(const std::string& reason) { begin_stop(State::aborted, reason); }
+
+void CampaignRunner::begin_stop(State verdict_hint, const std::string& reason) {
+  if (stopping_ || is_final(state_)) return;
+  stopping_ = true;
+  if (verdict_hint == State::aborted || verdict_hint == State::error) forced_verdict_ = verdict_hint;
+  reason_ = reason;
+  spdlog::info("campaign {}: stopping: {}", in_.id, reason);
+  sample_timer_.cancel();
+  duration_timer_.cancel();
+  for (auto& w : workers_) {
+    if (w->start_timer) w->start_timer->cancel();
+    if (!w->reaped) ::kill(w->status.pid, SIGTERM);
+  }
+  kill_timer_.expires_after(opt_.stop_grace);
+  kill_timer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
+    if (!*alive || ec) return;
+    for (auto& w : workers_) {
+      if (w->reaped) continue;
+      spdlog::warn("campaign {}: workload {} pid {} ignored SIGTERM; sending SIGKILL", in_.id,
+                   w->spec.name, w->status.pid);
+      ::kill(w->status.pid, SIGKILL);  // not yet reaped, so the pid is still ours
+    }
+  });
+  maybe_complete();
+}
+
+void CampaignRunner::maybe_complete() {
+  if (!stopping_ || is_final(state_)) return;
+  for (const auto& w : workers_)
+    if (!w->reaped || !w->report_closed) return;
+  // Run after the current handler has unwound.
+  asio::post(io_, [this, alive = alive_] {
+    if (*alive && !is_final(state_)) complete();
+  });
+}
+
+void CampaignRunner::complete() {
+  kill_timer_.cancel();
+  if (cgroup_) take_sample();  // the last look, before the cgroup goes
+  ended_s_ = now_s();
+  ended_unix_ms_ = unix_ms_now();
+  if (trigger_) trigger_->close();  // before its cgroup is removed (POLLERR otherwise)
+  trigger_.reset();
+  std::string cleanup_error;
+  if (cgroup_) {
+    if (auto st = cgroup_->remove(); !st) cleanup_error = st.error().message;
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(opt_.state_dir / "run" / in_.id, ec);
+  if (ec && cleanup_error.empty()) cleanup_error = "removing the run directory: " + ec.message();
+
+  for (auto& w : workers_) {
+    const double ran = (w->reaped && w->ended_s > 0 ? w->ended_s : ended_s_) - w->started_s;
+    w->status.ops_per_s = ran > 0 && w->status.pid > 0 ? static_cast<double>(w->status.ops) / ran : 0;
+  }
+  final_criteria_ = criteria_ ? criteria_->results() : std::vector<CriterionResult>{};
+
+  State verdict;
+  std::string reason = reason_;
+  if (forced_verdict_) {
+    verdict = *forced_verdict_;
+  } else {
+    std::vector<std::string> failed;
+    for (const auto& c : final_criteria_)
+      if (!c.pass) failed.push_back(fmt::format("{}: {}", c.name, c.detail));
+    verdict = failed.empty() ? State::passed : State::failed;
+    reason = failed.empty() ? fmt::format("{}; all {} criteria passed", reason_, final_criteria_.size())
+                            : fmt::format("{}; criteria failed: {}", reason_, fmt::join(failed, "; "));
+  }
+  if (!cleanup_error.empty()) {
+    verdict = State::error;
+    reason += "; cleanup failed: " + cleanup_error;
+  }
+  state_ = verdict;  // report_data() reads it
+  reason_ = reason;
+  auto report = to_json(report_data());
+  report_json_ = report.dump(2);
+  if (auto st = write_report(report_dir(), report); !st) {
+    spdlog::error("campaign {}: {}", in_.id, st.error().message);
+    reason_ += "; report not written: " + st.error().message;
+  }
+  spdlog::info("campaign {}: {}: {}", in_.id, to_string(state_), reason_);
+  emit(StateChange{state_, reason_});
+  for (const auto& c : final_criteria_) emit(c);
+  emit(view(false));
+  on_finished_();
+}
+
+ReportData CampaignRunner::report_data() const {
+  ReportData r;
+  r.id = in_.id;
+  r.name = in_.spec.name;
+  r.description = in_.spec.description;
+  r.file_name = in_.file_name;
+  r.normalized_yaml = in_.normalized_yaml;
+  r.started_unix_ms = started_unix_ms_;
+  r.ended_unix_ms = ended_unix_ms_;
+  r.duration_planned_s = duration<double>(in_.spec.duration).count();
+  r.duration_actual_s = ended_s_;
+  r.verdict = state_;
+  r.reason = reason_;
+  r.host = opt_.host;
+  if (cgroup_) {
+    r.cgroup_path = cgroup_->memory_path().string();
+    if (auto p = cgroup_->pressure_file()) r.psi_cgroup_path = p->parent_path().string();
+  }
+  r.memory_limit_bytes = in_.spec.cgroup.memory_limit;
+  r.kernel_peak_bytes = kernel_peak_;
+  r.failcnt = failcnt_;
+  for (const auto& w : workers_) r.workloads.push_back(w->status);
+  r.samples = samples_;
+  r.criteria = final_criteria_;
+  r.psi_trigger = trigger_info_;
+  r.oom_kill_times_s = oom_kill_times_;
+  return r;
+}
+
+CampaignView CampaignRunner::view(bool with_report) const {
+  CampaignView v;
+  v.id = in_.id;
+  v.name = in_.spec.name;
+  v.state = state_;
+  v.elapsed_s = is_final(state_) ? ended_s_ : now_s();
+  v.duration_s = duration<double>(in_.spec.duration).count();
+  v.reason = reason_;
+  if (!samples_.empty()) v.latest = samples_.back();
+  for (const auto& w : workers_) v.workloads.push_back(w->status);
+  v.criteria = is_final(state_) ? final_criteria_
+               : criteria_      ? criteria_->results()
+                                : std::vector<CriterionResult>{};
+  v.file_name = in_.file_name;
+  v.started_unix_ms = started_unix_ms_;
+  v.report_path = (report_dir() / "report.json").string();
+  if (with_report && is_final(state_)) v.report_json = report_json_;
+  return v;
+}
+
+}  // namespace mt::daemon

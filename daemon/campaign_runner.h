@@ -1,0 +1,135 @@
+// One campaign's life, run on the daemon's io_context (the only thread that touches it):
+// create the cgroup, start workers inside it, sample memory and PSI, evaluate criteria, stop
+// workers, remove the cgroup, write the report. Teardown always runs, also on error and abort.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/streambuf.hpp>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "campaign/spec.h"
+#include "cgroup/cgroup.h"
+#include "common/clock.h"
+#include "daemon/criteria.h"
+#include "daemon/model.h"
+#include "daemon/psi_trigger.h"
+#include "daemon/report.h"
+#include "daemon/sampler.h"
+
+namespace mt::daemon {
+
+struct RunnerOptions {
+  std::filesystem::path state_dir;
+  std::filesystem::path worker_path;
+  cgroup::Layout layout;
+  std::string cgroup_prefix = "memtorture";
+  std::filesystem::path system_pressure = "/proc/pressure/memory";
+  HostInfo host;
+  std::chrono::milliseconds stop_grace{3000};  // SIGTERM, then SIGKILL after this
+};
+
+struct CampaignInput {
+  std::string id;
+  std::string file_name;
+  std::string normalized_yaml;
+  campaign::CampaignSpec spec;
+};
+
+class CampaignRunner {
+ public:
+  using EventSink = std::function<void(const Event&)>;
+  using OnFinished = std::function<void()>;
+
+  CampaignRunner(boost::asio::io_context& io, const Clock& clock, RunnerOptions options,
+                 CampaignInput input, EventSink sink, OnFinished on_finished);
+  ~CampaignRunner();
+  CampaignRunner(const CampaignRunner&) = delete;
+  CampaignRunner& operator=(const CampaignRunner&) = delete;
+
+  void start();
+  // Aborts a running campaign (verdict ABORTED, report written). No-op once stopping.
+  void stop(const std::string& reason);
+
+  const std::string& id() const { return in_.id; }
+  State state() const { return state_; }
+  CampaignView view(bool with_report) const;
+  std::filesystem::path report_dir() const;
+
+ private:
+  struct Worker {
+    campaign::WorkloadSpec spec;
+    WorkloadStatus status;
+    std::unique_ptr<boost::asio::steady_timer> start_timer;
+    std::unique_ptr<boost::asio::posix::stream_descriptor> report;
+    std::unique_ptr<boost::asio::posix::stream_descriptor> pidfd;
+    boost::asio::streambuf buffer;
+    bool reaped = true;        // no live process
+    bool report_closed = true;
+    double started_s = 0, ended_s = 0;
+    std::deque<std::pair<double, std::uint64_t>> history;  // (t, ops), the last second
+  };
+
+  double now_s() const;
+  void emit(Event::Body body);
+  void set_state(State s, const std::string& reason);
+  void fail(const std::string& reason);  // error: stop everything, verdict ERROR
+
+  std::vector<std::string> worker_args(const Worker& w) const;
+  void launch(Worker& w);
+  void read_reports(Worker& w);
+  void on_line(Worker& w, std::string_view line);
+  void wait_exit(Worker& w);
+  void on_exit(Worker& w, int status);
+
+  void schedule_sample();
+  void take_sample();
+  void arm_psi_trigger();
+
+  // Stopping: SIGTERM workers, SIGKILL after the grace period, complete() once all are gone.
+  void begin_stop(State verdict_hint, const std::string& reason);
+  void maybe_complete();
+  void complete();
+  ReportData report_data() const;
+
+  boost::asio::io_context& io_;
+  const Clock& clock_;
+  RunnerOptions opt_;
+  CampaignInput in_;
+  EventSink sink_;
+  OnFinished on_finished_;
+
+  State state_ = State::pending;
+  std::string reason_;
+  bool stopping_ = false;
+  std::optional<State> forced_verdict_;  // aborted / error; otherwise from the criteria
+  Clock::time_point start_{};
+  std::int64_t started_unix_ms_ = 0, ended_unix_ms_ = 0;
+  double ended_s_ = 0;
+
+  std::unique_ptr<cgroup::CampaignCgroup> cgroup_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  boost::asio::steady_timer sample_timer_;
+  boost::asio::steady_timer duration_timer_;
+  boost::asio::steady_timer kill_timer_;
+  Sampler sampler_;
+  std::optional<CriteriaEvaluator> criteria_;
+  std::vector<Sample> samples_;
+  std::uint64_t kernel_peak_ = 0, failcnt_ = 0;
+  std::uint64_t oom_kills_seen_ = 0, oom_kills_attributed_ = 0;
+  std::vector<double> oom_kill_times_;
+  std::unique_ptr<PsiTrigger> trigger_;
+  ReportData::Trigger trigger_info_;
+  std::vector<CriterionResult> final_criteria_;
+  std::string report_json_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace mt::daemon

@@ -1,0 +1,201 @@
+#include "daemon/daemon.h"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <cerrno>
+#include <csignal>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <future>
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/server_builder.h>
+#include <spdlog/spdlog.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <thread>
+#include <unistd.h>
+
+#include "cgroup/cgroup.h"
+#include "cgroup/layout.h"
+#include "common/fs.h"
+#include "daemon/engine.h"
+#include "daemon/grpc_service.h"
+#include "kernel/system_probe.h"
+
+#ifndef MEMTORTURE_VERSION
+#define MEMTORTURE_VERSION "dev"
+#endif
+
+namespace mt::daemon {
+namespace asio = boost::asio;
+namespace {
+
+constexpr auto kShutdownDeadline = std::chrono::seconds(2);
+constexpr auto kCampaignStopWait = std::chrono::seconds(30);
+
+// An flock'd file holding our pid. A second daemon on the same state directory or socket gets
+// a clear refusal instead of silently stealing the socket (gRPC unlinks and rebinds it).
+class LockFile {
+ public:
+  static Result<LockFile> acquire(const std::filesystem::path& path, const std::string& what) {
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+      return make_error(fmt::format("cannot open lock file {}: {}", path.string(), fs::errno_text(errno)));
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      int err = errno;
+      std::string holder;
+      if (auto text = fs::read_line(path); text && !text->empty()) holder = " (pid " + *text + ")";
+      ::close(fd);
+      if (err == EWOULDBLOCK)
+        return make_error(fmt::format("another memtortured{} is using {}; lock {} is held; refusing to start",
+                                      holder, what, path.string()));
+      return make_error(fmt::format("cannot lock {}: {}", path.string(), fs::errno_text(err)));
+    }
+    auto pid = std::to_string(::getpid()) + "\n";
+    if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) < 0) {
+      spdlog::warn("cannot record our pid in {}", path.string());
+    }
+    return LockFile(fd, path);
+  }
+  LockFile(LockFile&& o) noexcept : fd_(std::exchange(o.fd_, -1)), path_(std::move(o.path_)) {}
+  LockFile(const LockFile&) = delete;
+  ~LockFile() {
+    if (fd_ < 0) return;
+    ::unlink(path_.c_str());
+    ::close(fd_);
+  }
+
+ private:
+  LockFile(int fd, std::filesystem::path path) : fd_(fd), path_(std::move(path)) {}
+  int fd_;
+  std::filesystem::path path_;
+};
+
+Status make_dir(const std::filesystem::path& dir, mode_t mode) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return make_error(fmt::format("cannot create {}: {}", dir.string(), ec.message()));
+  if (::chmod(dir.c_str(), mode) != 0)
+    return make_error(fmt::format("cannot chmod {}: {}", dir.string(), fs::errno_text(errno)));
+  return {};
+}
+
+int fail(const std::string& message) {
+  spdlog::critical("{}", message);
+  return 1;
+}
+
+}  // namespace
+
+std::filesystem::path default_worker_path(const std::filesystem::path& self_exe) {
+  const auto dir = self_exe.parent_path();
+  for (const auto& candidate : {dir / "memtorture-worker", dir / ".." / "workloads" / "memtorture-worker"})
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate.lexically_normal();
+  return dir / "memtorture-worker";
+}
+
+int run(const DaemonOptions& o) {
+  if (!cgroup::valid_prefix(o.cgroup_prefix))
+    return fail(fmt::format("--cgroup-prefix '{}': must start with 'memtorture' and use only "
+                            "[A-Za-z0-9_.-]",
+                            o.cgroup_prefix));
+  if (o.socket.string().size() >= 108)
+    return fail(fmt::format("--socket '{}': longer than a unix socket path may be (107 bytes)",
+                            o.socket.string()));
+  auto worker = o.worker_path;
+  if (worker.empty()) worker = default_worker_path(std::filesystem::read_symlink("/proc/self/exe"));
+  if (::access(worker.c_str(), X_OK) != 0)
+    return fail(fmt::format("worker executable {} not found or not executable (--worker)", worker.string()));
+
+  // Signals are taken by sigwait in this thread; block them before any thread starts.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  if (auto st = make_dir(o.state_dir, 0755); !st) return fail(st.error().message);
+  if (auto st = make_dir(o.state_dir / "reports", 0755); !st) return fail(st.error().message);
+  auto state_lock = LockFile::acquire(o.state_dir / "memtortured.lock",
+                                      "state directory " + o.state_dir.string());
+  if (!state_lock) return fail(state_lock.error().message);
+  if (auto st = make_dir(o.socket.parent_path(), 0750); !st) return fail(st.error().message);
+  auto socket_lock = LockFile::acquire(o.socket.string() + ".lock", "socket " + o.socket.string());
+  if (!socket_lock) return fail(socket_lock.error().message);
+
+  auto layout = cgroup::detect_layout({o.mountinfo, "/"});
+  if (!layout) return fail(layout.error().message);
+  spdlog::info("cgroups: {}, memory controller at {} ({}), cgroup2 at {}",
+               cgroup::to_string(layout->mode), layout->memory_root.string(),
+               layout->memory_v2 ? "v2" : "v1",
+               layout->unified_root.empty() ? "-" : layout->unified_root.string());
+  // Crash recovery: a previous daemon that died mid-campaign left its cgroup behind.
+  if (auto swept = cgroup::sweep_prefix(*layout, o.cgroup_prefix); !swept) {
+    spdlog::warn("sweeping leftovers under {}: {}", o.cgroup_prefix, swept.error().message);
+  } else {
+    for (const auto& name : *swept) spdlog::warn("removed cgroup {}/{} left by an earlier run", o.cgroup_prefix, name);
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(o.state_dir / "run", ec);  // dentry flood files of a crashed run
+
+  SystemFacts facts;
+  facts.daemon_version = MEMTORTURE_VERSION;
+  facts.probe = kernel::probe_system();
+  facts.layout = *layout;
+  auto check = cgroup::cross_check_with_libcgroup(*layout);
+  facts.libcgroup_memory_mount = check ? "agrees with mountinfo" : check.error().message;
+
+  SteadyClock clock;
+  asio::io_context io;
+  auto work = asio::make_work_guard(io);
+  EngineOptions eo;
+  eo.runner.state_dir = o.state_dir;
+  eo.runner.worker_path = worker;
+  eo.runner.layout = *layout;
+  eo.runner.cgroup_prefix = o.cgroup_prefix;
+  eo.runner.host = {facts.probe.kernel_release, std::string(cgroup::to_string(layout->mode)),
+                    layout->memory_root.string(), facts.probe.cpus, facts.probe.memory_total_bytes};
+  eo.physical_memory_bytes = facts.probe.memory_total_bytes;
+  Engine engine(io, clock, eo);
+  engine.load_reports();
+  std::thread io_thread([&io] { io.run(); });
+
+  Service service(io, engine, facts);
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int port_ok = 0;
+  builder.AddListeningPort("unix:" + o.socket.string(), grpc::InsecureServerCredentials(), &port_ok);
+  builder.RegisterService(&service);
+  auto server = builder.BuildAndStart();
+  int rc = 0;
+  if (!server || !port_ok) {
+    rc = fail(fmt::format("cannot listen on {}", o.socket.string()));
+  } else if (::chmod(o.socket.c_str(), 0660) != 0) {
+    rc = fail(fmt::format("cannot chmod {}: {}", o.socket.string(), fs::errno_text(errno)));
+  } else {
+    spdlog::info("memtortured {} listening on unix:{} (state {}, worker {})", MEMTORTURE_VERSION,
+                 o.socket.string(), o.state_dir.string(), worker.string());
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    spdlog::info("{} received: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  }
+
+  // Teardown, always in this order.
+  std::promise<void> stopped;
+  asio::post(io, [&] { engine.shutdown([&] { stopped.set_value(); }); });
+  if (stopped.get_future().wait_for(kCampaignStopWait) != std::future_status::ready)
+    spdlog::error("the running campaign did not stop within {} s", kCampaignStopWait.count());
+  if (server) server->Shutdown(std::chrono::system_clock::now() + kShutdownDeadline);
+  work.reset();
+  asio::post(io, [&io] { io.stop(); });  // after reactors queued by Shutdown have been deleted
+  io_thread.join();
+  if (server) ::unlink(o.socket.c_str());
+  spdlog::info("memtortured stopped");
+  return rc;
+}
+
+}  // namespace mt::daemon

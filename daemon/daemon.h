@@ -1,0 +1,27 @@
+// memtortured's ordered start-up and teardown:
+//   lock the state directory and the socket -> detect cgroups -> sweep leftovers of a crashed
+//   run -> start the io thread and the gRPC server -> wait for SIGTERM/SIGINT ->
+//   abort the running campaign (ABORTED, report written, cgroups removed) -> stop the server ->
+//   stop the io thread -> remove the socket.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace mt::daemon {
+
+struct DaemonOptions {
+  std::filesystem::path socket = "/run/memtorture/memtorture.sock";
+  std::filesystem::path state_dir = "/var/lib/memtorture";
+  std::string cgroup_prefix = "memtorture";
+  std::filesystem::path worker_path;  // empty: next to the daemon, or ../workloads/ in a build tree
+  std::filesystem::path mountinfo = "/proc/self/mountinfo";
+};
+
+// The daemon's whole life; returns the process exit code.
+int run(const DaemonOptions& options);
+
+// Where memtorture-worker is, given the daemon's own executable path.
+std::filesystem::path default_worker_path(const std::filesystem::path& self_exe);
+
+}  // namespace mt::daemon

@@ -1,0 +1,166 @@
+#include "daemon/engine.h"
+
+#include <algorithm>
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <random>
+#include <spdlog/spdlog.h>
+
+#include "common/fs.h"
+#include "daemon/report.h"
+
+namespace mt::daemon {
+
+using Code = ApiError::Code;
+
+Engine::Engine(boost::asio::io_context& io, const Clock& clock, EngineOptions options)
+    : io_(io), clock_(clock), opt_(std::move(options)) {}
+
+Engine::~Engine() = default;
+
+campaign::ParseResult Engine::validate(std::string_view yaml, const std::string& file_name) const {
+  campaign::ParseOptions po;
+  po.file_name = file_name.empty() ? "<campaign>" : file_name;
+  po.physical_memory_bytes = opt_.physical_memory_bytes;
+  return campaign::parse_campaign(yaml, po);
+}
+
+// "<name>-20261122T074512-3f2a": sortable, readable, and a valid cgroup name (<= 53 chars).
+std::string Engine::new_id(const std::string& name) const {
+  static std::mt19937 rng{std::random_device{}()};
+  for (;;) {
+    auto id = fmt::format("{}-{:%Y%m%dT%H%M%S}-{:04x}", name.substr(0, 32),
+                          fmt::gmtime(std::time(nullptr)), rng() & 0xffff);
+    if (!campaigns_.count(id)) return id;
+  }
+}
+
+ApiResult<std::string> Engine::start(std::string_view yaml, const std::string& file_name) {
+  auto parsed = validate(yaml, file_name);
+  if (!parsed.ok()) {
+    std::vector<std::string> lines;
+    for (const auto& d : parsed.errors) lines.push_back(d.str());
+    return ApiResult<std::string>::fail(
+        Code::invalid_argument,
+        fmt::format("source.yaml: invalid campaign:\n{}", fmt::join(lines, "\n")));
+  }
+  if (!running_.empty())
+    return ApiResult<std::string>::fail(
+        Code::failed_precondition,
+        fmt::format("campaign {} is running; RCU state is global to the kernel, so one campaign "
+                    "runs at a time (stop it first)",
+                    running_));
+  const auto id = new_id(parsed.spec->name);
+  CampaignInput in{id, file_name, campaign::to_yaml(*parsed.spec), std::move(*parsed.spec)};
+  auto& entry = campaigns_[id];
+  entry.runner = std::make_unique<CampaignRunner>(
+      io_, clock_, opt_.runner, std::move(in),
+      [this, id](const Event& ev) { broadcast(id, ev); }, [this, id] { finished(id); });
+  running_ = id;
+  spdlog::info("campaign {} starting ({})", id, file_name);
+  entry.runner->start();
+  return {id, {}};
+}
+
+CampaignView Engine::view_of(const Entry& e, bool with_report) const {
+  if (e.runner) return e.runner->view(with_report);
+  CampaignView v = *e.loaded;
+  if (with_report) {
+    if (auto text = fs::read_file(v.report_path)) v.report_json = *text;
+  }
+  return v;
+}
+
+ApiResult<CampaignView> Engine::get(const std::string& id, bool with_report) const {
+  auto it = campaigns_.find(id);
+  if (it == campaigns_.end())
+    return ApiResult<CampaignView>::fail(Code::not_found, fmt::format("no campaign '{}'", id));
+  return {view_of(it->second, with_report), {}};
+}
+
+std::vector<CampaignView> Engine::list() const {
+  std::vector<CampaignView> out;
+  for (const auto& [id, e] : campaigns_) out.push_back(view_of(e, false));
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return a.started_unix_ms != b.started_unix_ms ? a.started_unix_ms > b.started_unix_ms : a.id > b.id;
+  });
+  return out;
+}
+
+void Engine::stop(const std::string& id, std::function<void(ApiResult<CampaignView>)> done) {
+  auto it = campaigns_.find(id);
+  if (it == campaigns_.end())
+    return done(ApiResult<CampaignView>::fail(Code::not_found, fmt::format("no campaign '{}'", id)));
+  Entry& e = it->second;
+  if (!e.runner || is_final(e.runner->state())) return done({view_of(e, false), {}});
+  e.on_finished.push_back([this, id, done] { done({view_of(campaigns_.at(id), false), {}}); });
+  e.runner->stop("stopped by request");
+}
+
+ApiResult<Engine::SubscriptionId> Engine::subscribe(const std::string& id, EventFn on_event,
+                                                     EndFn on_end) {
+  auto it = campaigns_.find(id);
+  if (it == campaigns_.end())
+    return ApiResult<SubscriptionId>::fail(Code::not_found, fmt::format("no campaign '{}'", id));
+  auto view = view_of(it->second, false);
+  on_event(Event{view.elapsed_s, view});
+  if (is_final(view.state)) {
+    on_end();
+    return {0, {}};
+  }
+  const auto sid = next_subscription_++;
+  subscribers_[sid] = Subscriber{id, std::move(on_event), std::move(on_end)};
+  return {sid, {}};
+}
+
+void Engine::unsubscribe(SubscriptionId id) { subscribers_.erase(id); }
+
+void Engine::broadcast(const std::string& campaign, const Event& ev) {
+  for (auto& [sid, s] : subscribers_)
+    if (s.campaign == campaign) s.on_event(ev);
+}
+
+void Engine::finished(const std::string& campaign) {
+  if (running_ == campaign) running_.clear();
+  for (auto it = subscribers_.begin(); it != subscribers_.end();) {
+    if (it->second.campaign != campaign) {
+      ++it;
+      continue;
+    }
+    auto end = std::move(it->second.on_end);
+    it = subscribers_.erase(it);
+    end();
+  }
+  auto waiters = std::move(campaigns_.at(campaign).on_finished);
+  for (auto& w : waiters) w();
+}
+
+void Engine::shutdown(std::function<void()> done) {
+  if (running_.empty()) return done();
+  auto& e = campaigns_.at(running_);
+  e.on_finished.push_back(std::move(done));
+  e.runner->stop("daemon shutting down");
+}
+
+std::string Engine::running_id() const { return running_; }
+
+void Engine::load_reports() {
+  const auto dir = opt_.runner.state_dir / "reports";
+  std::error_code ec;
+  for (const auto& d : std::filesystem::directory_iterator(dir, ec)) {
+    const auto path = d.path() / "report.json";
+    auto text = fs::read_file(path);
+    if (!text) continue;  // a campaign cut short by a crash has no report
+    nlohmann::json j = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+    auto view = view_from_report(j, path.string());
+    if (!view) {
+      spdlog::warn("{}", view.error().message);
+      continue;
+    }
+    auto id = view->id;
+    campaigns_[id].loaded = std::move(view).value();
+  }
+  if (!campaigns_.empty()) spdlog::info("{} earlier campaign report(s) loaded", campaigns_.size());
+}
+
+}  // namespace mt::daemon

@@ -1,0 +1,93 @@
+// All campaign state, owned by the one io_context thread. The gRPC edge posts every call here
+// (validate() alone is pure and may run on any thread).
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "campaign/parse.h"
+#include "common/clock.h"
+#include "daemon/campaign_runner.h"
+#include "daemon/model.h"
+
+namespace mt::daemon {
+
+struct ApiError {
+  enum class Code { invalid_argument, not_found, failed_precondition, internal };
+  Code code = Code::internal;
+  std::string message;
+};
+
+template <class T>
+struct ApiResult {
+  std::optional<T> value;
+  ApiError error;
+  static ApiResult fail(ApiError::Code c, std::string m) { return {std::nullopt, {c, std::move(m)}}; }
+  bool ok() const { return value.has_value(); }
+};
+
+struct EngineOptions {
+  RunnerOptions runner;
+  std::uint64_t physical_memory_bytes = 0;
+};
+
+class Engine {
+ public:
+  using EventFn = std::function<void(const Event&)>;
+  using EndFn = std::function<void()>;
+  using SubscriptionId = std::uint64_t;
+
+  Engine(boost::asio::io_context& io, const Clock& clock, EngineOptions options);
+  ~Engine();
+
+  // Pure; any thread.
+  campaign::ParseResult validate(std::string_view yaml, const std::string& file_name) const;
+
+  // io thread only, from here on.
+  ApiResult<std::string> start(std::string_view yaml, const std::string& file_name);
+  ApiResult<CampaignView> get(const std::string& id, bool with_report) const;
+  std::vector<CampaignView> list() const;  // newest first
+  // Calls `done` once the campaign has been torn down (immediately if it already finished).
+  void stop(const std::string& id, std::function<void(ApiResult<CampaignView>)> done);
+  // The first event is a snapshot; `on_end` runs after the campaign's last event (at once for
+  // a finished campaign).
+  ApiResult<SubscriptionId> subscribe(const std::string& id, EventFn on_event, EndFn on_end);
+  void unsubscribe(SubscriptionId id);
+  // Aborts the running campaign (if any) and calls `done` when nothing is left running.
+  void shutdown(std::function<void()> done);
+  std::string running_id() const;
+  // Finished campaigns from <state-dir>/reports/*/report.json (after a restart).
+  void load_reports();
+
+ private:
+  struct Entry {
+    std::unique_ptr<CampaignRunner> runner;  // campaigns of this daemon run
+    std::optional<CampaignView> loaded;      // campaigns found on disk
+    std::vector<std::function<void()>> on_finished;
+  };
+  struct Subscriber {
+    std::string campaign;
+    EventFn on_event;
+    EndFn on_end;
+  };
+  std::string new_id(const std::string& name) const;
+  CampaignView view_of(const Entry& e, bool with_report) const;
+  void broadcast(const std::string& campaign, const Event& ev);
+  void finished(const std::string& campaign);
+
+  boost::asio::io_context& io_;
+  const Clock& clock_;
+  EngineOptions opt_;
+  std::map<std::string, Entry> campaigns_;
+  std::string running_;
+  std::map<SubscriptionId, Subscriber> subscribers_;
+  SubscriptionId next_subscription_ = 1;
+};
+
+}  // namespace mt::daemon

@@ -1,0 +1,250 @@
+#include "daemon/grpc_service.h"
+
+#include <boost/asio/post.hpp>
+#include <deque>
+#include <mutex>
+
+#include "daemon/convert.h"
+
+namespace mt::daemon {
+
+namespace asio = boost::asio;
+
+grpc::Status to_grpc(const ApiError& e) {
+  switch (e.code) {
+    case ApiError::Code::invalid_argument: return {grpc::StatusCode::INVALID_ARGUMENT, e.message};
+    case ApiError::Code::not_found: return {grpc::StatusCode::NOT_FOUND, e.message};
+    case ApiError::Code::failed_precondition:
+      return {grpc::StatusCode::FAILED_PRECONDITION, e.message};
+    case ApiError::Code::internal: return {grpc::StatusCode::INTERNAL, e.message};
+  }
+  return {grpc::StatusCode::UNKNOWN, e.message};
+}
+
+namespace {
+
+grpc::Status invalid(const std::string& field, const std::string& what) {
+  return {grpc::StatusCode::INVALID_ARGUMENT, field + ": " + what};
+}
+
+// An id is what Engine::new_id makes: a cgroup-safe name.
+grpc::Status check_id(const std::string& id) {
+  if (id.empty()) return invalid("id", "must not be empty");
+  if (id.size() > 128 || id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                              "0123456789_.-") != std::string::npos)
+    return invalid("id", "'" + id + "' is not a campaign id");
+  return grpc::Status::OK;
+}
+
+grpc::Status check_source(const pb::CampaignSource& s) {
+  if (s.yaml().empty()) return invalid("source.yaml", "must not be empty");
+  if (s.file_name().size() > 4096) return invalid("source.file_name", "longer than 4096 bytes");
+  return grpc::Status::OK;
+}
+
+grpc::ServerUnaryReactor* finish_now(grpc::CallbackServerContext* ctx, grpc::Status st) {
+  auto* r = ctx->DefaultReactor();
+  r->Finish(std::move(st));
+  return r;
+}
+
+// Runs `f` on the io thread and finishes the RPC with its status.
+template <class F>
+grpc::ServerUnaryReactor* on_io(asio::io_context& io, grpc::CallbackServerContext* ctx, F f) {
+  auto* r = ctx->DefaultReactor();
+  asio::post(io, [r, f = std::move(f)]() mutable { r->Finish(f()); });
+  return r;
+}
+
+// Streams a campaign's events. Engine callbacks arrive on the io thread; gRPC callbacks on its
+// own threads; a mutex guards the queue between them. Deleted on the io thread after
+// unsubscribing, so no engine callback can reach a deleted reactor.
+class WatchReactor final : public grpc::ServerWriteReactor<pb::CampaignEvent> {
+ public:
+  WatchReactor(asio::io_context& io, Engine& engine, std::string id) : io_(io), engine_(engine) {
+    asio::post(io_, [this, id = std::move(id)] {
+      auto sub = engine_.subscribe(
+          id,
+          [this](const Event& ev) {
+            pb::CampaignEvent out;
+            to_pb(ev, &out);
+            push(std::move(out));
+          },
+          [this] { end(grpc::Status::OK); });
+      if (!sub.ok()) return end(to_grpc(sub.error));
+      subscription_ = *sub.value;
+    });
+  }
+
+  void OnWriteDone(bool ok) override {
+    std::lock_guard lock(mu_);
+    writing_ = false;
+    if (!ok) {  // the client went away
+      queue_.clear();
+      ended_ = true;
+      status_ = grpc::Status::CANCELLED;
+    }
+    pump();
+  }
+  void OnCancel() override { end(grpc::Status::CANCELLED); }
+  void OnDone() override {
+    asio::post(io_, [this] {
+      engine_.unsubscribe(subscription_);
+      delete this;
+    });
+  }
+
+ private:
+  static constexpr std::size_t kMaxQueued = 4096;  // a stalled client loses the oldest events
+
+  void push(pb::CampaignEvent ev) {
+    std::lock_guard lock(mu_);
+    if (ended_) return;
+    if (queue_.size() >= kMaxQueued) queue_.pop_front();
+    queue_.push_back(std::move(ev));
+    pump();
+  }
+  void end(grpc::Status st) {
+    std::lock_guard lock(mu_);
+    if (ended_) return;
+    ended_ = true;
+    status_ = std::move(st);
+    if (!status_.ok()) queue_.clear();
+    pump();
+  }
+  void pump() {  // with mu_ held
+    if (writing_ || finished_) return;
+    if (!queue_.empty()) {
+      current_ = std::move(queue_.front());
+      queue_.pop_front();
+      writing_ = true;
+      StartWrite(&current_);
+    } else if (ended_) {
+      finished_ = true;
+      Finish(status_);
+    }
+  }
+
+  asio::io_context& io_;
+  Engine& engine_;
+  Engine::SubscriptionId subscription_ = 0;  // io thread only
+  std::mutex mu_;
+  std::deque<pb::CampaignEvent> queue_;
+  pb::CampaignEvent current_;
+  bool writing_ = false, ended_ = false, finished_ = false;
+  grpc::Status status_;
+};
+
+}  // namespace
+
+Service::Service(asio::io_context& io, Engine& engine, SystemFacts facts)
+    : io_(io), engine_(engine), facts_(std::move(facts)) {}
+
+grpc::ServerUnaryReactor* Service::ValidateCampaign(grpc::CallbackServerContext* ctx,
+                                                    const pb::ValidateCampaignRequest* req,
+                                                    pb::ValidateCampaignResponse* resp) {
+  if (auto st = check_source(req->source()); !st.ok()) return finish_now(ctx, st);
+  // Parsing is pure: no need to go through the io thread.
+  auto parsed = engine_.validate(req->source().yaml(), req->source().file_name());
+  resp->set_valid(parsed.ok());
+  for (const auto& d : parsed.errors) {
+    auto* e = resp->add_errors();
+    e->set_file(d.file);
+    e->set_line(static_cast<std::uint32_t>(d.line));
+    e->set_column(static_cast<std::uint32_t>(d.column));
+    e->set_message(d.message);
+  }
+  if (parsed.ok()) resp->set_normalized_yaml(campaign::to_yaml(*parsed.spec));
+  return finish_now(ctx, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* Service::StartCampaign(grpc::CallbackServerContext* ctx,
+                                                 const pb::StartCampaignRequest* req,
+                                                 pb::StartCampaignResponse* resp) {
+  if (auto st = check_source(req->source()); !st.ok()) return finish_now(ctx, st);
+  return on_io(io_, ctx, [this, req, resp] {
+    auto id = engine_.start(req->source().yaml(), req->source().file_name());
+    if (!id.ok()) return to_grpc(id.error);
+    resp->set_id(*id.value);
+    return grpc::Status::OK;
+  });
+}
+
+grpc::ServerUnaryReactor* Service::GetCampaign(grpc::CallbackServerContext* ctx,
+                                               const pb::GetCampaignRequest* req,
+                                               pb::Campaign* resp) {
+  if (auto st = check_id(req->id()); !st.ok()) return finish_now(ctx, st);
+  return on_io(io_, ctx, [this, req, resp] {
+    auto v = engine_.get(req->id(), /*with_report=*/true);
+    if (!v.ok()) return to_grpc(v.error);
+    to_pb(*v.value, resp);
+    return grpc::Status::OK;
+  });
+}
+
+grpc::ServerUnaryReactor* Service::ListCampaigns(grpc::CallbackServerContext* ctx,
+                                                 const pb::ListCampaignsRequest*,
+                                                 pb::ListCampaignsResponse* resp) {
+  return on_io(io_, ctx, [this, resp] {
+    for (const auto& v : engine_.list()) to_pb(v, resp->add_campaigns());
+    return grpc::Status::OK;
+  });
+}
+
+grpc::ServerUnaryReactor* Service::StopCampaign(grpc::CallbackServerContext* ctx,
+                                                const pb::StopCampaignRequest* req,
+                                                pb::Campaign* resp) {
+  if (auto st = check_id(req->id()); !st.ok()) return finish_now(ctx, st);
+  auto* r = ctx->DefaultReactor();
+  asio::post(io_, [this, r, req, resp] {
+    engine_.stop(req->id(), [r, resp](ApiResult<CampaignView> v) {
+      if (!v.ok()) return r->Finish(to_grpc(v.error));
+      to_pb(*v.value, resp);
+      r->Finish(grpc::Status::OK);
+    });
+  });
+  return r;
+}
+
+grpc::ServerWriteReactor<pb::CampaignEvent>* Service::WatchCampaign(
+    grpc::CallbackServerContext* ctx, const pb::WatchCampaignRequest* req) {
+  if (auto st = check_id(req->id()); !st.ok()) {
+    struct Refused final : grpc::ServerWriteReactor<pb::CampaignEvent> {
+      explicit Refused(grpc::Status st) { Finish(std::move(st)); }
+      void OnDone() override { delete this; }
+    };
+    return new Refused(st);
+  }
+  return new WatchReactor(io_, engine_, req->id());
+}
+
+grpc::ServerUnaryReactor* Service::GetSystem(grpc::CallbackServerContext* ctx,
+                                             const pb::GetSystemRequest*, pb::SystemInfo* resp) {
+  return on_io(io_, ctx, [this, resp] {
+    const auto& p = facts_.probe;
+    resp->set_daemon_version(facts_.daemon_version);
+    resp->set_kernel_release(p.kernel_release);
+    resp->set_cgroup_mode(std::string(cgroup::to_string(facts_.layout.mode)));
+    resp->set_memory_controller(facts_.layout.memory_root.string());
+    resp->set_memory_controller_version(facts_.layout.memory_v2 ? "v2" : "v1");
+    resp->set_unified_root(facts_.layout.unified_root.string());
+    resp->set_psi_available(p.psi_available);
+    resp->set_psi_sub_2s_windows(p.cap_sys_resource);
+    for (const auto& k : p.rcu_knobs) {
+      auto* out = resp->add_rcu_knobs();
+      out->set_path(k.path);
+      out->set_readable(k.readable);
+      out->set_writable(k.writable);
+      out->set_value(k.value);
+    }
+    resp->set_stress_ng_path(p.stress_ng_path);
+    resp->set_stress_ng_version(p.stress_ng_version);
+    resp->set_memory_total_bytes(p.memory_total_bytes);
+    resp->set_cpus(p.cpus);
+    resp->set_running_campaign(engine_.running_id());
+    resp->set_libcgroup_memory_mount(facts_.libcgroup_memory_mount);
+    return grpc::Status::OK;
+  });
+}
+
+}  // namespace mt::daemon

@@ -1,0 +1,59 @@
+// The gRPC edge: thin handlers that check the request, post the work to the io_context that owns
+// all campaign state, and convert the answer back. gRPC threads never touch core state.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <string>
+
+#include "cgroup/layout.h"
+#include "daemon/engine.h"
+#include "kernel/system_probe.h"
+#include "memtorture/v1/memtorture.grpc.pb.h"
+
+namespace mt::daemon {
+namespace pb = ::memtorture::v1;
+}
+
+namespace mt::daemon {
+
+struct SystemFacts {
+  std::string daemon_version;
+  kernel::SystemProbe probe;
+  cgroup::Layout layout;
+  std::string libcgroup_memory_mount;
+};
+
+class Service final : public ::memtorture::v1::MemTorture::CallbackService {
+ public:
+  Service(boost::asio::io_context& io, Engine& engine, SystemFacts facts);
+
+  grpc::ServerUnaryReactor* ValidateCampaign(grpc::CallbackServerContext* ctx,
+                                             const pb::ValidateCampaignRequest* req,
+                                             pb::ValidateCampaignResponse* resp) override;
+  grpc::ServerUnaryReactor* StartCampaign(grpc::CallbackServerContext* ctx,
+                                          const pb::StartCampaignRequest* req,
+                                          pb::StartCampaignResponse* resp) override;
+  grpc::ServerUnaryReactor* GetCampaign(grpc::CallbackServerContext* ctx,
+                                        const pb::GetCampaignRequest* req,
+                                        pb::Campaign* resp) override;
+  grpc::ServerUnaryReactor* ListCampaigns(grpc::CallbackServerContext* ctx,
+                                          const pb::ListCampaignsRequest* req,
+                                          pb::ListCampaignsResponse* resp) override;
+  grpc::ServerUnaryReactor* StopCampaign(grpc::CallbackServerContext* ctx,
+                                         const pb::StopCampaignRequest* req,
+                                         pb::Campaign* resp) override;
+  grpc::ServerWriteReactor<pb::CampaignEvent>* WatchCampaign(
+      grpc::CallbackServerContext* ctx, const pb::WatchCampaignRequest* req) override;
+  grpc::ServerUnaryReactor* GetSystem(grpc::CallbackServerContext* ctx,
+                                      const pb::GetSystemRequest* req,
+                                      pb::SystemInfo* resp) override;
+
+ private:
+  boost::asio::io_context& io_;
+  Engine& engine_;
+  SystemFacts facts_;
+};
+
+grpc::Status to_grpc(const ApiError& e);
+
+}  // namespace mt::daemon

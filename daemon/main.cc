@@ -1,0 +1,27 @@
+// memtortured: the memtorture daemon (see daemon/daemon.h for its life).
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include "daemon/daemon.h"
+
+int main(int argc, char** argv) {
+  mt::daemon::DaemonOptions o;
+  std::string log_level = "info";
+  std::string socket = o.socket, state_dir = o.state_dir, worker;
+  CLI::App app{"memtortured: runs memtorture campaigns, controlled over gRPC"};
+  app.add_option("--socket", socket, "unix socket to listen on")->capture_default_str();
+  app.add_option("--state-dir", state_dir, "reports, lock file and run files")->capture_default_str();
+  app.add_option("--cgroup-prefix", o.cgroup_prefix, "every cgroup is created under this name")
+      ->capture_default_str();
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical"}))
+      ->capture_default_str();
+  app.add_option("--worker", worker, "memtorture-worker executable (default: next to this one)");
+  CLI11_PARSE(app, argc, argv);
+  spdlog::set_level(spdlog::level::from_str(log_level));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  o.socket = socket;
+  o.state_dir = state_dir;
+  o.worker_path = worker;
+  return mt::daemon::run(o);
+}

@@ -1,0 +1,98 @@
+// Domain types of a running or finished campaign, shared by the engine, the report writer and
+// the gRPC edge (which converts them to protobuf in convert.cc; nothing here includes *.pb.h).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace mt::daemon {
+
+enum class State { pending, running, passed, failed, aborted, error };
+std::string_view to_string(State s);  // "pending", ..., the report's verdict spelling
+bool is_final(State s);
+
+struct PsiFigures {
+  double some_avg10 = 0;
+  double full_avg10 = 0;
+  std::uint64_t some_stall_delta_us = 0;
+  std::uint64_t full_stall_delta_us = 0;
+};
+
+struct Sample {
+  double t_s = 0;
+  std::uint64_t usage_bytes = 0;
+  std::uint64_t limit_bytes = 0;
+  std::int64_t headroom_bytes = 0;
+  std::uint64_t kernel_bytes = 0;
+  std::uint64_t oom_kills = 0;
+  std::optional<PsiFigures> cgroup_psi;
+  std::optional<PsiFigures> system_psi;
+};
+
+struct WorkloadStatus {
+  std::string name;
+  std::string type;
+  std::string kind;
+  std::string state = "waiting";  // waiting | running | exited | killed | failed
+  int pid = 0;
+  int threads = 0;
+  std::uint64_t ops = 0;
+  double ops_per_s = 0;
+  std::uint64_t errors = 0;
+  std::uint64_t bytes = 0;
+  std::string exit_status;
+};
+
+struct CriterionResult {
+  std::string name;
+  double limit = 0;
+  double value = 0;
+  bool pass = true;
+  std::string detail;
+};
+
+struct CampaignView {
+  std::string id;
+  std::string name;
+  State state = State::pending;
+  double elapsed_s = 0;
+  double duration_s = 0;
+  std::string reason;
+  std::optional<Sample> latest;
+  std::vector<WorkloadStatus> workloads;
+  std::vector<CriterionResult> criteria;
+  std::string file_name;
+  std::int64_t started_unix_ms = 0;
+  std::string report_path;
+  std::string report_json;  // filled only on request, once finished
+};
+
+struct StateChange {
+  State state;
+  std::string reason;
+};
+struct OomKill {
+  std::uint64_t total = 0;
+  std::string workload;
+};
+struct PsiTriggerEvent {
+  std::string kind;
+  std::uint64_t stall_us = 0;
+  std::uint64_t window_us = 0;
+};
+struct LogLine {
+  std::string text;
+};
+using WorkloadsUpdate = std::vector<WorkloadStatus>;
+
+struct Event {
+  using Body = std::variant<CampaignView, Sample, WorkloadsUpdate, StateChange, OomKill,
+                            CriterionResult, PsiTriggerEvent, LogLine>;
+  double t_s = 0;
+  Body body;
+};
+
+}  // namespace mt::daemon

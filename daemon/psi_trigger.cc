@@ -1,0 +1,69 @@
+#include "daemon/psi_trigger.h"
+
+#include <cerrno>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <poll.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include "common/fs.h"
+
+namespace mt::daemon {
+
+std::string PsiTrigger::format(campaign::PsiKind kind, std::chrono::microseconds stall,
+                               std::chrono::microseconds window) {
+  return fmt::format("{} {} {}", campaign::to_string(kind), stall.count(), window.count());
+}
+
+Result<std::unique_ptr<PsiTrigger>> PsiTrigger::arm(boost::asio::io_context& io,
+                                                    const std::filesystem::path& file,
+                                                    const std::string& trigger, OnEvent on_event) {
+  int fd = ::open(file.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
+    return make_error(fmt::format("cannot open {}: {}", file.string(), fs::errno_text(errno)));
+  // Include the terminating NUL: /proc/pressure/* overwrites the last byte written with one.
+  if (::write(fd, trigger.c_str(), trigger.size() + 1) < 0) {
+    int err = errno;
+    ::close(fd);
+    std::string hint = err == EINVAL ? " (without CAP_SYS_RESOURCE the window must be a multiple of 2 s)" : "";
+    return make_error(fmt::format("kernel refused PSI trigger '{}' on {}: {}{}", trigger,
+                                  file.string(), fs::errno_text(err), hint));
+  }
+  std::unique_ptr<PsiTrigger> t(new PsiTrigger(io, fd, std::move(on_event)));
+  t->wait();
+  return t;
+}
+
+PsiTrigger::PsiTrigger(boost::asio::io_context& io, int fd, OnEvent on_event)
+    : fd_(io, fd), on_event_(std::move(on_event)) {}
+
+PsiTrigger::~PsiTrigger() { close(); }
+
+void PsiTrigger::close() {
+  *alive_ = false;
+  if (fd_.is_open()) {
+    boost::system::error_code ec;
+    fd_.cancel(ec);
+    fd_.close(ec);
+  }
+}
+
+void PsiTrigger::wait() {
+  fd_.async_wait(boost::asio::posix::stream_descriptor::wait_error,
+                 [this, alive = alive_](const boost::system::error_code& ec) {
+                   if (ec || !*alive) return;
+                   pollfd p{fd_.native_handle(), POLLPRI, 0};
+                   if (::poll(&p, 1, 0) < 0) return;
+                   // A removed cgroup leaves the fd reporting POLLERR forever: stop, don't spin.
+                   if (p.revents & (POLLERR | POLLNVAL)) {
+                     spdlog::debug("PSI trigger fd reported POLLERR; closing it");
+                     close();
+                     return;
+                   }
+                   if (p.revents & POLLPRI) on_event_();
+                   if (*alive) wait();
+                 });
+}
+
+}  // namespace mt::daemon

@@ -1,0 +1,200 @@
+#include "daemon/report.h"
+
+#include <algorithm>
+#include <chrono>
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <fstream>
+
+#include "common/fs.h"
+
+namespace mt::daemon {
+namespace {
+
+using nlohmann::json;
+
+std::string iso8601(std::int64_t unix_ms) {
+  auto tp = std::chrono::system_clock::time_point(std::chrono::milliseconds(unix_ms));
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03d}Z", fmt::gmtime(std::chrono::system_clock::to_time_t(tp)),
+                     static_cast<int>(unix_ms % 1000));
+}
+
+json psi_json(const PsiFigures& p) {
+  return {{"some_avg10", p.some_avg10},
+          {"full_avg10", p.full_avg10},
+          {"some_stall_delta_us", p.some_stall_delta_us},
+          {"full_stall_delta_us", p.full_stall_delta_us}};
+}
+
+// Max avg10 and total stall time over the series, for one PSI source.
+json psi_summary(const std::vector<Sample>& samples,
+                 const std::optional<PsiFigures> Sample::*source) {
+  bool any = false;
+  double some_max = 0, full_max = 0;
+  std::uint64_t some_total = 0, full_total = 0;
+  for (const auto& s : samples) {
+    const auto& p = s.*source;
+    if (!p) continue;
+    any = true;
+    some_max = std::max(some_max, p->some_avg10);
+    full_max = std::max(full_max, p->full_avg10);
+    some_total += p->some_stall_delta_us;
+    full_total += p->full_stall_delta_us;
+  }
+  if (!any) return nullptr;
+  return {{"some_avg10_max", some_max},
+          {"full_avg10_max", full_max},
+          {"some_stall_total_us", some_total},
+          {"full_stall_total_us", full_total}};
+}
+
+json workload_json(const WorkloadStatus& w) {
+  return {{"name", w.name},   {"type", w.type},     {"kind", w.kind},
+          {"threads", w.threads}, {"pid", w.pid},   {"state", w.state},
+          {"ops", w.ops},     {"ops_per_s", w.ops_per_s}, {"errors", w.errors},
+          {"bytes", w.bytes}, {"exit_status", w.exit_status}};
+}
+
+json criterion_json(const CriterionResult& c) {
+  return {{"name", c.name}, {"limit", c.limit}, {"value", c.value}, {"pass", c.pass},
+          {"detail", c.detail}};
+}
+
+State state_from_verdict(const std::string& v) {
+  for (State s : {State::passed, State::failed, State::aborted, State::error})
+    if (to_string(s) == v) return s;
+  return State::error;
+}
+
+}  // namespace
+
+json to_json(const Sample& s) {
+  json j = {{"t_s", s.t_s},
+            {"usage_bytes", s.usage_bytes},
+            {"limit_bytes", s.limit_bytes},
+            {"headroom_bytes", s.headroom_bytes},
+            {"kernel_bytes", s.kernel_bytes},
+            {"oom_kills", s.oom_kills},
+            {"cgroup_psi", nullptr},
+            {"system_psi", nullptr}};
+  if (s.cgroup_psi) j["cgroup_psi"] = psi_json(*s.cgroup_psi);
+  if (s.system_psi) j["system_psi"] = psi_json(*s.system_psi);
+  return j;
+}
+
+json to_json(const ReportData& r) {
+  std::uint64_t peak = r.kernel_peak_bytes, max_kernel = 0, oom_kills = 0;
+  std::optional<std::int64_t> min_headroom;
+  for (const auto& s : r.samples) {
+    peak = std::max(peak, s.usage_bytes);
+    max_kernel = std::max(max_kernel, s.kernel_bytes);
+    oom_kills = std::max(oom_kills, s.oom_kills);
+    if (!min_headroom || s.headroom_bytes < *min_headroom) min_headroom = s.headroom_bytes;
+  }
+  json workloads = json::array(), criteria = json::array(), samples = json::array();
+  for (const auto& w : r.workloads) workloads.push_back(workload_json(w));
+  for (const auto& c : r.criteria) criteria.push_back(criterion_json(c));
+  for (const auto& s : r.samples) samples.push_back(to_json(s));
+  return {
+      {"report_version", kReportVersion},
+      {"campaign", r.name},
+      {"id", r.id},
+      {"description", r.description},
+      {"file", r.file_name},
+      {"started_at", iso8601(r.started_unix_ms)},
+      {"ended_at", iso8601(r.ended_unix_ms)},
+      {"started_unix_ms", r.started_unix_ms},
+      {"ended_unix_ms", r.ended_unix_ms},
+      {"duration_planned_s", r.duration_planned_s},
+      {"duration_actual_s", r.duration_actual_s},
+      {"verdict", to_string(r.verdict)},
+      {"reason", r.reason},
+      {"host",
+       {{"kernel_release", r.host.kernel_release},
+        {"cgroup_mode", r.host.cgroup_mode},
+        {"memory_controller", r.host.memory_controller},
+        {"cpus", r.host.cpus},
+        {"memory_total_bytes", r.host.memory_total_bytes}}},
+      {"cgroup", {{"path", r.cgroup_path}, {"psi_path", r.psi_cgroup_path}}},
+      {"workloads", workloads},
+      {"memory",
+       {{"limit_bytes", r.memory_limit_bytes},
+        {"peak_bytes", peak},
+        {"min_headroom_bytes", min_headroom ? json(*min_headroom) : json(nullptr)},
+        {"max_kernel_bytes", max_kernel},
+        {"failcnt", r.failcnt}}},
+      {"psi",
+       {{"cgroup", psi_summary(r.samples, &Sample::cgroup_psi)},
+        {"system", psi_summary(r.samples, &Sample::system_psi)}}},
+      {"psi_trigger",
+       {{"armed", r.psi_trigger.armed},
+        {"trigger", r.psi_trigger.spec},
+        {"error", r.psi_trigger.error},
+        {"events_s", r.psi_trigger.events_s}}},
+      {"oom_kills", oom_kills},
+      {"oom_kill_times_s", r.oom_kill_times_s},
+      {"criteria", criteria},
+      {"campaign_yaml", r.normalized_yaml},
+      {"samples", samples},
+  };
+}
+
+Status write_report(const std::filesystem::path& dir, const json& report) {
+  const auto tmp = dir / "report.json.tmp";
+  if (auto st = fs::write_file(tmp, report.dump(2) + "\n", /*create=*/true); !st) return st;
+  std::error_code ec;
+  std::filesystem::rename(tmp, dir / "report.json", ec);
+  if (ec)
+    return make_error(fmt::format("cannot rename {} to report.json: {}", tmp.string(), ec.message()));
+  return {};
+}
+
+Result<CampaignView> view_from_report(const json& j, const std::string& path) {
+  try {
+    CampaignView v;
+    v.id = j.at("id").get<std::string>();
+    v.name = j.at("campaign").get<std::string>();
+    v.state = state_from_verdict(j.at("verdict").get<std::string>());
+    v.reason = j.value("reason", "");
+    v.elapsed_s = j.value("duration_actual_s", 0.0);
+    v.duration_s = j.value("duration_planned_s", 0.0);
+    v.file_name = j.value("file", "");
+    v.started_unix_ms = j.value("started_unix_ms", std::int64_t{0});
+    v.report_path = path;
+    for (const auto& w : j.at("workloads")) {
+      WorkloadStatus s;
+      s.name = w.value("name", "");
+      s.type = w.value("type", "");
+      s.kind = w.value("kind", "");
+      s.state = w.value("state", "");
+      s.pid = w.value("pid", 0);
+      s.threads = w.value("threads", 0);
+      s.ops = w.value("ops", std::uint64_t{0});
+      s.ops_per_s = w.value("ops_per_s", 0.0);
+      s.errors = w.value("errors", std::uint64_t{0});
+      s.bytes = w.value("bytes", std::uint64_t{0});
+      s.exit_status = w.value("exit_status", "");
+      v.workloads.push_back(std::move(s));
+    }
+    for (const auto& c : j.at("criteria")) {
+      v.criteria.push_back({c.value("name", ""), c.value("limit", 0.0), c.value("value", 0.0),
+                            c.value("pass", false), c.value("detail", "")});
+    }
+    if (const auto& samples = j.at("samples"); !samples.empty()) {
+      const auto& s = samples.back();
+      Sample last;
+      last.t_s = s.value("t_s", 0.0);
+      last.usage_bytes = s.value("usage_bytes", std::uint64_t{0});
+      last.limit_bytes = s.value("limit_bytes", std::uint64_t{0});
+      last.headroom_bytes = s.value("headroom_bytes", std::int64_t{0});
+      last.kernel_bytes = s.value("kernel_bytes", std::uint64_t{0});
+      last.oom_kills = s.value("oom_kills", std::uint64_t{0});
+      v.latest = last;
+    }
+    return v;
+  } catch (const json::exception& e) {
+    return make_error(fmt::format("{}: not a memtorture report: {}", path, e.what()));
+  }
+}
+
+}  // namespace mt::daemon

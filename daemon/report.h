@@ -1,0 +1,55 @@
+// report.json: what a finished campaign leaves behind (field names documented in README.md).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "daemon/model.h"
+
+namespace mt::daemon {
+
+inline constexpr int kReportVersion = 1;
+
+struct HostInfo {
+  std::string kernel_release;
+  std::string cgroup_mode;
+  std::string memory_controller;
+  unsigned cpus = 0;
+  std::uint64_t memory_total_bytes = 0;
+};
+
+struct ReportData {
+  std::string id, name, description, file_name, normalized_yaml;
+  std::int64_t started_unix_ms = 0, ended_unix_ms = 0;
+  double duration_planned_s = 0, duration_actual_s = 0;
+  State verdict = State::error;
+  std::string reason;
+  HostInfo host;
+  std::string cgroup_path, psi_cgroup_path;
+  std::uint64_t memory_limit_bytes = 0;
+  std::uint64_t kernel_peak_bytes = 0;  // the kernel's own high-water mark (0 if unknown)
+  std::uint64_t failcnt = 0;
+  std::vector<WorkloadStatus> workloads;  // ops_per_s is the run's average
+  std::vector<Sample> samples;
+  std::vector<CriterionResult> criteria;
+  struct Trigger {
+    bool armed = false;
+    std::string spec;
+    std::string error;
+    std::vector<double> events_s;
+  } psi_trigger;
+  std::vector<double> oom_kill_times_s;
+};
+
+nlohmann::json to_json(const ReportData& r);
+// Written to <dir>/report.json via a temporary file and rename.
+Status write_report(const std::filesystem::path& dir, const nlohmann::json& report);
+// A finished campaign as seen from its report (for reports found at daemon start-up).
+Result<CampaignView> view_from_report(const nlohmann::json& report, const std::string& path);
+nlohmann::json to_json(const Sample& s);
+
+}  // namespace mt::daemon

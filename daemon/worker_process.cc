@@ -1,0 +1,144 @@
+#include "daemon/worker_process.h"
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroup/cgroup.h"
+#include "common/fs.h"
+#include "workloads/protocol.h"
+
+namespace mt::daemon {
+namespace {
+
+// What the child reports through the error pipe when it cannot reach exec.
+enum Stage : int { kAttach = 1, kOomScore, kPdeathsig, kDup, kExec };
+
+const char* stage_name(int stage) {
+  switch (stage) {
+    case kAttach: return "attaching to the campaign cgroup";
+    case kOomScore: return "setting oom_score_adj";
+    case kPdeathsig: return "setting the parent-death signal";
+    case kDup: return "setting up file descriptors";
+    case kExec: return "exec";
+  }
+  return "starting";
+}
+
+[[noreturn]] void child_fail(int err_fd, int stage, int err) {
+  int msg[2] = {stage, err};
+  [[maybe_unused]] auto n = ::write(err_fd, msg, sizeof msg);
+  _exit(127);
+}
+
+void close_pair(int fds[2]) {
+  if (fds[0] >= 0) ::close(fds[0]);
+  if (fds[1] >= 0) ::close(fds[1]);
+}
+
+}  // namespace
+
+Result<SpawnedWorker> spawn_worker(const SpawnOptions& o) {
+  // Everything the child needs is prepared here: between fork and exec only async-signal-safe
+  // calls are allowed (the daemon is multi-threaded).
+  std::vector<std::string> argv_store;
+  argv_store.push_back(o.executable.string());
+  argv_store.insert(argv_store.end(), o.args.begin(), o.args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_store) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> procs_store;
+  for (const auto& p : o.cgroup_procs) procs_store.push_back(p.string());
+  std::vector<const char*> procs;
+  for (const auto& p : procs_store) procs.push_back(p.c_str());
+  const std::string oom_value = std::to_string(o.oom_score_adj);
+
+  int log_fd = ::open(o.log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (log_fd < 0)
+    return make_error(fmt::format("cannot open worker log {}: {}", o.log_file.string(),
+                                  fs::errno_text(errno)));
+  int report[2] = {-1, -1};
+  int errpipe[2] = {-1, -1};
+  if (::pipe2(report, O_CLOEXEC) != 0 || ::pipe2(errpipe, O_CLOEXEC) != 0) {
+    int err = errno;
+    ::close(log_fd);
+    close_pair(report);
+    close_pair(errpipe);
+    return make_error(fmt::format("pipe: {}", fs::errno_text(err)));
+  }
+  const pid_t parent = ::getpid();
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    int err = errno;
+    ::close(log_fd);
+    close_pair(report);
+    close_pair(errpipe);
+    return make_error(fmt::format("fork: {}", fs::errno_text(err)));
+  }
+  if (pid == 0) {
+    // Child. Signal mask and ignored signals survive exec: reset them.
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    signal(SIGPIPE, SIG_DFL);
+    setpgid(0, 0);  // a Ctrl-C in the daemon's terminal does not reach workers directly
+    if (int err = cgroup::attach_self_raw(procs.data(), static_cast<int>(procs.size())))
+      child_fail(errpipe[1], kAttach, err);
+    int fd = ::open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || ::write(fd, oom_value.data(), oom_value.size()) < 0)
+      child_fail(errpipe[1], kOomScore, errno);
+    ::close(fd);
+    if (::prctl(PR_SET_PDEATHSIG, SIGTERM) != 0) child_fail(errpipe[1], kPdeathsig, errno);
+    if (::getppid() != parent) _exit(0);  // the daemon already died
+    int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (devnull < 0 || ::dup2(devnull, 0) < 0 || ::dup2(log_fd, 1) < 0 || ::dup2(log_fd, 2) < 0 ||
+        ::dup2(report[1], workloads::kReportFd) < 0)
+      child_fail(errpipe[1], kDup, errno);
+    ::execv(argv[0], argv.data());
+    child_fail(errpipe[1], kExec, errno);
+  }
+
+  ::close(log_fd);
+  ::close(report[1]);
+  ::close(errpipe[1]);
+  int msg[2] = {0, 0};
+  ssize_t n;
+  do {
+    n = ::read(errpipe[0], msg, sizeof msg);
+  } while (n < 0 && errno == EINTR);
+  ::close(errpipe[0]);
+  if (n > 0) {
+    ::close(report[0]);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return make_error(fmt::format("worker failed before it started, {}: {}", stage_name(msg[0]),
+                                  fs::errno_text(msg[1])));
+  }
+  int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  if (pidfd < 0) {
+    int err = errno;
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    ::close(report[0]);
+    return make_error(fmt::format("pidfd_open: {}", fs::errno_text(err)));
+  }
+  ::fcntl(report[0], F_SETFL, ::fcntl(report[0], F_GETFL) | O_NONBLOCK);
+  return SpawnedWorker{pid, pidfd, report[0]};
+}
+
+std::string describe_wait_status(int status) {
+  if (WIFEXITED(status)) return fmt::format("exit {}", WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) {
+    const char* name = sigabbrev_np(WTERMSIG(status));
+    return fmt::format("killed by SIG{}", name ? name : std::to_string(WTERMSIG(status)));
+  }
+  return fmt::format("wait status {}", status);
+}
+
+}  // namespace mt::daemon

@@ -1,0 +1,36 @@
+// Starts a memtorture-worker inside the campaign cgroup. The child attaches itself to every
+// cgroup (memory cgroup and its PSI twin) before exec, so no workload code ever runs outside
+// the limit; it also raises its oom_score_adj to +1000 (the OOM killer picks a worker, never the
+// daemon) and asks for SIGTERM when the daemon dies.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+#include "common/result.h"
+
+namespace mt::daemon {
+
+struct SpawnOptions {
+  std::filesystem::path executable;
+  std::vector<std::string> args;  // argv[1..]
+  std::vector<std::filesystem::path> cgroup_procs;  // "0" is written to each before exec
+  std::filesystem::path log_file;  // the worker's stdout and stderr, appended
+  int oom_score_adj = 1000;
+};
+
+struct SpawnedWorker {
+  pid_t pid = -1;
+  int pidfd = -1;      // readable when the process exits (pidfd_open)
+  int report_fd = -1;  // read end of the worker's report pipe (non-blocking)
+};
+
+// Errors name the stage that failed in the child (attach, oom_score_adj, exec) and errno.
+Result<SpawnedWorker> spawn_worker(const SpawnOptions& options);
+
+// "exit 0", "killed by SIGKILL", ... from a waitpid status.
+std::string describe_wait_status(int status);
+
+}  // namespace mt::daemon

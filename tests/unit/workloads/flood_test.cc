@@ -1,0 +1,137 @@
+// Single flood operations, a few dozen times each (never the flood itself: that runs only inside
+// a memory-limited cgroup, in the integration tests).
+#include "workloads/flood.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "common/clock.h"
+
+namespace mt::workloads {
+namespace {
+
+namespace stdfs = std::filesystem;
+
+class TempDir : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (stdfs::temp_directory_path() / "mt-flood-test-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+  }
+  void TearDown() override {
+    std::error_code ec;
+    stdfs::remove_all(dir_, ec);
+  }
+  static std::size_t entries(const stdfs::path& dir) {
+    return static_cast<std::size_t>(
+        std::distance(stdfs::directory_iterator(dir), stdfs::directory_iterator()));
+  }
+  stdfs::path dir_;
+};
+
+TEST(FloodKind, Names) {
+  EXPECT_EQ(parse_flood_kind("udp_socket"), FloodKind::udp_socket);
+  EXPECT_EQ(parse_flood_kind("dentry"), FloodKind::dentry);
+  EXPECT_EQ(parse_flood_kind("UDP_SOCKET"), std::nullopt);
+  EXPECT_EQ(parse_flood_kind(""), std::nullopt);
+  EXPECT_EQ(to_string(FloodKind::dentry), "dentry");
+}
+
+TEST(UdpSocketOp, Succeeds) {
+  for (int i = 0; i < 50; ++i) ASSERT_EQ(udp_socket_op(), 0) << "op " << i;
+}
+
+TEST(UdpSocketOp, LeaksNoDescriptor) {
+  int before = ::dup(0);
+  ASSERT_GE(before, 0);
+  ::close(before);
+  for (int i = 0; i < 20; ++i) ASSERT_EQ(udp_socket_op(), 0);
+  int after = ::dup(0);
+  ASSERT_GE(after, 0);
+  ::close(after);
+  EXPECT_EQ(after, before);  // the lowest free descriptor did not move
+}
+
+TEST_F(TempDir, DentryOpLeavesNothingBehind) {
+  auto op = DentryOp::open(dir_, 3);
+  ASSERT_TRUE(op.ok()) << op.error().message;
+  for (int i = 0; i < 40; ++i) ASSERT_EQ((*op)(), 0) << "op " << i;
+  EXPECT_EQ(entries(dir_), 0u);
+}
+
+TEST_F(TempDir, DentryNamesAreLongAndNew) {
+  auto op = DentryOp::open(dir_, 12);
+  ASSERT_TRUE(op.ok()) << op.error().message;
+  std::string first = op->next_name();
+  EXPECT_EQ(first.size(), kDentryNameLength);
+  EXPECT_GT(first.size(), 40u);  // longer than the inline dentry name
+  EXPECT_NE(first.find("t0012"), std::string::npos) << first;
+  ASSERT_EQ((*op)(), 0);
+  std::string second = op->next_name();
+  EXPECT_EQ(second.size(), kDentryNameLength);
+  EXPECT_NE(first, second);
+}
+
+TEST_F(TempDir, DentryOpReportsErrno) {
+  auto op = DentryOp::open(dir_ / "missing", 0);
+  ASSERT_FALSE(op.ok());
+  EXPECT_NE(op.error().message.find("ENOENT"), std::string::npos) << op.error().message;
+
+  stdfs::path sub = dir_ / "sub";
+  stdfs::create_directory(sub);
+  auto in_sub = DentryOp::open(sub, 0);
+  ASSERT_TRUE(in_sub.ok()) << in_sub.error().message;
+  stdfs::remove(sub);  // the directory goes away under the open descriptor
+  EXPECT_EQ((*in_sub)(), ENOENT);
+}
+
+TEST_F(TempDir, DentryWorkloadMakesAndRemovesThreadDirectories) {
+  // prepare() and cleanup() only: no thread runs.
+  FakeClock clock;
+  FloodWorkload w(FloodOptions{.kind = FloodKind::dentry, .threads = 3, .rate = 0, .dir = dir_},
+                  clock);
+  EXPECT_EQ(w.thread_count(), 3);
+  EXPECT_EQ(w.name(), "flood dentry");
+  Status prepared = w.prepare();
+  ASSERT_TRUE(prepared.ok()) << prepared.error().message;
+  EXPECT_EQ(entries(dir_), 3u);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(stdfs::is_directory(w.thread_dir(i))) << w.thread_dir(i);
+    EXPECT_EQ(w.thread_dir(i).parent_path(), dir_);
+  }
+  // A file left over in a thread directory (as after an error in the middle of an operation).
+  { std::ofstream(w.thread_dir(1) / "leftover") << "x"; }
+  Status cleaned = w.cleanup();
+  EXPECT_TRUE(cleaned.ok()) << cleaned.error().message;
+  EXPECT_EQ(entries(dir_), 0u);
+  EXPECT_TRUE(stdfs::is_directory(dir_));  // the daemon's directory itself stays
+  EXPECT_EQ(w.counters(), Counters{});
+}
+
+TEST_F(TempDir, DentryWorkloadFailsOnAMissingDirectory) {
+  FakeClock clock;
+  FloodWorkload w(
+      FloodOptions{.kind = FloodKind::dentry, .threads = 2, .rate = 0, .dir = dir_ / "nope"},
+      clock);
+  Status prepared = w.prepare();
+  ASSERT_FALSE(prepared.ok());
+  EXPECT_NE(prepared.error().message.find("ENOENT"), std::string::npos) << prepared.error().message;
+  EXPECT_TRUE(w.cleanup().ok());
+}
+
+TEST(FloodWorkload, UdpNeedsNoPreparation) {
+  FakeClock clock;
+  FloodWorkload w(FloodOptions{.kind = FloodKind::udp_socket, .threads = 2, .rate = 0, .dir = {}},
+                  clock);
+  EXPECT_EQ(w.name(), "flood udp_socket");
+  EXPECT_TRUE(w.prepare().ok());
+  EXPECT_TRUE(w.cleanup().ok());
+}
+
+}  // namespace
+}  // namespace mt::workloads

@@ -1,0 +1,145 @@
+#include "workloads/anon.h"
+
+#include <fmt/format.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <limits>
+#include <utility>
+
+#include "common/fs.h"
+#include "common/units.h"
+
+namespace mt::workloads {
+
+std::uint64_t ramp_target(std::uint64_t size, std::chrono::nanoseconds ramp,
+                          std::chrono::nanoseconds elapsed) {
+  if (ramp <= std::chrono::nanoseconds::zero() || elapsed >= ramp) return size;
+  if (elapsed <= std::chrono::nanoseconds::zero()) return 0;
+  // size * elapsed / ramp without overflow: long double has a 64-bit mantissa.
+  long double fraction = static_cast<long double>(elapsed.count()) / ramp.count();
+  auto bytes = static_cast<std::uint64_t>(static_cast<long double>(size) * fraction);
+  return std::min(bytes, size);
+}
+
+// ---- AnonRegion
+
+Result<AnonRegion> AnonRegion::map(std::uint64_t size) {
+  if (size == 0) return make_error("cannot map 0 bytes");
+  if (size > std::numeric_limits<std::size_t>::max()) {
+    return make_error(fmt::format("cannot map {} bytes: too large", size));
+  }
+  void* base = ::mmap(nullptr, static_cast<std::size_t>(size), PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (base == MAP_FAILED) {
+    return make_error(fmt::format("mmap of {} bytes ({}) failed: {}", size, human_bytes(size),
+                                  fs::errno_text(errno)));
+  }
+  long page = ::sysconf(_SC_PAGESIZE);
+  return AnonRegion(static_cast<char*>(base), size,
+                    page > 0 ? static_cast<std::size_t>(page) : std::size_t{4096});
+}
+
+AnonRegion::AnonRegion(AnonRegion&& other) noexcept {
+  *this = std::move(other);
+}
+
+AnonRegion& AnonRegion::operator=(AnonRegion&& other) noexcept {
+  if (this != &other) {
+    if (base_ != nullptr) ::munmap(base_, static_cast<std::size_t>(size_));
+    base_ = std::exchange(other.base_, nullptr);
+    size_ = std::exchange(other.size_, 0);
+    page_size_ = other.page_size_;
+    stamp_ = other.stamp_;
+  }
+  return *this;
+}
+
+AnonRegion::~AnonRegion() {
+  if (base_ != nullptr) ::munmap(base_, static_cast<std::size_t>(size_));
+}
+
+std::uint64_t AnonRegion::bytes_in(std::size_t pages) const {
+  return std::min<std::uint64_t>(static_cast<std::uint64_t>(pages) * page_size_, size_);
+}
+
+std::size_t AnonRegion::touch(std::size_t first, std::size_t last) {
+  last = std::min(last, page_count());
+  if (first >= last) return 0;
+  unsigned char value = ++stamp_;
+  if (value == 0) value = ++stamp_;  // never write zero: stays a real write on a zero page
+  volatile char* p = base_;
+  for (std::size_t page = first; page < last; ++page) {
+    p[page * page_size_] = static_cast<char>(value);
+  }
+  return last - first;
+}
+
+// ---- AnonWorkload
+
+AnonWorkload::AnonWorkload(AnonOptions options, const Clock& clock)
+    : options_(options), clock_(clock) {}
+
+Status AnonWorkload::prepare() {
+  auto region = AnonRegion::map(options_.size);
+  if (!region) return region.error();
+  region_.emplace(std::move(*region));
+  return {};
+}
+
+bool AnonWorkload::touch_up_to(std::size_t target, StopFlag& stop) {
+  while (touched_ < target) {
+    if (stop.stop_requested()) return false;
+    std::size_t end = std::min(target, touched_ + kAnonChunkPages);
+    std::size_t n = region_->touch(touched_, end);
+    touched_ = end;
+    ops_.fetch_add(n, std::memory_order_relaxed);
+    bytes_.store(region_->bytes_in(touched_), std::memory_order_relaxed);
+  }
+  return true;
+}
+
+bool AnonWorkload::rewrite_all(StopFlag& stop) {
+  for (std::size_t first = 0; first < region_->page_count(); first += kAnonChunkPages) {
+    if (stop.stop_requested()) return false;
+    ops_.fetch_add(region_->touch(first, first + kAnonChunkPages), std::memory_order_relaxed);
+  }
+  return true;
+}
+
+Status AnonWorkload::run(int /*index*/, StopFlag& stop) {
+  if (!region_) return make_error("anon: run() before prepare()");
+  const std::size_t pages = region_->page_count();
+  const Clock::time_point start = clock_.now();
+
+  // Ramp: bring the touched size up to the line, then wait a tick.
+  while (touched_ < pages) {
+    std::uint64_t bytes = ramp_target(options_.size, options_.ramp, clock_.now() - start);
+    std::size_t target =
+        static_cast<std::size_t>((bytes + region_->page_size() - 1) / region_->page_size());
+    if (!touch_up_to(target, stop)) return {};
+    if (touched_ < pages && stop.sleep_for(kAnonRampTick)) return {};
+  }
+
+  // Hold: keep every page in use.
+  while (!stop.stop_requested()) {
+    if (!rewrite_all(stop)) return {};
+    if (stop.sleep_for(kAnonHoldPause)) return {};
+  }
+  return {};
+}
+
+Counters AnonWorkload::counters() const {
+  return Counters{.ops = ops_.load(std::memory_order_relaxed),
+                  .errors = 0,
+                  .bytes = bytes_.load(std::memory_order_relaxed)};
+}
+
+Status AnonWorkload::cleanup() {
+  region_.reset();
+  return {};
+}
+
+}  // namespace mt::workloads
