@@ -23,7 +23,7 @@ struct Diagnostic {
 };
 
 struct ParseOptions {
-  std::string file_name = "<campaign>";  // used in every Diagnostic
+  std::string file_name = "<campaign>";     // used in every Diagnostic
   std::uint64_t physical_memory_bytes = 0;  // sizes above this are refused; 0 = no check
 };
 
@@ -46,8 +46,8 @@ inline constexpr std::chrono::milliseconds kMaxDuration{std::chrono::hours(1)};
 inline constexpr std::chrono::milliseconds kMinSampleInterval{10};
 inline constexpr std::chrono::milliseconds kMaxSampleInterval{10000};
 inline constexpr std::uint64_t kMinMemoryLimit = 4ULL << 20;  // 4Mi
-inline constexpr std::size_t kMaxNameLength = 64;      // campaign and workload names
-inline constexpr std::uint64_t kMaxRate = 10'000'000;  // flood ops per second per thread
+inline constexpr std::size_t kMaxNameLength = 64;             // campaign and workload names
+inline constexpr std::uint64_t kMaxRate = 10'000'000;         // flood ops per second per thread
 inline constexpr std::chrono::milliseconds kMinPsiWindow{500};
 inline constexpr std::chrono::milliseconds kMaxPsiWindow{10000};
 

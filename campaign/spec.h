@@ -35,8 +35,8 @@ struct FloodSpec {
 };
 
 struct AnonSpec {
-  std::uint64_t size = 0;   // bytes to allocate and touch
-  milliseconds ramp{0};     // reach `size` linearly over this long, then hold
+  std::uint64_t size = 0;  // bytes to allocate and touch
+  milliseconds ramp{0};    // reach `size` linearly over this long, then hold
 
   bool operator==(const AnonSpec&) const = default;
 };
@@ -62,8 +62,8 @@ struct CgroupSpec {
 // Pass/fail lines. Each is optional; an absent one is not evaluated.
 struct Criteria {
   std::optional<std::uint64_t> max_oom_kills;
-  std::optional<double> max_psi_some_avg10;  // percent, 0..100
-  std::optional<double> max_psi_full_avg10;  // percent, 0..100
+  std::optional<double> max_psi_some_avg10;   // percent, 0..100
+  std::optional<double> max_psi_full_avg10;   // percent, 0..100
   std::optional<std::uint64_t> min_headroom;  // bytes (limit - usage), lowest sample
 
   bool operator==(const Criteria&) const = default;

@@ -1,17 +1,18 @@
 #include "client/commands.h"
 
+#include <fmt/format.h>
+#include <google/protobuf/util/json_util.h>
+#include <grpcpp/grpcpp.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <csignal>
 #include <cstdio>
-#include <fmt/format.h>
 #include <fstream>
-#include <google/protobuf/util/json_util.h>
-#include <grpcpp/grpcpp.h>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
-#include <unistd.h>
 
 #include "campaign/parse.h"
 #include "client/render.h"
@@ -52,9 +53,10 @@ class Daemon {
   }
   bool connect() {
     if (channel_->WaitForConnected(std::chrono::system_clock::now() + kConnectTimeout)) return true;
-    std::cerr << fmt::format("memtorturectl: cannot reach memtortured at {} (is it running? "
-                             "--socket or MEMTORTURE_SOCKET)\n",
-                             socket_);
+    std::cerr << fmt::format(
+        "memtorturectl: cannot reach memtortured at {} (is it running? "
+        "--socket or MEMTORTURE_SOCKET)\n",
+        socket_);
     return false;
   }
   pb::MemTorture::Stub& stub() { return *stub_; }
@@ -112,7 +114,8 @@ int follow(Daemon& d, const GlobalOptions& g, const std::string& id, const std::
   pb::GetCampaignRequest get;
   get.set_id(id);
   pb::Campaign c;
-  if (auto st = d.stub().GetCampaign(&get_ctx, get, &c); !st.ok()) return d.fail(st, "getting campaign " + id);
+  if (auto st = d.stub().GetCampaign(&get_ctx, get, &c); !st.ok())
+    return d.fail(st, "getting campaign " + id);
   if (g.json) {
     std::cout << (c.report_json().empty() ? to_json(c) : c.report_json()) << "\n";
   } else {
@@ -165,7 +168,8 @@ int cmd_validate(const GlobalOptions& g, const std::string& file, bool print_nor
   if (g.json) {
     nlohmann::json errors = nlohmann::json::array();
     for (const auto& d : parsed.errors)
-      errors.push_back({{"file", d.file}, {"line", d.line}, {"column", d.column}, {"message", d.message}});
+      errors.push_back(
+          {{"file", d.file}, {"line", d.line}, {"column", d.column}, {"message", d.message}});
     nlohmann::json out = {{"valid", parsed.ok()}, {"errors", errors}};
     if (parsed.ok()) out["normalized_yaml"] = campaign::to_yaml(*parsed.spec);
     std::cout << out.dump(2) << "\n";
@@ -233,7 +237,8 @@ int cmd_status(const GlobalOptions& g, const std::optional<std::string>& id_arg)
   } else {  // the running campaign, else the newest
     grpc::ClientContext ctx;
     pb::ListCampaignsResponse list;
-    if (auto st = d.stub().ListCampaigns(&ctx, {}, &list); !st.ok()) return d.fail(st, "listing campaigns");
+    if (auto st = d.stub().ListCampaigns(&ctx, {}, &list); !st.ok())
+      return d.fail(st, "listing campaigns");
     if (list.campaigns().empty()) {
       std::cerr << "memtorturectl: no campaigns yet\n";
       return kUnreachable;
@@ -257,7 +262,8 @@ int cmd_list(const GlobalOptions& g) {
   if (!d.connect()) return kUnreachable;
   grpc::ClientContext ctx;
   pb::ListCampaignsResponse list;
-  if (auto st = d.stub().ListCampaigns(&ctx, {}, &list); !st.ok()) return d.fail(st, "listing campaigns");
+  if (auto st = d.stub().ListCampaigns(&ctx, {}, &list); !st.ok())
+    return d.fail(st, "listing campaigns");
   if (g.json) {
     std::cout << to_json(list) << "\n";
     return kPassed;
@@ -283,7 +289,8 @@ int cmd_stop(const GlobalOptions& g, const std::string& id) {
   req.set_id(id);
   pb::Campaign c;
   if (auto st = d.stub().StopCampaign(&ctx, req, &c); !st.ok()) return d.fail(st, "stopping " + id);
-  std::cout << (g.json ? to_json(c) : fmt::format("campaign {}: {}", id, state_name(c.state()))) << "\n";
+  std::cout << (g.json ? to_json(c) : fmt::format("campaign {}: {}", id, state_name(c.state())))
+            << "\n";
   return kPassed;
 }
 
@@ -296,8 +303,9 @@ int cmd_report(const GlobalOptions& g, const std::string& id) {
   pb::Campaign c;
   if (auto st = d.stub().GetCampaign(&ctx, req, &c); !st.ok()) return d.fail(st, "campaign " + id);
   if (c.report_json().empty()) {
-    std::cerr << fmt::format("memtorturectl: campaign {} is {}; its report is written when it ends\n",
-                             id, state_name(c.state()));
+    std::cerr << fmt::format(
+        "memtorturectl: campaign {} is {}; its report is written when it ends\n", id,
+        state_name(c.state()));
     return kUnreachable;
   }
   std::cout << c.report_json() << (c.report_json().back() == '\n' ? "" : "\n");
@@ -316,20 +324,26 @@ int cmd_system(const GlobalOptions& g) {
   }
   std::cout << fmt::format("daemon            {}\n", s.daemon_version())
             << fmt::format("kernel            {}\n", s.kernel_release())
-            << fmt::format("cpus, memory      {}, {}\n", s.cpus(), human_bytes(static_cast<double>(s.memory_total_bytes())))
+            << fmt::format("cpus, memory      {}, {}\n", s.cpus(),
+                           human_bytes(static_cast<double>(s.memory_total_bytes())))
             << fmt::format("cgroups           {}; memory controller {} at {}\n", s.cgroup_mode(),
                            s.memory_controller_version(), s.memory_controller())
-            << fmt::format("cgroup2           {}\n", s.unified_root().empty() ? "-" : s.unified_root())
+            << fmt::format("cgroup2           {}\n",
+                           s.unified_root().empty() ? "-" : s.unified_root())
             << fmt::format("libcgroup         {}\n", s.libcgroup_memory_mount())
             << fmt::format("PSI               {}; trigger windows below 2 s: {}\n",
                            s.psi_available() ? "available" : "unavailable",
                            s.psi_sub_2s_windows() ? "allowed" : "not allowed (no CAP_SYS_RESOURCE)")
-            << fmt::format("stress-ng         {}\n", s.stress_ng_path().empty() ? "not installed"
-                                                     : s.stress_ng_path() + " (" + s.stress_ng_version() + ")")
-            << fmt::format("running campaign  {}\n", s.running_campaign().empty() ? "-" : s.running_campaign())
+            << fmt::format("stress-ng         {}\n",
+                           s.stress_ng_path().empty()
+                               ? "not installed"
+                               : s.stress_ng_path() + " (" + s.stress_ng_version() + ")")
+            << fmt::format("running campaign  {}\n",
+                           s.running_campaign().empty() ? "-" : s.running_campaign())
             << "RCU knobs\n";
   for (const auto& k : s.rcu_knobs())
-    std::cout << fmt::format("  {:<56} {:<3} {}\n", k.path(), k.writable() ? "rw" : "ro", k.value());
+    std::cout << fmt::format("  {:<56} {:<3} {}\n", k.path(), k.writable() ? "rw" : "ro",
+                             k.value());
   return kPassed;
 }
 

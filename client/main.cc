@@ -10,8 +10,9 @@ int main(int argc, char** argv) {
   GlobalOptions g;
   CLI::App app{"memtorturectl: run and watch memtorture campaigns"};
   app.require_subcommand(1);
-  app.add_option("--socket", g.socket,
-                 "daemon socket (default $MEMTORTURE_SOCKET, else /run/memtorture/memtorture.sock)");
+  app.add_option(
+      "--socket", g.socket,
+      "daemon socket (default $MEMTORTURE_SOCKET, else /run/memtorture/memtorture.sock)");
   app.add_flag("--json", g.json, "machine-readable output on stdout");
 
   std::string file, id, junit;

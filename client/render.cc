@@ -8,21 +8,31 @@ namespace mt::client {
 
 int exit_code_for(pb::CampaignState state) {
   switch (state) {
-    case pb::PASSED: return kPassed;
-    case pb::FAILED: return kFailed;
-    default: return kUnreachable;  // aborted, error, or never finished
+    case pb::PASSED:
+      return kPassed;
+    case pb::FAILED:
+      return kFailed;
+    default:
+      return kUnreachable;  // aborted, error, or never finished
   }
 }
 
 std::string state_name(pb::CampaignState state) {
   switch (state) {
-    case pb::PENDING: return "pending";
-    case pb::RUNNING: return "running";
-    case pb::PASSED: return "passed";
-    case pb::FAILED: return "failed";
-    case pb::ABORTED: return "aborted";
-    case pb::ERROR: return "error";
-    default: return "unknown";
+    case pb::PENDING:
+      return "pending";
+    case pb::RUNNING:
+      return "running";
+    case pb::PASSED:
+      return "passed";
+    case pb::FAILED:
+      return "failed";
+    case pb::ABORTED:
+      return "aborted";
+    case pb::ERROR:
+      return "error";
+    default:
+      return "unknown";
   }
 }
 
@@ -52,9 +62,14 @@ void Progress::apply(const pb::CampaignEvent& ev) {
       flood_ops_per_s_ = sum;
       break;
     }
-    case pb::CampaignEvent::kState: state_ = ev.state().state(); break;
-    case pb::CampaignEvent::kOomKill: oom_kills_ = ev.oom_kill().total(); break;
-    default: break;
+    case pb::CampaignEvent::kState:
+      state_ = ev.state().state();
+      break;
+    case pb::CampaignEvent::kOomKill:
+      oom_kills_ = ev.oom_kill().total();
+      break;
+    default:
+      break;
   }
 }
 
@@ -78,8 +93,9 @@ std::string Progress::line() const {
 std::string Progress::notable(const pb::CampaignEvent& ev) {
   switch (ev.event_case()) {
     case pb::CampaignEvent::kOomKill:
-      return fmt::format("{:6.1f}s  OOM kill #{}{}", ev.t_s(), ev.oom_kill().total(),
-                         ev.oom_kill().workload().empty() ? "" : " of workload " + ev.oom_kill().workload());
+      return fmt::format(
+          "{:6.1f}s  OOM kill #{}{}", ev.t_s(), ev.oom_kill().total(),
+          ev.oom_kill().workload().empty() ? "" : " of workload " + ev.oom_kill().workload());
     case pb::CampaignEvent::kPsiTrigger:
       return fmt::format("{:6.1f}s  PSI trigger: {} stall over {} ms in {} s", ev.t_s(),
                          ev.psi_trigger().kind(), ev.psi_trigger().stall_us() / 1000,
@@ -88,8 +104,10 @@ std::string Progress::notable(const pb::CampaignEvent& ev) {
       if (ev.criterion().pass()) return {};
       return fmt::format("{:6.1f}s  criterion {} failed: {}", ev.t_s(), ev.criterion().name(),
                          ev.criterion().detail());
-    case pb::CampaignEvent::kLog: return fmt::format("{:6.1f}s  {}", ev.t_s(), ev.log());
-    default: return {};
+    case pb::CampaignEvent::kLog:
+      return fmt::format("{:6.1f}s  {}", ev.t_s(), ev.log());
+    default:
+      return {};
   }
 }
 
@@ -106,9 +124,12 @@ std::string summary(const pb::Campaign& c) {
                        w.errors(), w.exit_status().empty() ? w.state() : w.exit_status());
   if (c.has_latest()) {
     const auto& s = c.latest();
-    out += fmt::format("\n  memory: last usage {} of limit {}, OOM kills {}\n",
-                       human_bytes(static_cast<double>(s.usage_bytes())),
-                       human_bytes(static_cast<double>(s.limit_bytes())), s.oom_kills());
+    out += fmt::format(
+        "\n  memory: limit {}, peak {}, lowest headroom {}, OOM kills {}\n",
+        human_bytes(static_cast<double>(s.limit_bytes())),
+        human_bytes(static_cast<double>(c.peak_bytes())),
+        c.has_min_headroom() ? human_bytes(static_cast<double>(c.min_headroom_bytes())) : "-",
+        s.oom_kills());
   }
   if (c.criteria_size()) {
     out += fmt::format("\n  {:<20} {:<6} {}\n", "criterion", "result", "detail");
@@ -123,12 +144,23 @@ std::string xml_escape(std::string_view s) {
   std::string out;
   for (char ch : s) {
     switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += ch;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        out += ch;
     }
   }
   return out;
@@ -145,15 +177,20 @@ std::string junit_xml(const pb::Campaign& c) {
     ++failures;
   }
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out += fmt::format("<testsuites>\n  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" time=\"{:.3f}\">\n",
-                     xml_escape(c.name()), tests, failures, c.elapsed_s());
-  out += fmt::format("    <properties><property name=\"id\" value=\"{}\"/><property name=\"verdict\" value=\"{}\"/></properties>\n",
-                     xml_escape(c.id()), state_name(c.state()));
+  out += fmt::format(
+      "<testsuites>\n  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" time=\"{:.3f}\">\n",
+      xml_escape(c.name()), tests, failures, c.elapsed_s());
+  out += fmt::format(
+      "    <properties><property name=\"id\" value=\"{}\"/><property name=\"verdict\" "
+      "value=\"{}\"/></properties>\n",
+      xml_escape(c.id()), state_name(c.state()));
   if (!completed)
-    out += fmt::format("    <testcase classname=\"{}\" name=\"campaign\"><failure message=\"{}\"/></testcase>\n",
-                       xml_escape(c.name()), xml_escape(state_name(c.state()) + ": " + c.reason()));
+    out += fmt::format(
+        "    <testcase classname=\"{}\" name=\"campaign\"><failure message=\"{}\"/></testcase>\n",
+        xml_escape(c.name()), xml_escape(state_name(c.state()) + ": " + c.reason()));
   for (const auto& k : c.criteria()) {
-    out += fmt::format("    <testcase classname=\"{}\" name=\"{}\"", xml_escape(c.name()), xml_escape(k.name()));
+    out += fmt::format("    <testcase classname=\"{}\" name=\"{}\"", xml_escape(c.name()),
+                       xml_escape(k.name()));
     if (k.pass())
       out += fmt::format("><system-out>{}</system-out></testcase>\n", xml_escape(k.detail()));
     else

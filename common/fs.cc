@@ -1,11 +1,12 @@
 #include "common/fs.h"
 
-#include <cerrno>
-#include <charconv>
-#include <cstring>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstring>
 
 namespace mt::fs {
 
@@ -16,7 +17,8 @@ std::string errno_text(int err) {
 
 Result<std::string> read_file(const std::filesystem::path& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return make_error(fmt::format("cannot open {}: {}", path.string(), errno_text(errno)));
+  if (fd < 0)
+    return make_error(fmt::format("cannot open {}: {}", path.string(), errno_text(errno)));
   std::string out;
   char buf[8192];
   for (;;) {
@@ -39,7 +41,8 @@ Result<std::string> read_line(const std::filesystem::path& path) {
   if (!text) return text.error();
   std::string_view s = *text;
   s = s.substr(0, s.find('\n'));
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   return std::string(s);
 }
@@ -58,7 +61,8 @@ Status write_file(const std::filesystem::path& path, std::string_view content, b
   int flags = O_WRONLY | O_CLOEXEC | (create ? (O_CREAT | O_TRUNC) : 0);
   int fd = ::open(path.c_str(), flags, 0644);
   if (fd < 0)
-    return make_error(fmt::format("cannot open {} for writing: {}", path.string(), errno_text(errno)));
+    return make_error(
+        fmt::format("cannot open {} for writing: {}", path.string(), errno_text(errno)));
   ssize_t n;
   do {
     n = ::write(fd, content.data(), content.size());

@@ -1,8 +1,9 @@
 #include "common/units.h"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <cmath>
-#include <fmt/format.h>
 #include <limits>
 
 namespace mt {
@@ -15,11 +16,12 @@ struct Suffix {
 
 // Splits "256Mi" into the number and the suffix; the number must be a whole decimal.
 Result<std::pair<std::uint64_t, std::string_view>> split_number(std::string_view text,
-                                                                 std::string_view what) {
+                                                                std::string_view what) {
   std::size_t i = 0;
   while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
   if (i == 0) {
-    if (!text.empty() && text[0] == '-') return make_error(fmt::format("{} must not be negative: '{}'", what, text));
+    if (!text.empty() && text[0] == '-')
+      return make_error(fmt::format("{} must not be negative: '{}'", what, text));
     return make_error(fmt::format("{} must start with a whole number: '{}'", what, text));
   }
   std::uint64_t n = 0;
@@ -38,9 +40,15 @@ std::string_view trim(std::string_view s) {
 
 Result<std::uint64_t> parse_size(std::string_view text) {
   static constexpr Suffix kSuffixes[] = {
-      {"", 1},          {"B", 1},
-      {"Ki", 1ULL << 10}, {"Mi", 1ULL << 20}, {"Gi", 1ULL << 30}, {"Ti", 1ULL << 40},
-      {"K", 1000ULL},   {"M", 1000ULL * 1000}, {"G", 1000ULL * 1000 * 1000},
+      {"", 1},
+      {"B", 1},
+      {"Ki", 1ULL << 10},
+      {"Mi", 1ULL << 20},
+      {"Gi", 1ULL << 30},
+      {"Ti", 1ULL << 40},
+      {"K", 1000ULL},
+      {"M", 1000ULL * 1000},
+      {"G", 1000ULL * 1000 * 1000},
       {"T", 1000ULL * 1000 * 1000 * 1000},
   };
   text = trim(text);
@@ -53,9 +61,9 @@ Result<std::uint64_t> parse_size(std::string_view text) {
       return make_error(fmt::format("size is too large: '{}'", text));
     return n * s.factor;
   }
-  return make_error(fmt::format(
-      "unknown size unit '{}' in '{}' (use Ki, Mi, Gi, Ti, K, M, G, T or plain bytes)", suffix,
-      text));
+  return make_error(
+      fmt::format("unknown size unit '{}' in '{}' (use Ki, Mi, Gi, Ti, K, M, G, T or plain bytes)",
+                  suffix, text));
 }
 
 Result<std::chrono::milliseconds> parse_duration(std::string_view text) {

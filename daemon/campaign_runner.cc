@@ -1,12 +1,14 @@
 #include "daemon/campaign_runner.h"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <sys/wait.h>
+
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/asio/read_until.hpp>
 #include <chrono>
 #include <csignal>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
-#include <sys/wait.h>
 
 #include "common/units.h"
 #include "daemon/worker_process.h"
@@ -77,7 +79,9 @@ double CampaignRunner::now_s() const {
   return duration<double>(clock_.now() - start_).count();
 }
 
-void CampaignRunner::emit(Event::Body body) { sink_(Event{now_s(), std::move(body)}); }
+void CampaignRunner::emit(Event::Body body) {
+  sink_(Event{now_s(), std::move(body)});
+}
 
 void CampaignRunner::set_state(State s, const std::string& reason) {
   state_ = s;
@@ -127,6 +131,7 @@ void CampaignRunner::start() {
     });
   }
   take_sample();
+  sample_timer_.expires_at(std::chrono::steady_clock::now());
   schedule_sample();
   duration_timer_.expires_after(in_.spec.duration);
   duration_timer_.async_wait([this, alive = alive_](const boost::system::error_code& e) {
@@ -151,9 +156,10 @@ void CampaignRunner::arm_psi_trigger() {
   }
   auto armed = PsiTrigger::arm(io_, *file, trigger_info_.spec, [this, t] {
     trigger_info_.events_s.push_back(now_s());
-    emit(PsiTriggerEvent{std::string(campaign::to_string(t.kind)),
-                         static_cast<std::uint64_t>(duration_cast<microseconds>(t.stall).count()),
-                         static_cast<std::uint64_t>(duration_cast<microseconds>(t.window).count())});
+    emit(
+        PsiTriggerEvent{std::string(campaign::to_string(t.kind)),
+                        static_cast<std::uint64_t>(duration_cast<microseconds>(t.stall).count()),
+                        static_cast<std::uint64_t>(duration_cast<microseconds>(t.window).count())});
   });
   if (!armed) {
     trigger_info_.error = armed.error().message;
@@ -171,8 +177,13 @@ std::vector<std::string> CampaignRunner::worker_args(const Worker& w) const {
   std::vector<std::string> args;
   if (w.spec.type == campaign::WorkloadType::flood) {
     const auto& f = w.spec.flood;
-    args = {"flood", "--kind", std::string(campaign::to_string(f.kind)), "--threads",
-            std::to_string(f.threads), "--rate", std::to_string(f.rate.value_or(0))};
+    args = {"flood",
+            "--kind",
+            std::string(campaign::to_string(f.kind)),
+            "--threads",
+            std::to_string(f.threads),
+            "--rate",
+            std::to_string(f.rate.value_or(0))};
     if (f.kind == campaign::FloodKind::dentry)
       args.insert(args.end(), {"--dir", (opt_.state_dir / "run" / in_.id / w.spec.name).string()});
   } else {
@@ -188,7 +199,9 @@ void CampaignRunner::launch(Worker& w) {
       w.spec.flood.kind == campaign::FloodKind::dentry) {
     std::error_code ec;
     std::filesystem::create_directories(opt_.state_dir / "run" / in_.id / w.spec.name, ec);
-    if (ec) return fail(fmt::format("workload {}: cannot create its directory: {}", w.spec.name, ec.message()));
+    if (ec)
+      return fail(
+          fmt::format("workload {}: cannot create its directory: {}", w.spec.name, ec.message()));
   }
   SpawnOptions so;
   so.executable = opt_.worker_path;
@@ -279,7 +292,8 @@ void CampaignRunner::on_exit(Worker& w, int status) {
         oom_kills_attributed_ = mem->oom_kills;
         w.status.exit_status += " (OOM kill)";
         if (mem->oom_kills > oom_kills_seen_) {
-          for (auto i = oom_kills_seen_; i < mem->oom_kills; ++i) oom_kill_times_.push_back(now_s());
+          for (auto i = oom_kills_seen_; i < mem->oom_kills; ++i)
+            oom_kill_times_.push_back(now_s());
           oom_kills_seen_ = mem->oom_kills;
         }
         emit(OomKill{mem->oom_kills, w.spec.name});
@@ -298,7 +312,7 @@ void CampaignRunner::on_exit(Worker& w, int status) {
 // ---- sampling ---------------------------------------------------------------------------
 
 void CampaignRunner::schedule_sample() {
-  sample_timer_.expires_after(in_.spec.sample_interval);
+  sample_timer_.expires_at(sample_timer_.expiry() + in_.spec.sample_interval);
   sample_timer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
     if (!*alive || ec || stopping_) return;
     take_sample();
@@ -317,6 +331,8 @@ void CampaignRunner::take_sample() {
   if (auto psi = kernel::read_psi(opt_.system_pressure)) r.system_psi = *psi;
   Sample s = sampler_.next(r);
   kernel_peak_ = std::max(kernel_peak_, mem->peak);
+  peak_usage_ = std::max({peak_usage_, kernel_peak_, s.usage_bytes});
+  if (!min_headroom_ || s.headroom_bytes < *min_headroom_) min_headroom_ = s.headroom_bytes;
   failcnt_ = mem->failcnt;
   samples_.push_back(s);
 
@@ -342,12 +358,15 @@ void CampaignRunner::take_sample() {
 
 // ---- stopping ---------------------------------------------------------------------------
 
-void CampaignRunner::stop(const std::string& reason) { begin_stop(State::aborted, reason); }
+void CampaignRunner::stop(const std::string& reason) {
+  begin_stop(State::aborted, reason);
+}
 
 void CampaignRunner::begin_stop(State verdict_hint, const std::string& reason) {
   if (stopping_ || is_final(state_)) return;
   stopping_ = true;
-  if (verdict_hint == State::aborted || verdict_hint == State::error) forced_verdict_ = verdict_hint;
+  if (verdict_hint == State::aborted || verdict_hint == State::error)
+    forced_verdict_ = verdict_hint;
   reason_ = reason;
   spdlog::info("campaign {}: stopping: {}", in_.id, reason);
   sample_timer_.cancel();
@@ -396,7 +415,8 @@ void CampaignRunner::complete() {
 
   for (auto& w : workers_) {
     const double ran = (w->reaped && w->ended_s > 0 ? w->ended_s : ended_s_) - w->started_s;
-    w->status.ops_per_s = ran > 0 && w->status.pid > 0 ? static_cast<double>(w->status.ops) / ran : 0;
+    w->status.ops_per_s =
+        ran > 0 && w->status.pid > 0 ? static_cast<double>(w->status.ops) / ran : 0;
   }
   final_criteria_ = criteria_ ? criteria_->results() : std::vector<CriterionResult>{};
 
@@ -409,8 +429,9 @@ void CampaignRunner::complete() {
     for (const auto& c : final_criteria_)
       if (!c.pass) failed.push_back(fmt::format("{}: {}", c.name, c.detail));
     verdict = failed.empty() ? State::passed : State::failed;
-    reason = failed.empty() ? fmt::format("{}; all {} criteria passed", reason_, final_criteria_.size())
-                            : fmt::format("{}; criteria failed: {}", reason_, fmt::join(failed, "; "));
+    reason = failed.empty()
+                 ? fmt::format("{}; all {} criteria passed", reason_, final_criteria_.size())
+                 : fmt::format("{}; criteria failed: {}", reason_, fmt::join(failed, "; "));
   }
   if (!cleanup_error.empty()) {
     verdict = State::error;
@@ -469,6 +490,8 @@ CampaignView CampaignRunner::view(bool with_report) const {
   v.duration_s = duration<double>(in_.spec.duration).count();
   v.reason = reason_;
   if (!samples_.empty()) v.latest = samples_.back();
+  v.peak_bytes = peak_usage_;
+  v.min_headroom_bytes = min_headroom_;
   for (const auto& w : workers_) v.workloads.push_back(w->status);
   v.criteria = is_final(state_) ? final_criteria_
                : criteria_      ? criteria_->results()

@@ -71,7 +71,7 @@ class CampaignRunner {
     std::unique_ptr<boost::asio::posix::stream_descriptor> report;
     std::unique_ptr<boost::asio::posix::stream_descriptor> pidfd;
     boost::asio::streambuf buffer;
-    bool reaped = true;        // no live process
+    bool reaped = true;  // no live process
     bool report_closed = true;
     double started_s = 0, ended_s = 0;
     std::deque<std::pair<double, std::uint64_t>> history;  // (t, ops), the last second
@@ -123,6 +123,8 @@ class CampaignRunner {
   std::optional<CriteriaEvaluator> criteria_;
   std::vector<Sample> samples_;
   std::uint64_t kernel_peak_ = 0, failcnt_ = 0;
+  std::uint64_t peak_usage_ = 0;
+  std::optional<std::int64_t> min_headroom_;
   std::uint64_t oom_kills_seen_ = 0, oom_kills_attributed_ = 0;
   std::vector<double> oom_kill_times_;
   std::unique_ptr<PsiTrigger> trigger_;

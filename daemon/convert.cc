@@ -21,12 +21,18 @@ Overloaded(Fs...) -> Overloaded<Fs...>;
 
 pb::CampaignState to_pb(State s) {
   switch (s) {
-    case State::pending: return pb::PENDING;
-    case State::running: return pb::RUNNING;
-    case State::passed: return pb::PASSED;
-    case State::failed: return pb::FAILED;
-    case State::aborted: return pb::ABORTED;
-    case State::error: return pb::ERROR;
+    case State::pending:
+      return pb::PENDING;
+    case State::running:
+      return pb::RUNNING;
+    case State::passed:
+      return pb::PASSED;
+    case State::failed:
+      return pb::FAILED;
+    case State::aborted:
+      return pb::ABORTED;
+    case State::error:
+      return pb::ERROR;
   }
   return pb::CAMPAIGN_STATE_UNSPECIFIED;
 }
@@ -72,6 +78,11 @@ void to_pb(const CampaignView& in, pb::Campaign* out) {
   out->set_duration_s(in.duration_s);
   out->set_reason(in.reason);
   if (in.latest) to_pb(*in.latest, out->mutable_latest());
+  out->set_peak_bytes(in.peak_bytes);
+  if (in.min_headroom_bytes) {
+    out->set_min_headroom_bytes(*in.min_headroom_bytes);
+    out->set_has_min_headroom(true);
+  }
   for (const auto& w : in.workloads) to_pb(w, out->add_workloads());
   for (const auto& c : in.criteria) to_pb(c, out->add_criteria());
   out->set_file_name(in.file_name);

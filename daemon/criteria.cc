@@ -16,7 +16,8 @@ CriteriaEvaluator::CriteriaEvaluator(const campaign::Criteria& c, const Clock& c
   if (c.max_psi_full_avg10)
     tracked_.push_back({"max_psi_full_avg10", *c.max_psi_full_avg10, true, {}, {}, "%"});
   if (c.min_headroom)
-    tracked_.push_back({"min_headroom", static_cast<double>(*c.min_headroom), false, {}, {}, "bytes"});
+    tracked_.push_back(
+        {"min_headroom", static_cast<double>(*c.min_headroom), false, {}, {}, "bytes"});
 }
 
 // PSI criteria use the campaign cgroup's pressure where the host has per-cgroup PSI, else the

@@ -14,7 +14,8 @@ namespace mt::daemon {
 
 class CriteriaEvaluator {
  public:
-  CriteriaEvaluator(const campaign::Criteria& criteria, const Clock& clock, Clock::time_point start);
+  CriteriaEvaluator(const campaign::Criteria& criteria, const Clock& clock,
+                    Clock::time_point start);
 
   // Folds one sample in. Returns the criteria that failed for the first time with this sample
   // (for live events).
@@ -27,10 +28,10 @@ class CriteriaEvaluator {
   struct Tracked {
     std::string name;
     double limit = 0;
-    bool higher_is_worse = true;   // max_* criteria; min_headroom is the other way
-    std::optional<double> worst;   // nullopt until a sample carried the figure
+    bool higher_is_worse = true;  // max_* criteria; min_headroom is the other way
+    std::optional<double> worst;  // nullopt until a sample carried the figure
     std::optional<double> first_violation_s;
-    std::string unit;              // "" | "%" | "bytes"
+    std::string unit;  // "" | "%" | "bytes"
   };
   static std::optional<double> figure(const std::string& name, const Sample& s);
   bool violates(const Tracked& t, double v) const;

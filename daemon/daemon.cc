@@ -1,21 +1,22 @@
 #include "daemon/daemon.h"
 
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-#include <cerrno>
-#include <csignal>
 #include <fcntl.h>
 #include <fmt/format.h>
-#include <future>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/server_builder.h>
 #include <spdlog/spdlog.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <thread>
 #include <unistd.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <cerrno>
+#include <csignal>
+#include <future>
+#include <thread>
 
 #include "cgroup/cgroup.h"
 #include "cgroup/layout.h"
@@ -42,15 +43,17 @@ class LockFile {
   static Result<LockFile> acquire(const std::filesystem::path& path, const std::string& what) {
     int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0)
-      return make_error(fmt::format("cannot open lock file {}: {}", path.string(), fs::errno_text(errno)));
+      return make_error(
+          fmt::format("cannot open lock file {}: {}", path.string(), fs::errno_text(errno)));
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
       int err = errno;
       std::string holder;
       if (auto text = fs::read_line(path); text && !text->empty()) holder = " (pid " + *text + ")";
       ::close(fd);
       if (err == EWOULDBLOCK)
-        return make_error(fmt::format("another memtortured{} is using {}; lock {} is held; refusing to start",
-                                      holder, what, path.string()));
+        return make_error(
+            fmt::format("another memtortured{} is using {}; lock {} is held; refusing to start",
+                        holder, what, path.string()));
       return make_error(fmt::format("cannot lock {}: {}", path.string(), fs::errno_text(err)));
     }
     auto pid = std::to_string(::getpid()) + "\n";
@@ -91,23 +94,26 @@ int fail(const std::string& message) {
 
 std::filesystem::path default_worker_path(const std::filesystem::path& self_exe) {
   const auto dir = self_exe.parent_path();
-  for (const auto& candidate : {dir / "memtorture-worker", dir / ".." / "workloads" / "memtorture-worker"})
+  for (const auto& candidate :
+       {dir / "memtorture-worker", dir / ".." / "workloads" / "memtorture-worker"})
     if (::access(candidate.c_str(), X_OK) == 0) return candidate.lexically_normal();
   return dir / "memtorture-worker";
 }
 
 int run(const DaemonOptions& o) {
   if (!cgroup::valid_prefix(o.cgroup_prefix))
-    return fail(fmt::format("--cgroup-prefix '{}': must start with 'memtorture' and use only "
-                            "[A-Za-z0-9_.-]",
-                            o.cgroup_prefix));
+    return fail(
+        fmt::format("--cgroup-prefix '{}': must start with 'memtorture' and use only "
+                    "[A-Za-z0-9_.-]",
+                    o.cgroup_prefix));
   if (o.socket.string().size() >= 108)
     return fail(fmt::format("--socket '{}': longer than a unix socket path may be (107 bytes)",
                             o.socket.string()));
   auto worker = o.worker_path;
   if (worker.empty()) worker = default_worker_path(std::filesystem::read_symlink("/proc/self/exe"));
   if (::access(worker.c_str(), X_OK) != 0)
-    return fail(fmt::format("worker executable {} not found or not executable (--worker)", worker.string()));
+    return fail(fmt::format("worker executable {} not found or not executable (--worker)",
+                            worker.string()));
 
   // Signals are taken by sigwait in this thread; block them before any thread starts.
   sigset_t stop_signals;
@@ -136,7 +142,8 @@ int run(const DaemonOptions& o) {
   if (auto swept = cgroup::sweep_prefix(*layout, o.cgroup_prefix); !swept) {
     spdlog::warn("sweeping leftovers under {}: {}", o.cgroup_prefix, swept.error().message);
   } else {
-    for (const auto& name : *swept) spdlog::warn("removed cgroup {}/{} left by an earlier run", o.cgroup_prefix, name);
+    for (const auto& name : *swept)
+      spdlog::warn("removed cgroup {}/{} left by an earlier run", o.cgroup_prefix, name);
   }
   std::error_code ec;
   std::filesystem::remove_all(o.state_dir / "run", ec);  // dentry flood files of a crashed run
@@ -168,7 +175,8 @@ int run(const DaemonOptions& o) {
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int port_ok = 0;
-  builder.AddListeningPort("unix:" + o.socket.string(), grpc::InsecureServerCredentials(), &port_ok);
+  builder.AddListeningPort("unix:" + o.socket.string(), grpc::InsecureServerCredentials(),
+                           &port_ok);
   builder.RegisterService(&service);
   auto server = builder.BuildAndStart();
   int rc = 0;

@@ -1,10 +1,11 @@
 #include "daemon/engine.h"
 
-#include <algorithm>
 #include <fmt/chrono.h>
 #include <fmt/format.h>
-#include <random>
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <random>
 
 #include "common/fs.h"
 #include "daemon/report.h"
@@ -50,12 +51,18 @@ ApiResult<std::string> Engine::start(std::string_view yaml, const std::string& f
         fmt::format("campaign {} is running; RCU state is global to the kernel, so one campaign "
                     "runs at a time (stop it first)",
                     running_));
+  if (parsed.spec->cgroup.memory_high && !opt_.runner.layout.memory_v2)
+    return ApiResult<std::string>::fail(
+        Code::failed_precondition,
+        fmt::format("cgroup.memory_high needs the cgroup v2 memory controller; this host has it "
+                    "on v1 ({})",
+                    opt_.runner.layout.memory_root.string()));
   const auto id = new_id(parsed.spec->name);
   CampaignInput in{id, file_name, campaign::to_yaml(*parsed.spec), std::move(*parsed.spec)};
   auto& entry = campaigns_[id];
   entry.runner = std::make_unique<CampaignRunner>(
-      io_, clock_, opt_.runner, std::move(in),
-      [this, id](const Event& ev) { broadcast(id, ev); }, [this, id] { finished(id); });
+      io_, clock_, opt_.runner, std::move(in), [this, id](const Event& ev) { broadcast(id, ev); },
+      [this, id] { finished(id); });
   running_ = id;
   spdlog::info("campaign {} starting ({})", id, file_name);
   entry.runner->start();
@@ -82,7 +89,8 @@ std::vector<CampaignView> Engine::list() const {
   std::vector<CampaignView> out;
   for (const auto& [id, e] : campaigns_) out.push_back(view_of(e, false));
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-    return a.started_unix_ms != b.started_unix_ms ? a.started_unix_ms > b.started_unix_ms : a.id > b.id;
+    return a.started_unix_ms != b.started_unix_ms ? a.started_unix_ms > b.started_unix_ms
+                                                  : a.id > b.id;
   });
   return out;
 }
@@ -90,7 +98,8 @@ std::vector<CampaignView> Engine::list() const {
 void Engine::stop(const std::string& id, std::function<void(ApiResult<CampaignView>)> done) {
   auto it = campaigns_.find(id);
   if (it == campaigns_.end())
-    return done(ApiResult<CampaignView>::fail(Code::not_found, fmt::format("no campaign '{}'", id)));
+    return done(
+        ApiResult<CampaignView>::fail(Code::not_found, fmt::format("no campaign '{}'", id)));
   Entry& e = it->second;
   if (!e.runner || is_final(e.runner->state())) return done({view_of(e, false), {}});
   e.on_finished.push_back([this, id, done] { done({view_of(campaigns_.at(id), false), {}}); });
@@ -98,7 +107,7 @@ void Engine::stop(const std::string& id, std::function<void(ApiResult<CampaignVi
 }
 
 ApiResult<Engine::SubscriptionId> Engine::subscribe(const std::string& id, EventFn on_event,
-                                                     EndFn on_end) {
+                                                    EndFn on_end) {
   auto it = campaigns_.find(id);
   if (it == campaigns_.end())
     return ApiResult<SubscriptionId>::fail(Code::not_found, fmt::format("no campaign '{}'", id));
@@ -113,7 +122,9 @@ ApiResult<Engine::SubscriptionId> Engine::subscribe(const std::string& id, Event
   return {sid, {}};
 }
 
-void Engine::unsubscribe(SubscriptionId id) { subscribers_.erase(id); }
+void Engine::unsubscribe(SubscriptionId id) {
+  subscribers_.erase(id);
+}
 
 void Engine::broadcast(const std::string& campaign, const Event& ev) {
   for (auto& [sid, s] : subscribers_)
@@ -142,7 +153,9 @@ void Engine::shutdown(std::function<void()> done) {
   e.runner->stop("daemon shutting down");
 }
 
-std::string Engine::running_id() const { return running_; }
+std::string Engine::running_id() const {
+  return running_;
+}
 
 void Engine::load_reports() {
   const auto dir = opt_.runner.state_dir / "reports";
@@ -151,7 +164,7 @@ void Engine::load_reports() {
     const auto path = d.path() / "report.json";
     auto text = fs::read_file(path);
     if (!text) continue;  // a campaign cut short by a crash has no report
-    nlohmann::json j = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+    auto j = nlohmann::ordered_json::parse(*text, nullptr, /*allow_exceptions=*/false);
     auto view = view_from_report(j, path.string());
     if (!view) {
       spdlog::warn("{}", view.error().message);

@@ -28,7 +28,9 @@ template <class T>
 struct ApiResult {
   std::optional<T> value;
   ApiError error;
-  static ApiResult fail(ApiError::Code c, std::string m) { return {std::nullopt, {c, std::move(m)}}; }
+  static ApiResult fail(ApiError::Code c, std::string m) {
+    return {std::nullopt, {c, std::move(m)}};
+  }
   bool ok() const { return value.has_value(); }
 };
 

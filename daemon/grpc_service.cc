@@ -12,11 +12,14 @@ namespace asio = boost::asio;
 
 grpc::Status to_grpc(const ApiError& e) {
   switch (e.code) {
-    case ApiError::Code::invalid_argument: return {grpc::StatusCode::INVALID_ARGUMENT, e.message};
-    case ApiError::Code::not_found: return {grpc::StatusCode::NOT_FOUND, e.message};
+    case ApiError::Code::invalid_argument:
+      return {grpc::StatusCode::INVALID_ARGUMENT, e.message};
+    case ApiError::Code::not_found:
+      return {grpc::StatusCode::NOT_FOUND, e.message};
     case ApiError::Code::failed_precondition:
       return {grpc::StatusCode::FAILED_PRECONDITION, e.message};
-    case ApiError::Code::internal: return {grpc::StatusCode::INTERNAL, e.message};
+    case ApiError::Code::internal:
+      return {grpc::StatusCode::INTERNAL, e.message};
   }
   return {grpc::StatusCode::UNKNOWN, e.message};
 }

@@ -1,6 +1,7 @@
 // memtortured: the memtorture daemon (see daemon/daemon.h for its life).
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
 
 #include "daemon/daemon.h"
 
@@ -10,7 +11,8 @@ int main(int argc, char** argv) {
   std::string socket = o.socket, state_dir = o.state_dir, worker;
   CLI::App app{"memtortured: runs memtorture campaigns, controlled over gRPC"};
   app.add_option("--socket", socket, "unix socket to listen on")->capture_default_str();
-  app.add_option("--state-dir", state_dir, "reports, lock file and run files")->capture_default_str();
+  app.add_option("--state-dir", state_dir, "reports, lock file and run files")
+      ->capture_default_str();
   app.add_option("--cgroup-prefix", o.cgroup_prefix, "every cgroup is created under this name")
       ->capture_default_str();
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error")

@@ -62,6 +62,8 @@ struct CampaignView {
   double duration_s = 0;
   std::string reason;
   std::optional<Sample> latest;
+  std::uint64_t peak_bytes = 0;  // highest usage seen (kernel high-water mark or samples)
+  std::optional<std::int64_t> min_headroom_bytes;  // lowest limit - usage over the samples
   std::vector<WorkloadStatus> workloads;
   std::vector<CriterionResult> criteria;
   std::string file_name;

@@ -1,11 +1,12 @@
 #include "daemon/psi_trigger.h"
 
-#include <cerrno>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <poll.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include "common/fs.h"
 
@@ -26,7 +27,8 @@ Result<std::unique_ptr<PsiTrigger>> PsiTrigger::arm(boost::asio::io_context& io,
   if (::write(fd, trigger.c_str(), trigger.size() + 1) < 0) {
     int err = errno;
     ::close(fd);
-    std::string hint = err == EINVAL ? " (without CAP_SYS_RESOURCE the window must be a multiple of 2 s)" : "";
+    std::string hint =
+        err == EINVAL ? " (without CAP_SYS_RESOURCE the window must be a multiple of 2 s)" : "";
     return make_error(fmt::format("kernel refused PSI trigger '{}' on {}: {}{}", trigger,
                                   file.string(), fs::errno_text(err), hint));
   }
@@ -38,7 +40,9 @@ Result<std::unique_ptr<PsiTrigger>> PsiTrigger::arm(boost::asio::io_context& io,
 PsiTrigger::PsiTrigger(boost::asio::io_context& io, int fd, OnEvent on_event)
     : fd_(io, fd), on_event_(std::move(on_event)) {}
 
-PsiTrigger::~PsiTrigger() { close(); }
+PsiTrigger::~PsiTrigger() {
+  close();
+}
 
 void PsiTrigger::close() {
   *alive_ = false;

@@ -1,9 +1,10 @@
 #include "daemon/report.h"
 
-#include <algorithm>
-#include <chrono>
 #include <fmt/chrono.h>
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
 #include <fstream>
 
 #include "common/fs.h"
@@ -11,11 +12,12 @@
 namespace mt::daemon {
 namespace {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 std::string iso8601(std::int64_t unix_ms) {
   auto tp = std::chrono::system_clock::time_point(std::chrono::milliseconds(unix_ms));
-  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03d}Z", fmt::gmtime(std::chrono::system_clock::to_time_t(tp)),
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03d}Z",
+                     fmt::gmtime(std::chrono::system_clock::to_time_t(tp)),
                      static_cast<int>(unix_ms % 1000));
 }
 
@@ -49,14 +51,24 @@ json psi_summary(const std::vector<Sample>& samples,
 }
 
 json workload_json(const WorkloadStatus& w) {
-  return {{"name", w.name},   {"type", w.type},     {"kind", w.kind},
-          {"threads", w.threads}, {"pid", w.pid},   {"state", w.state},
-          {"ops", w.ops},     {"ops_per_s", w.ops_per_s}, {"errors", w.errors},
-          {"bytes", w.bytes}, {"exit_status", w.exit_status}};
+  return {{"name", w.name},
+          {"type", w.type},
+          {"kind", w.kind},
+          {"threads", w.threads},
+          {"pid", w.pid},
+          {"state", w.state},
+          {"ops", w.ops},
+          {"ops_per_s", w.ops_per_s},
+          {"errors", w.errors},
+          {"bytes", w.bytes},
+          {"exit_status", w.exit_status}};
 }
 
 json criterion_json(const CriterionResult& c) {
-  return {{"name", c.name}, {"limit", c.limit}, {"value", c.value}, {"pass", c.pass},
+  return {{"name", c.name},
+          {"limit", c.limit},
+          {"value", c.value},
+          {"pass", c.pass},
           {"detail", c.detail}};
 }
 
@@ -145,7 +157,8 @@ Status write_report(const std::filesystem::path& dir, const json& report) {
   std::error_code ec;
   std::filesystem::rename(tmp, dir / "report.json", ec);
   if (ec)
-    return make_error(fmt::format("cannot rename {} to report.json: {}", tmp.string(), ec.message()));
+    return make_error(
+        fmt::format("cannot rename {} to report.json: {}", tmp.string(), ec.message()));
   return {};
 }
 
@@ -180,6 +193,10 @@ Result<CampaignView> view_from_report(const json& j, const std::string& path) {
       v.criteria.push_back({c.value("name", ""), c.value("limit", 0.0), c.value("value", 0.0),
                             c.value("pass", false), c.value("detail", "")});
     }
+    const auto& memory = j.at("memory");
+    v.peak_bytes = memory.value("peak_bytes", std::uint64_t{0});
+    if (memory.contains("min_headroom_bytes") && !memory["min_headroom_bytes"].is_null())
+      v.min_headroom_bytes = memory["min_headroom_bytes"].get<std::int64_t>();
     if (const auto& samples = j.at("samples"); !samples.empty()) {
       const auto& s = samples.back();
       Sample last;

@@ -45,11 +45,12 @@ struct ReportData {
   std::vector<double> oom_kill_times_s;
 };
 
-nlohmann::json to_json(const ReportData& r);
+nlohmann::ordered_json to_json(const ReportData& r);
 // Written to <dir>/report.json via a temporary file and rename.
-Status write_report(const std::filesystem::path& dir, const nlohmann::json& report);
+Status write_report(const std::filesystem::path& dir, const nlohmann::ordered_json& report);
 // A finished campaign as seen from its report (for reports found at daemon start-up).
-Result<CampaignView> view_from_report(const nlohmann::json& report, const std::string& path);
-nlohmann::json to_json(const Sample& s);
+Result<CampaignView> view_from_report(const nlohmann::ordered_json& report,
+                                      const std::string& path);
+nlohmann::ordered_json to_json(const Sample& s);
 
 }  // namespace mt::daemon

@@ -12,7 +12,8 @@ PsiFigures Sampler::figures(const kernel::Psi& now, const std::optional<kernel::
     // Totals only grow; guard against a reset (a recreated cgroup) anyway.
     auto delta = [](std::uint64_t a, std::uint64_t b) { return a >= b ? a - b : 0; };
     f.some_stall_delta_us = delta(now.some.total_us, before->some.total_us);
-    if (now.full && before->full) f.full_stall_delta_us = delta(now.full->total_us, before->full->total_us);
+    if (now.full && before->full)
+      f.full_stall_delta_us = delta(now.full->total_us, before->full->total_us);
   }
   return f;
 }
@@ -24,10 +25,10 @@ Sample Sampler::next(const Readings& r) {
   s.limit_bytes = r.memory.limit;
   s.kernel_bytes = r.memory.kernel;
   s.oom_kills = r.memory.oom_kills;
-  s.headroom_bytes = r.memory.limit == kernel::kUnlimited
-                         ? INT64_MAX
-                         : static_cast<std::int64_t>(r.memory.limit) -
-                               static_cast<std::int64_t>(r.memory.usage);
+  s.headroom_bytes =
+      r.memory.limit == kernel::kUnlimited
+          ? INT64_MAX
+          : static_cast<std::int64_t>(r.memory.limit) - static_cast<std::int64_t>(r.memory.usage);
   if (r.cgroup_psi) {
     s.cgroup_psi = figures(*r.cgroup_psi, last_cgroup_);
     last_cgroup_ = r.cgroup_psi;

@@ -1,14 +1,15 @@
 #include "daemon/worker_process.h"
 
-#include <cerrno>
-#include <csignal>
-#include <cstring>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
 
 #include "cgroup/cgroup.h"
 #include "common/fs.h"
@@ -22,11 +23,16 @@ enum Stage : int { kAttach = 1, kOomScore, kPdeathsig, kDup, kExec };
 
 const char* stage_name(int stage) {
   switch (stage) {
-    case kAttach: return "attaching to the campaign cgroup";
-    case kOomScore: return "setting oom_score_adj";
-    case kPdeathsig: return "setting the parent-death signal";
-    case kDup: return "setting up file descriptors";
-    case kExec: return "exec";
+    case kAttach:
+      return "attaching to the campaign cgroup";
+    case kOomScore:
+      return "setting oom_score_adj";
+    case kPdeathsig:
+      return "setting the parent-death signal";
+    case kDup:
+      return "setting up file descriptors";
+    case kExec:
+      return "exec";
   }
   return "starting";
 }
@@ -61,8 +67,8 @@ Result<SpawnedWorker> spawn_worker(const SpawnOptions& o) {
 
   int log_fd = ::open(o.log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (log_fd < 0)
-    return make_error(fmt::format("cannot open worker log {}: {}", o.log_file.string(),
-                                  fs::errno_text(errno)));
+    return make_error(
+        fmt::format("cannot open worker log {}: {}", o.log_file.string(), fs::errno_text(errno)));
   int report[2] = {-1, -1};
   int errpipe[2] = {-1, -1};
   if (::pipe2(report, O_CLOEXEC) != 0 || ::pipe2(errpipe, O_CLOEXEC) != 0) {

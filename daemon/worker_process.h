@@ -4,9 +4,10 @@
 // daemon) and asks for SIGTERM when the daemon dies.
 #pragma once
 
+#include <sys/types.h>
+
 #include <filesystem>
 #include <string>
-#include <sys/types.h>
 #include <vector>
 
 #include "common/result.h"
@@ -15,9 +16,9 @@ namespace mt::daemon {
 
 struct SpawnOptions {
   std::filesystem::path executable;
-  std::vector<std::string> args;  // argv[1..]
+  std::vector<std::string> args;                    // argv[1..]
   std::vector<std::filesystem::path> cgroup_procs;  // "0" is written to each before exec
-  std::filesystem::path log_file;  // the worker's stdout and stderr, appended
+  std::filesystem::path log_file;                   // the worker's stdout and stderr, appended
   int oom_score_adj = 1000;
 };
 

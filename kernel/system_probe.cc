@@ -1,14 +1,15 @@
 #include "kernel/system_probe.h"
 
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
 #include <array>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <sstream>
-#include <sys/stat.h>
-#include <sys/utsname.h>
 #include <thread>
-#include <unistd.h>
 
 #include "common/fs.h"
 #include "kernel/memory_files.h"

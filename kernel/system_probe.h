@@ -21,17 +21,17 @@ struct SystemProbe {
   std::string kernel_release;
   unsigned cpus = 0;
   std::uint64_t memory_total_bytes = 0;
-  bool psi_available = false;      // /proc/pressure/memory readable
-  bool cap_sys_resource = false;   // PSI trigger windows below 2 s allowed
+  bool psi_available = false;     // /proc/pressure/memory readable
+  bool cap_sys_resource = false;  // PSI trigger windows below 2 s allowed
   std::vector<KnobInfo> rcu_knobs;
-  std::string stress_ng_path;      // empty when not installed
+  std::string stress_ng_path;  // empty when not installed
   std::string stress_ng_version;
 };
 
 struct ProbeOptions {
   std::filesystem::path proc = "/proc";
   std::filesystem::path sys = "/sys";
-  std::string path_env;  // $PATH to search for stress-ng; empty = getenv("PATH")
+  std::string path_env;       // $PATH to search for stress-ng; empty = getenv("PATH")
   bool run_stress_ng = true;  // run `stress-ng --version`
 };
 

@@ -1,0 +1,489 @@
+// CampaignRunner on the real kernel (root only): real cgroups, real memtorture-worker processes,
+// an io_context run in the test thread. Everything lives under the prefix
+// "memtorture-ditest-<pid>"; TearDown removes it by exact path (killing what is inside) even when
+// a test fails, and removes the temp state directory.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "campaign/parse.h"
+#include "cgroup/layout.h"
+#include "common/clock.h"
+#include "common/fs.h"
+#include "daemon/campaign_runner.h"
+
+namespace mt::daemon {
+namespace {
+
+namespace stdfs = std::filesystem;
+using namespace std::chrono_literals;
+using Ms = std::chrono::milliseconds;
+using ::testing::HasSubstr;
+
+constexpr std::uint64_t Mi = 1ULL << 20;
+constexpr Ms kStopGrace = 2000ms;
+
+std::vector<pid_t> procs_of(const stdfs::path& dir) {
+  std::vector<pid_t> out;
+  auto text = fs::read_file(dir / "cgroup.procs");
+  if (!text) return out;
+  std::istringstream in(*text);
+  for (pid_t p; in >> p;) out.push_back(p);
+  return out;
+}
+
+std::string slurp(const stdfs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+std::string describe(const Event& e) {
+  return std::visit(
+      [](const auto& b) -> std::string {
+        using T = std::decay_t<decltype(b)>;
+        if constexpr (std::is_same_v<T, StateChange>)
+          return "state " + std::string(to_string(b.state)) + ": " + b.reason;
+        else if constexpr (std::is_same_v<T, OomKill>)
+          return "oom_kill " + std::to_string(b.total) + " " + b.workload;
+        else if constexpr (std::is_same_v<T, LogLine>)
+          return "log " + b.text;
+        else if constexpr (std::is_same_v<T, CriterionResult>)
+          return "criterion " + b.name + (b.pass ? " pass " : " FAIL ") + b.detail;
+        else if constexpr (std::is_same_v<T, PsiTriggerEvent>)
+          return "psi_trigger";
+        else if constexpr (std::is_same_v<T, Sample>)
+          return "sample";
+        else if constexpr (std::is_same_v<T, WorkloadsUpdate>)
+          return "workloads";
+        else
+          return "snapshot";
+      },
+      e.body);
+}
+
+// What one campaign run left behind.
+struct Outcome {
+  bool finished = false;         // on_finished ran
+  bool io_drained = false;       // afterwards, nothing was left pending on the io_context
+  double run_s = 0;              // wall time from start() to on_finished
+  std::vector<Event> events;
+  CampaignView view;             // runner.view(true) after the end
+  std::optional<double> stop_called_s;  // wall time from start() to stop(), when stopped
+  stdfs::path report_dir;
+
+  template <class T>
+  std::vector<T> all() const {
+    std::vector<T> out;
+    for (const auto& e : events)
+      if (auto* p = std::get_if<T>(&e.body)) out.push_back(*p);
+    return out;
+  }
+  std::vector<Sample> samples() const { return all<Sample>(); }
+  const WorkloadStatus* workload(const std::string& name) const {
+    for (const auto& w : view.workloads)
+      if (w.name == name) return &w;
+    return nullptr;
+  }
+  std::string event_log() const {
+    std::string out;
+    for (const auto& e : events) {
+      auto d = describe(e);
+      if (d != "sample" && d != "workloads") out += fmt_t(e.t_s) + " " + d + "\n";
+    }
+    return out;
+  }
+  static std::string fmt_t(double t) {
+    std::ostringstream o;
+    o.precision(3);
+    o << std::fixed << t;
+    return o.str();
+  }
+};
+
+class CampaignRunnerITest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root: creates memory cgroups and runs workers in them";
+    auto layout = cgroup::detect_layout();
+    if (!layout) GTEST_SKIP() << "no memory controller on this host: " << layout.error().message;
+    layout_ = *layout;
+    if (!stdfs::exists(layout_.memory_root / "cgroup.procs"))
+      GTEST_SKIP() << "memory controller root " << layout_.memory_root << " is not accessible";
+    worker_ = stdfs::path(MT_BINARY_DIR) / "workloads" / "memtorture-worker";
+    if (::access(worker_.c_str(), X_OK) != 0)
+      GTEST_SKIP() << "worker binary " << worker_
+                   << " is missing: build the memtorture-worker target first";
+    prefix_ = "memtorture-ditest-" + std::to_string(::getpid());
+    std::string tmpl = (stdfs::temp_directory_path() / "mt-ditest-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+    state_dir_ = tmpl;
+  }
+
+  void TearDown() override {
+    if (!prefix_.empty()) {
+      for (const stdfs::path& root : {layout_.memory_root, layout_.unified_root}) {
+        if (root.empty()) continue;
+        remove_prefix(root / prefix_);
+      }
+    }
+    if (!state_dir_.empty()) {
+      std::error_code ec;
+      stdfs::remove_all(state_dir_, ec);
+    }
+  }
+
+  // Kills what is in <prefix>/<name>/ (only this test's workers can be there), rmdirs each by
+  // exact path, then the prefix itself.
+  static void remove_prefix(const stdfs::path& prefix_dir) {
+    std::error_code ec;
+    if (!stdfs::is_directory(prefix_dir, ec)) return;
+    ADD_FAILURE() << prefix_dir << " was left behind by the test; removing it";
+    for (int attempt = 0; attempt < 100; ++attempt) {
+      bool left = false;
+      for (stdfs::directory_iterator it(prefix_dir, ec), end; !ec && it != end; it.increment(ec)) {
+        if (!it->is_directory()) continue;
+        for (pid_t p : procs_of(it->path())) ::kill(p, SIGKILL);
+        if (::rmdir(it->path().c_str()) != 0 && errno != ENOENT) left = true;
+      }
+      if (!left) break;
+      std::this_thread::sleep_for(20ms);
+    }
+    for (pid_t p : procs_of(prefix_dir)) ::kill(p, SIGKILL);
+    if (::rmdir(prefix_dir.c_str()) != 0 && errno != ENOENT)
+      ADD_FAILURE() << "TearDown could not remove " << prefix_dir << ": " << fs::errno_text(errno);
+  }
+
+  RunnerOptions options() const {
+    RunnerOptions o;
+    o.state_dir = state_dir_;
+    o.worker_path = worker_;
+    o.layout = layout_;
+    o.cgroup_prefix = prefix_;
+    o.host = {"itest", std::string(cgroup::to_string(layout_.mode)), layout_.memory_root.string(),
+              2, 0};
+    o.stop_grace = kStopGrace;
+    return o;
+  }
+
+  CampaignInput input(const std::string& id, const std::string& yaml) {
+    campaign::ParseOptions po;
+    po.file_name = id + ".yaml";
+    auto parsed = campaign::parse_campaign(yaml, po);
+    if (!parsed.ok()) {
+      std::string all;
+      for (const auto& d : parsed.errors) all += d.str() + "\n";
+      ADD_FAILURE() << "test campaign does not parse:\n" << all;
+      return {};
+    }
+    return {id, po.file_name, campaign::to_yaml(*parsed.spec), std::move(*parsed.spec)};
+  }
+
+  // Runs one campaign to its end on an io_context in this thread. `stop_after`, if set, calls
+  // stop() that long after start().
+  Outcome run(const std::string& id, const std::string& yaml, std::optional<Ms> stop_after = {},
+              RunnerOptions opts = {}, Ms timeout = 12s) {
+    Outcome out;
+    if (opts.state_dir.empty()) opts = options();
+    CampaignInput in = input(id, yaml);
+    if (in.id.empty()) return out;
+    boost::asio::io_context io;
+    SteadyClock clock;
+    const auto t0 = std::chrono::steady_clock::now();
+    auto since = [&] {
+      return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    };
+    CampaignRunner runner(
+        io, clock, opts, std::move(in), [&](const Event& e) { out.events.push_back(e); },
+        [&] {
+          out.finished = true;
+          out.run_s = since();
+        });
+    out.report_dir = runner.report_dir();
+    boost::asio::steady_timer stopper(io);
+    if (stop_after) {
+      stopper.expires_after(*stop_after);
+      stopper.async_wait([&](const boost::system::error_code& ec) {
+        if (ec) return;
+        out.stop_called_s = since();
+        runner.stop("stopped by the test");
+      });
+    }
+    runner.start();
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!out.finished && std::chrono::steady_clock::now() < deadline)
+      if (io.run_one_until(deadline) == 0) break;  // out of work without finishing: a hang
+    EXPECT_TRUE(out.finished) << "campaign did not finish within " << timeout.count() << " ms\n"
+                              << out.event_log();
+    out.view = runner.view(true);
+    if (out.finished) {
+      // Once finished, every timer and descriptor of the runner is done with: the loop drains.
+      stopper.cancel();
+      io.restart();
+      const auto before = std::chrono::steady_clock::now();
+      io.run_for(2s);
+      out.io_drained = std::chrono::steady_clock::now() - before < 1s;
+    }
+    return out;
+  }
+
+  void expect_cleaned_up(const std::string& id) const {
+    EXPECT_FALSE(stdfs::exists(layout_.memory_root / prefix_ / id))
+        << "the campaign's memory cgroup is still there";
+    if (!layout_.unified_root.empty())
+      EXPECT_FALSE(stdfs::exists(layout_.unified_root / prefix_ / id))
+          << "the campaign's cgroup2 twin is still there";
+    EXPECT_FALSE(stdfs::exists(state_dir_ / "run" / id)) << "the run directory is still there";
+  }
+
+  static nlohmann::json report_of(const Outcome& o) {
+    const auto file = o.report_dir / "report.json";
+    EXPECT_TRUE(stdfs::exists(file)) << file;
+    auto j = nlohmann::json::parse(slurp(file), nullptr, /*allow_exceptions=*/false);
+    EXPECT_FALSE(j.is_discarded()) << file << " is not JSON";
+    EXPECT_FALSE(stdfs::exists(o.report_dir / "report.json.tmp"));
+    return j;
+  }
+
+  cgroup::Layout layout_;
+  stdfs::path worker_;
+  std::string prefix_;
+  stdfs::path state_dir_;
+};
+
+// 1. A UDP socket flood alone in a 64Mi cgroup: kernel memory (sockets, inodes waiting in RCU)
+// is charged to the cgroup, and nothing is killed.
+TEST_F(CampaignRunnerITest, UdpFloodRaisesTheCgroupsUsageAndPasses) {
+  const std::string id = "udp-flood";
+  auto o = run(id, R"(campaign: udp-flood
+duration: 3s
+sample_interval: 100ms
+cgroup:
+  memory_limit: 64Mi
+workloads:
+  - name: udp
+    type: flood
+    kind: udp_socket
+    threads: 2
+criteria:
+  max_oom_kills: 0
+)");
+  ASSERT_TRUE(o.finished);
+  EXPECT_TRUE(o.io_drained) << "work left pending on the io_context after the campaign finished";
+  EXPECT_EQ(o.view.state, State::passed) << o.view.reason << "\n" << o.event_log();
+  EXPECT_THAT(o.view.reason, HasSubstr("duration reached"));
+  EXPECT_GE(o.run_s, 2.9);
+  EXPECT_LT(o.run_s, 3.0 + kStopGrace.count() / 1000.0 + 1.0);
+
+  auto samples = o.samples();
+  ASSERT_GE(samples.size(), 20u) << "expected ~30 samples at 100ms over 3 s";
+  std::uint64_t max_usage = 0, max_kernel = 0;
+  for (const auto& s : samples) {
+    max_usage = std::max(max_usage, s.usage_bytes);
+    max_kernel = std::max(max_kernel, s.kernel_bytes);
+    EXPECT_EQ(s.limit_bytes, 64 * Mi);
+    EXPECT_EQ(s.oom_kills, 0u);
+  }
+  const auto& first = samples.front();
+  // Measured here: the first sample holds well under 1Mi; the flood holds 2-4Mi charged
+  // (mostly kernel memory). A 1Mi rise is far outside noise and well inside what it does.
+  EXPECT_TRUE(max_usage >= first.usage_bytes + 1 * Mi || max_kernel >= first.kernel_bytes + 1 * Mi)
+      << "first usage " << first.usage_bytes << " kernel " << first.kernel_bytes << "; max usage "
+      << max_usage << " kernel " << max_kernel;
+  EXPECT_GE(o.view.peak_bytes, max_usage);
+  ASSERT_TRUE(o.view.min_headroom_bytes);
+  EXPECT_LE(*o.view.min_headroom_bytes, static_cast<std::int64_t>(64 * Mi - max_usage));
+
+  const WorkloadStatus* w = o.workload("udp");
+  ASSERT_NE(w, nullptr);
+  EXPECT_GT(w->ops, 0u);
+  EXPECT_GT(w->ops_per_s, 0);
+  EXPECT_EQ(w->state, "exited");
+  EXPECT_EQ(w->exit_status, "exit 0");
+  EXPECT_EQ(w->threads, 2);
+
+  ASSERT_EQ(o.view.criteria.size(), 1u);
+  EXPECT_EQ(o.view.criteria[0].name, "max_oom_kills");
+  EXPECT_TRUE(o.view.criteria[0].pass) << o.view.criteria[0].detail;
+  EXPECT_TRUE(o.all<OomKill>().empty());
+
+  // The events open with "running" and close with the verdict, the criteria and a snapshot.
+  auto states = o.all<StateChange>();
+  ASSERT_GE(states.size(), 2u);
+  EXPECT_EQ(states.front().state, State::running);
+  EXPECT_EQ(states.back().state, State::passed);
+  ASSERT_FALSE(o.events.empty());
+  EXPECT_TRUE(std::holds_alternative<CampaignView>(o.events.back().body));
+
+  auto j = report_of(o);
+  EXPECT_EQ(j["verdict"], "passed");
+  EXPECT_EQ(j["oom_kills"], 0);
+  EXPECT_GE(j["memory"]["peak_bytes"].get<std::uint64_t>(), max_usage);
+  EXPECT_FALSE(o.view.report_json.empty());
+  expect_cleaned_up(id);
+}
+
+// 2. An anonymous workload twice the limit is OOM-killed; the flood beside it runs on.
+TEST_F(CampaignRunnerITest, AnonWorkloadAboveTheLimitIsOomKilledAndTheFloodRunsOn) {
+  const std::string id = "oom";
+  auto o = run(id, R"(campaign: oom
+duration: 3s
+sample_interval: 100ms
+cgroup:
+  memory_limit: 48Mi
+workloads:
+  - name: flood
+    type: flood
+    kind: udp_socket
+    threads: 1
+    rate: 1000
+  - name: hog
+    type: anon
+    size: 96Mi
+    ramp: 500ms
+criteria:
+  max_oom_kills: 0
+)");
+  ASSERT_TRUE(o.finished);
+  EXPECT_TRUE(o.io_drained) << "work left pending on the io_context after the campaign finished";
+  EXPECT_EQ(o.view.state, State::failed) << o.view.reason << "\n" << o.event_log();
+  EXPECT_THAT(o.view.reason, HasSubstr("max_oom_kills"));
+  // The runner ran to the planned end, not cut short by the kill.
+  EXPECT_THAT(o.view.reason, HasSubstr("duration reached"));
+
+  ASSERT_TRUE(o.view.latest);
+  EXPECT_GE(o.view.latest->oom_kills, 1u);
+
+  const WorkloadStatus* hog = o.workload("hog");
+  ASSERT_NE(hog, nullptr);
+  EXPECT_EQ(hog->state, "killed");
+  EXPECT_THAT(hog->exit_status, HasSubstr("OOM kill")) << hog->exit_status;
+  EXPECT_THAT(hog->exit_status, HasSubstr("SIGKILL"));
+
+  const WorkloadStatus* flood = o.workload("flood");
+  ASSERT_NE(flood, nullptr);
+  EXPECT_EQ(flood->state, "exited") << flood->exit_status;
+  EXPECT_EQ(flood->exit_status, "exit 0");
+  EXPECT_GT(flood->ops, 0u);
+
+  auto ooms = o.all<OomKill>();
+  ASSERT_FALSE(ooms.empty()) << o.event_log();
+  EXPECT_GE(ooms.back().total, 1u);
+  bool attributed = false;
+  for (const auto& k : ooms) attributed |= k.workload == "hog";
+  EXPECT_TRUE(attributed) << "no OomKill event names the hog\n" << o.event_log();
+
+  ASSERT_EQ(o.view.criteria.size(), 1u);
+  EXPECT_FALSE(o.view.criteria[0].pass);
+  EXPECT_GE(o.view.criteria[0].value, 1);
+
+  // The "daemon" (this process) survived the OOM kill and the runner finished normally.
+  EXPECT_EQ(::kill(::getpid(), 0), 0);
+
+  auto j = report_of(o);
+  EXPECT_EQ(j["verdict"], "failed");
+  EXPECT_GE(j["oom_kills"].get<int>(), 1);
+  EXPECT_FALSE(j["oom_kill_times_s"].empty());
+  EXPECT_GT(j["memory"]["failcnt"].get<std::uint64_t>(), 0u);
+  expect_cleaned_up(id);
+}
+
+// 3. stop() mid-run: aborted within the grace period, report written, cgroup gone.
+TEST_F(CampaignRunnerITest, StopMidRunAbortsWithinTheGracePeriod) {
+  const std::string id = "stopped";
+  auto o = run(id, R"(campaign: stopped
+duration: 30s
+cgroup:
+  memory_limit: 64Mi
+workloads:
+  - name: udp
+    type: flood
+    kind: udp_socket
+    threads: 1
+  - name: hog
+    type: anon
+    size: 8Mi
+    ramp: 200ms
+criteria:
+  max_oom_kills: 0
+)",
+               1000ms);
+  ASSERT_TRUE(o.finished);
+  ASSERT_TRUE(o.stop_called_s);
+  EXPECT_TRUE(o.io_drained) << "work left pending on the io_context after the campaign finished";
+  EXPECT_EQ(o.view.state, State::aborted) << o.view.reason << "\n" << o.event_log();
+  EXPECT_EQ(o.view.reason, "stopped by the test");
+  EXPECT_LT(o.run_s - *o.stop_called_s, kStopGrace.count() / 1000.0 + 1.0);
+  EXPECT_LT(o.view.elapsed_s, 5.0);
+
+  auto states = o.all<StateChange>();
+  ASSERT_FALSE(states.empty());
+  EXPECT_EQ(states.back().state, State::aborted);
+
+  for (const char* name : {"udp", "hog"}) {
+    const WorkloadStatus* w = o.workload(name);
+    ASSERT_NE(w, nullptr);
+    EXPECT_NE(w->state, "running") << name;
+    EXPECT_NE(w->state, "waiting") << name;
+  }
+
+  auto j = report_of(o);
+  EXPECT_EQ(j["verdict"], "aborted");
+  EXPECT_EQ(j["reason"], "stopped by the test");
+  EXPECT_EQ(j["id"], id);
+  EXPECT_FALSE(j["samples"].empty());
+  expect_cleaned_up(id);
+}
+
+// 4. The worker cannot be started: verdict error naming the stage, nothing left behind.
+TEST_F(CampaignRunnerITest, AWorkerThatCannotStartIsAnErrorAndEverythingIsRemoved) {
+  const std::string id = "no-worker";
+  RunnerOptions opts = options();
+  opts.worker_path = state_dir_ / "does-not-exist" / "memtorture-worker";
+  auto o = run(id, R"(campaign: no-worker
+duration: 5s
+cgroup:
+  memory_limit: 64Mi
+workloads:
+  - name: udp
+    type: flood
+    kind: udp_socket
+    threads: 1
+criteria:
+  max_oom_kills: 0
+)",
+               std::nullopt, opts);
+  ASSERT_TRUE(o.finished);
+  EXPECT_TRUE(o.io_drained) << "work left pending on the io_context after the campaign finished";
+  EXPECT_EQ(o.view.state, State::error) << o.view.reason;
+  EXPECT_THAT(o.view.reason, HasSubstr("workload udp"));
+  EXPECT_THAT(o.view.reason, HasSubstr("worker failed before it started, exec"));
+  EXPECT_THAT(o.view.reason, HasSubstr("ENOENT"));
+  EXPECT_LT(o.run_s, 2.0) << "an error at start must not wait for the duration";
+
+  auto states = o.all<StateChange>();
+  ASSERT_FALSE(states.empty());
+  EXPECT_EQ(states.back().state, State::error);
+
+  auto j = report_of(o);
+  EXPECT_EQ(j["verdict"], "error");
+  EXPECT_THAT(j["reason"].get<std::string>(), HasSubstr("exec"));
+  expect_cleaned_up(id);
+}
+
+}  // namespace
+}  // namespace mt::daemon

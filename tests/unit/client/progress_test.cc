@@ -1,0 +1,187 @@
+// Progress: the live line folded from a scripted event stream, and which events are notable.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "client/render.h"
+#include "tests/unit/client/client_testing.h"
+
+namespace mt::client {
+namespace {
+
+using testing::at;
+using testing::Mi;
+using testing::sample;
+using testing::workload;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+pb::CampaignEvent snapshot(double elapsed, double duration, pb::CampaignState state) {
+  pb::CampaignEvent ev = at(elapsed);
+  auto* c = ev.mutable_snapshot();
+  c->set_id("smoke-1");
+  c->set_name("smoke");
+  c->set_state(state);
+  c->set_elapsed_s(elapsed);
+  c->set_duration_s(duration);
+  return ev;
+}
+
+pb::CampaignEvent sample_event(double t, const pb::Sample& s) {
+  pb::CampaignEvent ev = at(t);
+  *ev.mutable_sample() = s;
+  ev.mutable_sample()->set_t_s(t);
+  return ev;
+}
+
+pb::CampaignEvent workloads_event(double t, std::initializer_list<pb::WorkloadStatus> ws) {
+  pb::CampaignEvent ev = at(t);
+  for (const auto& w : ws) *ev.mutable_workloads()->add_workloads() = w;
+  return ev;
+}
+
+pb::CampaignEvent state_event(double t, pb::CampaignState s, const std::string& reason) {
+  pb::CampaignEvent ev = at(t);
+  ev.mutable_state()->set_state(s);
+  ev.mutable_state()->set_reason(reason);
+  return ev;
+}
+
+pb::CampaignEvent oom_event(double t, std::uint64_t total, const std::string& workload) {
+  pb::CampaignEvent ev = at(t);
+  ev.mutable_oom_kill()->set_total(total);
+  ev.mutable_oom_kill()->set_workload(workload);
+  return ev;
+}
+
+TEST(ProgressTest, BeforeAnyEventItIsPendingWithNoMemory) {
+  Progress p;
+  EXPECT_EQ(p.state(), pb::PENDING);
+  EXPECT_EQ(p.line(), "[   0.0s/0.0s] pending   flood 0 ops/s");
+}
+
+TEST(ProgressTest, ScriptedCampaign) {
+  Progress p;
+  p.apply(snapshot(0.0, 10.0, pb::RUNNING));
+  EXPECT_EQ(p.state(), pb::RUNNING);
+  EXPECT_EQ(p.line(), "[   0.0s/10.0s] running   flood 0 ops/s");
+
+  // A sample with the cgroup's own PSI (and the system's too: the cgroup's is shown).
+  pb::Sample s = sample(64 * Mi, 256 * Mi);
+  s.mutable_cgroup_psi()->set_some_avg10(1.2);
+  s.mutable_cgroup_psi()->set_full_avg10(0.5);
+  s.mutable_system_psi()->set_some_avg10(9.99);
+  p.apply(sample_event(1.0, s));
+  EXPECT_EQ(p.line(),
+            "[   1.0s/10.0s] running  mem 64.0Mi/256.0Mi (25%)  psi some 1.20 full 0.50"
+            "  flood 0 ops/s");
+
+  // Only running floods count towards the rate: not anon workloads, not exited floods.
+  p.apply(workloads_event(1.0, {workload("a", "flood", "running", 100'000),
+                                workload("b", "flood", "running", 110'300),
+                                workload("c", "flood", "exited", 999'999),
+                                workload("hog", "anon", "running", 5'000'000)}));
+  EXPECT_THAT(p.line(), HasSubstr("  flood 210.3k ops/s"));
+
+  // A sample with only the system's PSI says so.
+  pb::Sample sys_only = sample(128 * Mi, 256 * Mi);
+  sys_only.mutable_system_psi()->set_some_avg10(3.5);
+  sys_only.mutable_system_psi()->set_full_avg10(1.25);
+  p.apply(sample_event(2.5, sys_only));
+  EXPECT_EQ(p.line(),
+            "[   2.5s/10.0s] running  mem 128.0Mi/256.0Mi (50%)  psi some 3.50 full 1.25 (system)"
+            "  flood 210.3k ops/s");
+
+  // OOM kills: the event's total, then the sample's cumulative count.
+  p.apply(oom_event(3.0, 1, "hog"));
+  EXPECT_THAT(p.line(), HasSubstr("  OOM kills 1"));
+  p.apply(sample_event(3.1, sample(10 * Mi, 256 * Mi, 2)));
+  EXPECT_THAT(p.line(), HasSubstr("  OOM kills 2"));
+  // No PSI at all in that sample: no psi part.
+  EXPECT_THAT(p.line(), Not(HasSubstr("psi")));
+
+  // The floods stopped: the rate drops to what is still running.
+  p.apply(workloads_event(3.2, {workload("a", "flood", "exited", 100'000),
+                                workload("b", "flood", "killed", 110'300)}));
+  EXPECT_THAT(p.line(), HasSubstr("  flood 0 ops/s"));
+
+  p.apply(state_event(10.0, pb::FAILED, "criteria failed"));
+  EXPECT_EQ(p.state(), pb::FAILED);
+  EXPECT_EQ(p.line(), "[  10.0s/10.0s] failed   mem 10.0Mi/256.0Mi (4%)  flood 0 ops/s  OOM kills 2");
+}
+
+TEST(ProgressTest, TimeNeverRunsBackwardsOnLateEvents) {
+  Progress p;
+  p.apply(snapshot(0.0, 5.0, pb::RUNNING));
+  p.apply(sample_event(2.0, sample(1 * Mi, 64 * Mi)));
+  p.apply(oom_event(1.5, 1, ""));  // out of order
+  EXPECT_THAT(p.line(), ::testing::StartsWith("[   2.0s/5.0s]"));
+}
+
+TEST(ProgressTest, ASnapshotSetsStateDurationElapsedAndTheLatestSample) {
+  Progress p;
+  pb::CampaignEvent ev = snapshot(4.0, 8.0, pb::RUNNING);
+  *ev.mutable_snapshot()->mutable_latest() = sample(32 * Mi, 64 * Mi);
+  p.apply(ev);
+  EXPECT_EQ(p.line(), "[   4.0s/8.0s] running  mem 32.0Mi/64.0Mi (50%)  flood 0 ops/s");
+}
+
+TEST(ProgressTest, AZeroLimitDoesNotDivideByZero) {
+  Progress p;
+  p.apply(sample_event(0.1, sample(1 * Mi, 0)));
+  EXPECT_THAT(p.line(), HasSubstr("mem 1.0Mi/0B (0%)"));
+}
+
+TEST(ProgressTest, LogsCriteriaAndTriggersDoNotChangeTheLine) {
+  Progress p;
+  p.apply(snapshot(1.0, 5.0, pb::RUNNING));
+  const std::string before = p.line();
+  pb::CampaignEvent log = at(1.0);
+  log.set_log("workload hog ended: exit 0");
+  p.apply(log);
+  pb::CampaignEvent crit = at(1.0);
+  *crit.mutable_criterion() = testing::criterion("max_oom_kills", false, "worst 1 > limit 0");
+  p.apply(crit);
+  EXPECT_EQ(p.line(), before);
+}
+
+// ---- notable -----------------------------------------------------------------------------
+
+TEST(NotableTest, OomKillWithAndWithoutTheWorkload) {
+  EXPECT_EQ(Progress::notable(oom_event(4.25, 1, "hog")), "   4.2s  OOM kill #1 of workload hog");
+  EXPECT_EQ(Progress::notable(oom_event(12.0, 3, "")), "  12.0s  OOM kill #3");
+}
+
+TEST(NotableTest, PsiTrigger) {
+  pb::CampaignEvent ev = at(2.0);
+  ev.mutable_psi_trigger()->set_kind("some");
+  ev.mutable_psi_trigger()->set_stall_us(150'000);
+  ev.mutable_psi_trigger()->set_window_us(2'000'000);
+  EXPECT_EQ(Progress::notable(ev), "   2.0s  PSI trigger: some stall over 150 ms in 2 s");
+}
+
+TEST(NotableTest, OnlyFailedCriteria) {
+  pb::CampaignEvent failed = at(3.5);
+  *failed.mutable_criterion() = testing::criterion("min_headroom", false, "lowest 1.0Mi < limit 16.0Mi");
+  EXPECT_EQ(Progress::notable(failed),
+            "   3.5s  criterion min_headroom failed: lowest 1.0Mi < limit 16.0Mi");
+  pb::CampaignEvent passed = at(10.0);
+  *passed.mutable_criterion() = testing::criterion("max_oom_kills", true, "worst 0 <= limit 0");
+  EXPECT_EQ(Progress::notable(passed), "");
+}
+
+TEST(NotableTest, LogLines) {
+  pb::CampaignEvent ev = at(0.5);
+  ev.set_log("PSI trigger not armed: this host has no per-cgroup PSI");
+  EXPECT_EQ(Progress::notable(ev), "   0.5s  PSI trigger not armed: this host has no per-cgroup PSI");
+}
+
+TEST(NotableTest, RoutineEventsAreNotNotable) {
+  EXPECT_EQ(Progress::notable(sample_event(1.0, sample(1 * Mi, 2 * Mi, 5))), "");
+  EXPECT_EQ(Progress::notable(workloads_event(1.0, {workload("a", "flood", "running", 1)})), "");
+  EXPECT_EQ(Progress::notable(snapshot(1.0, 2.0, pb::RUNNING)), "");
+  EXPECT_EQ(Progress::notable(state_event(1.0, pb::PASSED, "ok")), "");
+  EXPECT_EQ(Progress::notable(at(1.0)), "");  // no event set at all
+}
+
+}  // namespace
+}  // namespace mt::client

@@ -1,0 +1,211 @@
+// CriteriaEvaluator on a FakeClock: which figure each criterion reads, when it first fails, and
+// what the result says.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include "common/clock.h"
+#include "daemon/criteria.h"
+#include "tests/unit/daemon/daemon_testing.h"
+
+namespace mt::daemon {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::Mi;
+using testing::psi;
+using testing::sample;
+using ::testing::ElementsAre;
+using ::testing::Field;
+using ::testing::IsEmpty;
+using ::testing::SizeIs;
+
+class CriteriaTest : public ::testing::Test {
+ protected:
+  CriteriaEvaluator evaluator(const campaign::Criteria& c) {
+    return CriteriaEvaluator(c, clock_, clock_.now());
+  }
+  FakeClock clock_;
+};
+
+TEST_F(CriteriaTest, NoCriteriaMeansNothingToFailAndAllPass) {
+  auto e = evaluator({});
+  EXPECT_THAT(e.observe(sample(0, 10 * Mi, 64 * Mi, 0, 5)), IsEmpty());
+  EXPECT_THAT(e.results(), IsEmpty());
+  EXPECT_TRUE(e.all_pass());
+}
+
+TEST_F(CriteriaTest, ResultsComeInAFixedOrderWhateverIsConfigured) {
+  campaign::Criteria c;
+  c.min_headroom = 1 * Mi;
+  c.max_psi_full_avg10 = 5;
+  c.max_psi_some_avg10 = 10;
+  c.max_oom_kills = 0;
+  auto e = evaluator(c);
+  EXPECT_THAT(e.results(), ElementsAre(Field(&CriterionResult::name, "max_oom_kills"),
+                                       Field(&CriterionResult::name, "max_psi_some_avg10"),
+                                       Field(&CriterionResult::name, "max_psi_full_avg10"),
+                                       Field(&CriterionResult::name, "min_headroom")));
+}
+
+TEST_F(CriteriaTest, OomKillsPassAtTheLimitAndSayHowTheyCompare) {
+  campaign::Criteria c;
+  c.max_oom_kills = 1;
+  auto e = evaluator(c);
+  EXPECT_THAT(e.observe(sample(0.1, 0, 64 * Mi, 0, 0)), IsEmpty());
+  EXPECT_THAT(e.observe(sample(0.2, 0, 64 * Mi, 0, 1)), IsEmpty());  // == limit is allowed
+  auto r = e.results();
+  ASSERT_THAT(r, SizeIs(1));
+  EXPECT_TRUE(r[0].pass);
+  EXPECT_EQ(r[0].limit, 1);
+  EXPECT_EQ(r[0].value, 1);
+  EXPECT_EQ(r[0].detail, "worst 1 <= limit 1");
+  EXPECT_TRUE(e.all_pass());
+}
+
+TEST_F(CriteriaTest, FirstViolationIsReportedOnceWithTheClockTimeSinceStart) {
+  campaign::Criteria c;
+  c.max_oom_kills = 0;
+  auto e = evaluator(c);
+  clock_.advance(1s);
+  EXPECT_THAT(e.observe(sample(1.0, 0, 64 * Mi, 0, 0)), IsEmpty());
+  clock_.advance(1500ms);
+  auto failed = e.observe(sample(2.5, 0, 64 * Mi, 0, 1));
+  ASSERT_THAT(failed, SizeIs(1));
+  EXPECT_EQ(failed[0].name, "max_oom_kills");
+  EXPECT_FALSE(failed[0].pass);
+  EXPECT_EQ(failed[0].value, 1);
+  EXPECT_EQ(failed[0].detail, "worst 1 > limit 0 (first at 2.5 s)");
+
+  // Later, worse samples are folded in but do not fail "for the first time" again.
+  clock_.advance(3s);
+  EXPECT_THAT(e.observe(sample(5.5, 0, 64 * Mi, 0, 3)), IsEmpty());
+  auto r = e.results();
+  ASSERT_THAT(r, SizeIs(1));
+  EXPECT_FALSE(r[0].pass);
+  EXPECT_EQ(r[0].value, 3);
+  EXPECT_EQ(r[0].detail, "worst 3 > limit 0 (first at 2.5 s)");
+  EXPECT_FALSE(e.all_pass());
+}
+
+TEST_F(CriteriaTest, TimeIsMeasuredFromTheGivenStartNotFromConstruction) {
+  campaign::Criteria c;
+  c.max_oom_kills = 0;
+  const auto start = clock_.now();
+  clock_.advance(4s);
+  CriteriaEvaluator e(c, clock_, start);
+  clock_.advance(200ms);
+  auto failed = e.observe(sample(4.2, 0, 64 * Mi, 0, 2));
+  ASSERT_THAT(failed, SizeIs(1));
+  EXPECT_EQ(failed[0].detail, "worst 2 > limit 0 (first at 4.2 s)");
+}
+
+TEST_F(CriteriaTest, AViolationIsNotForgivenWhenTheFigureRecovers) {
+  campaign::Criteria c;
+  c.min_headroom = 16 * Mi;
+  auto e = evaluator(c);
+  EXPECT_THAT(e.observe(sample(0, 8 * Mi, 64 * Mi)), IsEmpty());  // 56Mi free
+  clock_.advance(700ms);
+  EXPECT_THAT(e.observe(sample(0.7, 60 * Mi, 64 * Mi)), SizeIs(1));  // 4Mi free
+  clock_.advance(700ms);
+  EXPECT_THAT(e.observe(sample(1.4, 8 * Mi, 64 * Mi)), IsEmpty());  // recovered
+  auto r = e.results();
+  ASSERT_THAT(r, SizeIs(1));
+  EXPECT_FALSE(r[0].pass);
+  EXPECT_EQ(r[0].value, static_cast<double>(4 * Mi));
+  EXPECT_EQ(r[0].detail, "lowest 4.0Mi < limit 16.0Mi (first at 0.7 s)");
+}
+
+TEST_F(CriteriaTest, MinHeadroomIsTheLowerIsWorseDirectionAndPassesAtTheLimit) {
+  campaign::Criteria c;
+  c.min_headroom = 16 * Mi;
+  auto e = evaluator(c);
+  EXPECT_THAT(e.observe(sample(0, 16 * Mi, 64 * Mi)), IsEmpty());  // 48Mi free
+  EXPECT_THAT(e.observe(sample(0.1, 48 * Mi, 64 * Mi)), IsEmpty());  // exactly 16Mi free
+  auto r = e.results();
+  ASSERT_THAT(r, SizeIs(1));
+  EXPECT_TRUE(r[0].pass);
+  EXPECT_EQ(r[0].value, static_cast<double>(16 * Mi));
+  EXPECT_EQ(r[0].detail, "lowest 16.0Mi >= limit 16.0Mi");
+}
+
+TEST_F(CriteriaTest, PsiCriteriaReadTheCgroupPressureWhenTheSampleHasIt) {
+  campaign::Criteria c;
+  c.max_psi_some_avg10 = 10;
+  c.max_psi_full_avg10 = 5;
+  auto e = evaluator(c);
+  Sample s = sample(0, 0, 64 * Mi);
+  s.cgroup_psi = psi(2.5, 1.25);
+  s.system_psi = psi(80, 70);  // would fail both, but the cgroup's own figures win
+  EXPECT_THAT(e.observe(s), IsEmpty());
+  auto r = e.results();
+  ASSERT_THAT(r, SizeIs(2));
+  EXPECT_TRUE(r[0].pass);
+  EXPECT_EQ(r[0].value, 2.5);
+  EXPECT_EQ(r[0].detail, "worst 2.50% <= limit 10.00%");
+  EXPECT_TRUE(r[1].pass);
+  EXPECT_EQ(r[1].value, 1.25);
+}
+
+TEST_F(CriteriaTest, PsiCriteriaFallBackToSystemPressure) {
+  campaign::Criteria c;
+  c.max_psi_some_avg10 = 10;
+  c.max_psi_full_avg10 = 5;
+  auto e = evaluator(c);
+  Sample s = sample(0, 0, 64 * Mi);
+  s.system_psi = psi(12.5, 3);
+  clock_.advance(300ms);
+  auto failed = e.observe(s);
+  ASSERT_THAT(failed, SizeIs(1));
+  EXPECT_EQ(failed[0].name, "max_psi_some_avg10");
+  EXPECT_EQ(failed[0].detail, "worst 12.50% > limit 10.00% (first at 0.3 s)");
+  auto r = e.results();
+  ASSERT_THAT(r, SizeIs(2));
+  EXPECT_FALSE(r[0].pass);
+  EXPECT_TRUE(r[1].pass);
+  EXPECT_EQ(r[1].value, 3);
+}
+
+TEST_F(CriteriaTest, APsiCriterionNoSampleCouldAnswerFails) {
+  campaign::Criteria c;
+  c.max_psi_full_avg10 = 5;
+  c.max_oom_kills = 0;
+  auto e = evaluator(c);
+  EXPECT_THAT(e.observe(sample(0, 0, 64 * Mi)), IsEmpty());  // no PSI at all on this "host"
+  auto r = e.results();
+  ASSERT_THAT(r, SizeIs(2));
+  EXPECT_TRUE(r[0].pass);  // max_oom_kills had its figure
+  EXPECT_EQ(r[1].name, "max_psi_full_avg10");
+  EXPECT_FALSE(r[1].pass);
+  EXPECT_EQ(r[1].detail, "no sample carried this figure (limit 5.00%)");
+  EXPECT_FALSE(e.all_pass());
+}
+
+TEST_F(CriteriaTest, BeforeAnySampleEveryCriterionIsUnanswered) {
+  campaign::Criteria c;
+  c.max_oom_kills = 0;
+  c.min_headroom = 1 * Mi;
+  auto e = evaluator(c);
+  auto r = e.results();
+  ASSERT_THAT(r, SizeIs(2));
+  EXPECT_FALSE(r[0].pass);
+  EXPECT_EQ(r[0].detail, "no sample carried this figure (limit 0)");
+  EXPECT_EQ(r[1].detail, "no sample carried this figure (limit 1.0Mi)");
+}
+
+TEST_F(CriteriaTest, SeveralCriteriaCanFailWithTheSameSample) {
+  campaign::Criteria c;
+  c.max_oom_kills = 0;
+  c.min_headroom = 16 * Mi;
+  c.max_psi_full_avg10 = 1;
+  auto e = evaluator(c);
+  Sample s = sample(0, 60 * Mi, 64 * Mi, 0, 1);
+  s.cgroup_psi = psi(40, 30);
+  EXPECT_THAT(e.observe(s), ElementsAre(Field(&CriterionResult::name, "max_oom_kills"),
+                                        Field(&CriterionResult::name, "max_psi_full_avg10"),
+                                        Field(&CriterionResult::name, "min_headroom")));
+}
+
+}  // namespace
+}  // namespace mt::daemon

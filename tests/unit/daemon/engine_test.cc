@@ -1,0 +1,310 @@
+// Engine without the kernel: validation, refusing an invalid campaign, unknown ids, and the
+// reports found in a state directory after a restart. No valid campaign is ever started here
+// (that creates real cgroups; see tests/integration/daemon).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <filesystem>
+#include <regex>
+#include <sstream>
+
+#include "common/clock.h"
+#include "daemon/engine.h"
+#include "daemon/report.h"
+#include "tests/unit/daemon/daemon_testing.h"
+
+namespace mt::daemon {
+namespace {
+
+namespace stdfs = std::filesystem;
+using Code = ApiError::Code;
+using testing::Mi;
+using testing::TempDir;
+using ::testing::ElementsAre;
+using ::testing::Field;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::SizeIs;
+using ::testing::StartsWith;
+
+constexpr std::uint64_t k24Gi = 24ULL << 30;
+
+constexpr const char* kValid = R"(campaign: ok
+duration: 2s
+cgroup:
+  memory_limit: 64Mi
+workloads:
+  - name: f
+    type: flood
+    kind: udp_socket
+    threads: 2
+criteria:
+  max_oom_kills: 0
+)";
+
+stdfs::path fixtures() { return stdfs::path(MT_FIXTURES) / "daemon"; }
+
+class EngineTest : public ::testing::Test {
+ protected:
+  EngineTest() : engine_(io_, clock_, options()) {}
+
+  EngineOptions options() {
+    EngineOptions o;
+    o.physical_memory_bytes = k24Gi;
+    o.runner.state_dir = state_.path();
+    // Never used: no valid campaign is started in these tests.
+    o.runner.worker_path = state_ / "no-worker";
+    o.runner.cgroup_prefix = "memtorture-unit-never-created";
+    return o;
+  }
+
+  TempDir state_;
+  boost::asio::io_context io_;  // never run
+  FakeClock clock_;
+  Engine engine_;
+};
+
+// ---- validate ----------------------------------------------------------------------------
+
+TEST_F(EngineTest, ValidateAcceptsAValidCampaign) {
+  auto r = engine_.validate(kValid, "ok.yaml");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.spec->name, "ok");
+  EXPECT_EQ(r.spec->cgroup.memory_limit, 64 * Mi);
+}
+
+TEST_F(EngineTest, ValidateNamesTheFileInEveryError) {
+  auto r = engine_.validate("campaign: x\n", "mine.yaml");
+  ASSERT_FALSE(r.ok());
+  ASSERT_THAT(r.errors, ::testing::Not(IsEmpty()));
+  for (const auto& d : r.errors) EXPECT_EQ(d.file, "mine.yaml") << d.str();
+}
+
+TEST_F(EngineTest, ValidateWithoutAFileNameSaysCampaign) {
+  auto r = engine_.validate("campaign: x\n", "");
+  ASSERT_FALSE(r.ok());
+  for (const auto& d : r.errors) EXPECT_EQ(d.file, "<campaign>") << d.str();
+}
+
+TEST_F(EngineTest, ValidateRefusesSizesAboveThePhysicalMemory) {
+  std::string yaml = kValid;
+  yaml.replace(yaml.find("64Mi"), 4, "32Gi");
+  auto r = engine_.validate(yaml, "big.yaml");
+  ASSERT_FALSE(r.ok());
+  ASSERT_THAT(r.errors, SizeIs(1));
+  EXPECT_EQ(r.errors[0].line, 4);
+  EXPECT_THAT(r.errors[0].message, HasSubstr("must not exceed the physical memory (24Gi)"));
+}
+
+TEST_F(EngineTest, ValidateIsPureAndLeavesNoCampaignBehind) {
+  ASSERT_TRUE(engine_.validate(kValid, "ok.yaml").ok());
+  EXPECT_THAT(engine_.list(), IsEmpty());
+  EXPECT_EQ(engine_.running_id(), "");
+  EXPECT_FALSE(stdfs::exists(state_ / "reports"));
+}
+
+// ---- start of an invalid campaign ---------------------------------------------------------
+
+TEST_F(EngineTest, StartRefusesAnInvalidCampaignListingEveryErrorAsFileLineCol) {
+  const std::string yaml = testing::read_text(fixtures() / "invalid-campaign.yaml");
+  ASSERT_FALSE(yaml.empty()) << "fixture missing";
+  auto r = engine_.start(yaml, "invalid-campaign.yaml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error.code, Code::invalid_argument);
+  const std::string& m = r.error.message;
+  EXPECT_THAT(m, StartsWith("source.yaml:"));
+
+  std::vector<std::string> lines;
+  std::istringstream in(m);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  ASSERT_GE(lines.size(), 4u) << m;
+  // After the headline, one "file:line:col: message" per problem, in file order: the limit
+  // below 4Mi (line 4), 1000 threads (line 9), a negative max_oom_kills (line 11).
+  const std::regex diag(R"(invalid-campaign\.yaml:(\d+):(\d+): .+)");
+  std::vector<int> at_lines;
+  for (std::size_t i = 1; i < lines.size(); ++i) {
+    std::smatch mm;
+    ASSERT_TRUE(std::regex_match(lines[i], mm, diag)) << "line " << i << ": " << lines[i];
+    at_lines.push_back(std::stoi(mm[1]));
+  }
+  EXPECT_THAT(at_lines, ElementsAre(4, 9, 11)) << m;
+  EXPECT_THAT(m, HasSubstr("memory_limit"));
+  EXPECT_THAT(m, HasSubstr("threads"));
+  EXPECT_THAT(m, HasSubstr("max_oom_kills"));
+}
+
+TEST_F(EngineTest, AnInvalidStartLeavesNothingBehind) {
+  auto r = engine_.start("campaign: [\n", "broken.yaml");  // not even YAML
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error.code, Code::invalid_argument);
+  EXPECT_THAT(r.error.message, StartsWith("source.yaml:"));
+  EXPECT_THAT(r.error.message, HasSubstr("broken.yaml:"));
+  EXPECT_EQ(engine_.running_id(), "");
+  EXPECT_THAT(engine_.list(), IsEmpty());
+  EXPECT_FALSE(stdfs::exists(state_ / "reports"));
+  EXPECT_FALSE(stdfs::exists(state_ / "run"));
+  EXPECT_EQ(io_.poll(), 0u);  // nothing was queued on the loop either
+}
+
+// ---- unknown ids --------------------------------------------------------------------------
+
+TEST_F(EngineTest, GetOfAnUnknownIdIsNotFound) {
+  auto r = engine_.get("nope-20260101T000000-0000", false);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error.code, Code::not_found);
+  EXPECT_THAT(r.error.message, HasSubstr("nope-20260101T000000-0000"));
+}
+
+TEST_F(EngineTest, StopOfAnUnknownIdAnswersNotFoundAtOnce) {
+  int calls = 0;
+  ApiResult<CampaignView> got;
+  engine_.stop("nope", [&](ApiResult<CampaignView> r) {
+    ++calls;
+    got = std::move(r);
+  });
+  ASSERT_EQ(calls, 1);
+  EXPECT_FALSE(got.ok());
+  EXPECT_EQ(got.error.code, Code::not_found);
+  EXPECT_THAT(got.error.message, HasSubstr("'nope'"));
+}
+
+TEST_F(EngineTest, SubscribeToAnUnknownIdIsNotFoundAndCallsNothing) {
+  int events = 0, ends = 0;
+  auto r = engine_.subscribe("nope", [&](const Event&) { ++events; }, [&] { ++ends; });
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error.code, Code::not_found);
+  EXPECT_EQ(events, 0);
+  EXPECT_EQ(ends, 0);
+}
+
+TEST_F(EngineTest, ShutdownWithNothingRunningIsImmediate) {
+  int done = 0;
+  engine_.shutdown([&] { ++done; });
+  EXPECT_EQ(done, 1);
+}
+
+// ---- reports found on disk ------------------------------------------------------------------
+
+ReportData report(const std::string& name, const std::string& id, std::int64_t started_ms,
+                  State verdict) {
+  ReportData r;
+  r.id = id;
+  r.name = name;
+  r.file_name = name + ".yaml";
+  r.started_unix_ms = started_ms;
+  r.ended_unix_ms = started_ms + 3000;
+  r.duration_planned_s = 3;
+  r.duration_actual_s = 3.01;
+  r.verdict = verdict;
+  r.reason = "duration reached";
+  r.memory_limit_bytes = 64 * Mi;
+  r.samples = {testing::sample(0, 10 * Mi, 64 * Mi), testing::sample(1, 20 * Mi, 64 * Mi)};
+  r.criteria = {{"max_oom_kills", 0, 0, true, "worst 0 <= limit 0"}};
+  return r;
+}
+
+class EngineReportsTest : public EngineTest {
+ protected:
+  void SetUp() override {
+    // The fixture state dir (junk, non-report, and report-less directories) ...
+    std::error_code ec;
+    stdfs::copy(fixtures() / "state", state_.path(), stdfs::copy_options::recursive, ec);
+    ASSERT_FALSE(ec) << ec.message();
+    // ... plus three real reports, written the way the runner writes them.
+    for (const auto& r : {report("alpha", "alpha-20260101T000000-0001", 1'000, State::passed),
+                          report("gamma", "gamma-20260103T000000-0003", 3'000, State::aborted),
+                          report("beta", "beta-20260102T000000-0002", 2'000, State::failed)}) {
+      const auto dir = state_ / "reports" / r.id;
+      stdfs::create_directories(dir);
+      ASSERT_TRUE(write_report(dir, to_json(r)).ok());
+    }
+    engine_.load_reports();
+  }
+};
+
+TEST_F(EngineReportsTest, ListsTheRealReportsNewestFirstAndSkipsTheRest) {
+  auto all = engine_.list();
+  EXPECT_THAT(all, ElementsAre(Field(&CampaignView::id, "gamma-20260103T000000-0003"),
+                               Field(&CampaignView::id, "beta-20260102T000000-0002"),
+                               Field(&CampaignView::id, "alpha-20260101T000000-0001")));
+  for (const auto& v : all) EXPECT_TRUE(v.report_json.empty()) << v.id;
+  EXPECT_EQ(engine_.running_id(), "");
+}
+
+TEST_F(EngineReportsTest, EqualStartTimesAreOrderedByIdNewestFirst) {
+  for (const char* id : {"same-20260104T000000-000a", "same-20260104T000000-000b"}) {
+    const auto r = report("same", id, 4'000, State::passed);
+    stdfs::create_directories(state_ / "reports" / id);
+    ASSERT_TRUE(write_report(state_ / "reports" / id, to_json(r)).ok());
+  }
+  engine_.load_reports();
+  auto all = engine_.list();
+  ASSERT_THAT(all, SizeIs(5));
+  EXPECT_EQ(all[0].id, "same-20260104T000000-000b");
+  EXPECT_EQ(all[1].id, "same-20260104T000000-000a");
+}
+
+TEST_F(EngineReportsTest, GetShowsTheLoadedCampaignAndItsReportOnRequest) {
+  const std::string id = "beta-20260102T000000-0002";
+  auto plain = engine_.get(id, false);
+  ASSERT_TRUE(plain.ok()) << plain.error.message;
+  EXPECT_EQ(plain.value->name, "beta");
+  EXPECT_EQ(plain.value->state, State::failed);
+  EXPECT_EQ(plain.value->started_unix_ms, 2'000);
+  EXPECT_EQ(plain.value->report_path, (state_ / "reports" / id / "report.json").string());
+  EXPECT_EQ(plain.value->peak_bytes, 20 * Mi);
+  ASSERT_TRUE(plain.value->latest);
+  EXPECT_EQ(plain.value->latest->usage_bytes, 20 * Mi);
+  EXPECT_TRUE(plain.value->report_json.empty());
+
+  auto with = engine_.get(id, true);
+  ASSERT_TRUE(with.ok());
+  ASSERT_FALSE(with.value->report_json.empty());
+  EXPECT_EQ(with.value->report_json, testing::read_text(state_ / "reports" / id / "report.json"));
+  auto j = nlohmann::ordered_json::parse(with.value->report_json);
+  EXPECT_EQ(j["id"], id);
+}
+
+TEST_F(EngineReportsTest, TheSkippedDirectoriesAreNotCampaigns) {
+  for (const char* id : {"junk-truncated", "not-a-report", "crashed-no-report"})
+    EXPECT_EQ(engine_.get(id, false).error.code, Code::not_found) << id;
+}
+
+TEST_F(EngineReportsTest, SubscribingToAFinishedCampaignGivesOneSnapshotThenTheEnd) {
+  std::vector<Event> events;
+  int ends = 0;
+  auto r = engine_.subscribe(
+      "gamma-20260103T000000-0003", [&](const Event& e) { events.push_back(e); },
+      [&] {
+        ++ends;
+        EXPECT_THAT(events, SizeIs(1)) << "on_end must come after the snapshot";
+      });
+  ASSERT_TRUE(r.ok());
+  ASSERT_THAT(events, SizeIs(1));
+  ASSERT_TRUE(std::holds_alternative<CampaignView>(events[0].body));
+  EXPECT_EQ(std::get<CampaignView>(events[0].body).state, State::aborted);
+  EXPECT_EQ(ends, 1);
+}
+
+TEST_F(EngineReportsTest, StoppingAFinishedCampaignAnswersWithItsView) {
+  int calls = 0;
+  engine_.stop("alpha-20260101T000000-0001", [&](ApiResult<CampaignView> r) {
+    ++calls;
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r.value->state, State::passed);
+  });
+  EXPECT_EQ(calls, 1);
+}
+
+TEST_F(EngineReportsTest, NoReportsDirectoryMeansNoCampaigns) {
+  TempDir empty;
+  EngineOptions o = options();
+  o.runner.state_dir = empty.path();
+  Engine fresh(io_, clock_, o);
+  fresh.load_reports();
+  EXPECT_THAT(fresh.list(), IsEmpty());
+}
+
+}  // namespace
+}  // namespace mt::daemon
