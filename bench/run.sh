@@ -9,7 +9,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repeat=3
 [ "${1:-}" = "--repeat" ] && repeat=$2
 [ "$(id -u)" = 0 ] || { echo "bench: run as root" >&2; exit 2; }
-scripts/setup.sh >/dev/null
+scripts/setup.sh memtortured memtorturectl memtorture-worker >/dev/null
 
 work=$(mktemp -d /tmp/memtorture-bench.XXXXXX)
 socket=$work/sock

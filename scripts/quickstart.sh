@@ -8,7 +8,7 @@ if [ "$(id -u)" != 0 ]; then
   echo "quickstart: run as root: memtortured creates memory cgroups" >&2
   exit 2
 fi
-scripts/setup.sh
+scripts/setup.sh memtortured memtorturectl memtorture-worker
 
 work=$(mktemp -d /tmp/memtorture-quickstart.XXXXXX)
 socket=$work/memtorture.sock

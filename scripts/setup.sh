@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Debian packages memtorture needs (only those missing) and builds it into build/.
-# Used by quickstart.sh and test.sh; safe to run again.
+# Installs the Debian packages memtorture needs (only those missing) and builds it into build/:
+# everything, or only the targets named as arguments. Used by quickstart.sh and test.sh; safe to
+# run again.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -29,4 +30,6 @@ fi
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo > build.cmake.log 2>&1 \
   || { cat build.cmake.log >&2; exit 1; }
 rm -f build.cmake.log
-cmake --build build -j"$(nproc)"
+targets=()
+for t in "$@"; do targets+=(--target "$t"); done
+cmake --build build -j"$(nproc)" "${targets[@]}"

@@ -244,9 +244,10 @@ class CampaignRunnerITest : public ::testing::Test {
   void expect_cleaned_up(const std::string& id) const {
     EXPECT_FALSE(stdfs::exists(layout_.memory_root / prefix_ / id))
         << "the campaign's memory cgroup is still there";
-    if (!layout_.unified_root.empty())
+    if (!layout_.unified_root.empty()) {
       EXPECT_FALSE(stdfs::exists(layout_.unified_root / prefix_ / id))
           << "the campaign's cgroup2 twin is still there";
+    }
     EXPECT_FALSE(stdfs::exists(state_dir_ / "run" / id)) << "the run directory is still there";
   }
 

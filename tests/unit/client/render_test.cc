@@ -82,15 +82,15 @@ TEST(SummaryTest, ShowsVerdictWorkloadsMemoryCriteriaAndReport) {
   EXPECT_THAT(s, HasSubstr("  reason: duration reached; criteria failed: max_oom_kills"));
   EXPECT_THAT(s, HasSubstr("  ran 10.0 s of 10.0 s\n"));
   // Workload table: kind "-" for anon; the exit status when there is one.
-  EXPECT_TRUE(std::regex_search(s, std::regex(R"(small-flood +flood +udp_socket +10000 +1\.0k +2  exit 0\n)")))
+  EXPECT_TRUE(std::regex_search(s, std::regex(R"x(small-flood +flood +udp_socket +10000 +1\.0k +2  exit 0\n)x")))
       << s;
   EXPECT_TRUE(std::regex_search(
-      s, std::regex(R"(too-big +anon +- +12 +0 +0  killed by SIGKILL \(OOM kill\)\n)")))
+      s, std::regex(R"x(too-big +anon +- +12 +0 +0  killed by SIGKILL \(OOM kill\)\n)x")))
       << s;
   EXPECT_THAT(s, HasSubstr("  memory: limit 96.0Mi, peak 96.0Mi, lowest headroom 512.0Ki, OOM kills 1\n"));
-  EXPECT_TRUE(std::regex_search(s, std::regex(R"(max_oom_kills +FAIL +worst 1 > limit 0 \(first at 3\.1 s\)\n)")))
+  EXPECT_TRUE(std::regex_search(s, std::regex(R"x(max_oom_kills +FAIL +worst 1 > limit 0 \(first at 3\.1 s\)\n)x")))
       << s;
-  EXPECT_TRUE(std::regex_search(s, std::regex(R"(min_headroom +pass +lowest 0\.5Mi >= limit 0B\n)"))) << s;
+  EXPECT_TRUE(std::regex_search(s, std::regex(R"x(min_headroom +pass +lowest 0\.5Mi >= limit 0B\n)x"))) << s;
   EXPECT_THAT(s, HasSubstr("  report: /var/lib/memtorture/reports/oom/report.json\n"));
 }
 
@@ -98,7 +98,7 @@ TEST(SummaryTest, AWorkloadWithoutExitStatusShowsItsState) {
   pb::Campaign c = finished(pb::ABORTED);
   c.mutable_workloads(0)->clear_exit_status();
   c.mutable_workloads(0)->set_state("running");
-  EXPECT_TRUE(std::regex_search(summary(c), std::regex(R"(small-flood .* running\n)")));
+  EXPECT_TRUE(std::regex_search(summary(c), std::regex(R"x(small-flood .* running\n)x")));
 }
 
 TEST(SummaryTest, LeavesOutWhatIsNotThere) {
@@ -126,12 +126,12 @@ TEST(SummaryTest, UnknownMinHeadroomIsADash) {
 TEST(JunitTest, OneTestCasePerCriterionWithCounts) {
   const std::string x = junit_xml(finished(pb::FAILED));
   EXPECT_THAT(x, ::testing::StartsWith("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n"));
-  EXPECT_THAT(x, HasSubstr(R"(<testsuite name="oom-expected" tests="2" failures="1" time="10.040">)"));
-  EXPECT_THAT(x, HasSubstr(R"(<property name="id" value="oom-20261122T074512-3f2a"/>)"));
-  EXPECT_THAT(x, HasSubstr(R"(<property name="verdict" value="failed"/>)"));
-  EXPECT_THAT(x, HasSubstr(R"(<testcase classname="oom-expected" name="max_oom_kills"><failure message="worst 1 &gt; limit 0 (first at 3.1 s)"/></testcase>)"));
-  EXPECT_THAT(x, HasSubstr(R"(<testcase classname="oom-expected" name="min_headroom"><system-out>lowest 0.5Mi &gt;= limit 0B</system-out></testcase>)"));
-  EXPECT_THAT(x, Not(HasSubstr(R"(name="campaign")")));
+  EXPECT_THAT(x, HasSubstr(R"x(<testsuite name="oom-expected" tests="2" failures="1" time="10.040">)x"));
+  EXPECT_THAT(x, HasSubstr(R"x(<property name="id" value="oom-20261122T074512-3f2a"/>)x"));
+  EXPECT_THAT(x, HasSubstr(R"x(<property name="verdict" value="failed"/>)x"));
+  EXPECT_THAT(x, HasSubstr(R"x(<testcase classname="oom-expected" name="max_oom_kills"><failure message="worst 1 &gt; limit 0 (first at 3.1 s)"/></testcase>)x"));
+  EXPECT_THAT(x, HasSubstr(R"x(<testcase classname="oom-expected" name="min_headroom"><system-out>lowest 0.5Mi &gt;= limit 0B</system-out></testcase>)x"));
+  EXPECT_THAT(x, Not(HasSubstr(R"x(name="campaign")x")));
   EXPECT_EQ(count(x, "<testcase "), 2);
   EXPECT_THAT(x, ::testing::EndsWith("  </testsuite>\n</testsuites>\n"));
 }
@@ -140,7 +140,7 @@ TEST(JunitTest, APassedCampaignHasNoFailures) {
   pb::Campaign c = finished(pb::PASSED);
   c.mutable_criteria(0)->set_pass(true);
   const std::string x = junit_xml(c);
-  EXPECT_THAT(x, HasSubstr(R"(tests="2" failures="0")"));
+  EXPECT_THAT(x, HasSubstr(R"x(tests="2" failures="0")x"));
   EXPECT_EQ(count(x, "<failure"), 0);
 }
 
@@ -149,8 +149,8 @@ TEST(JunitTest, AnAbortedCampaignAddsAFailingCampaignCase) {
   c.set_reason("stopped by request");
   c.mutable_criteria(0)->set_pass(true);  // every criterion passed so far
   const std::string x = junit_xml(c);
-  EXPECT_THAT(x, HasSubstr(R"(tests="3" failures="1")"));
-  EXPECT_THAT(x, HasSubstr(R"(<testcase classname="oom-expected" name="campaign"><failure message="aborted: stopped by request"/></testcase>)"));
+  EXPECT_THAT(x, HasSubstr(R"x(tests="3" failures="1")x"));
+  EXPECT_THAT(x, HasSubstr(R"x(<testcase classname="oom-expected" name="campaign"><failure message="aborted: stopped by request"/></testcase>)x"));
   EXPECT_EQ(count(x, "<testcase "), 3);
 }
 
@@ -160,8 +160,8 @@ TEST(JunitTest, AnErrorWithNoCriteriaIsStillOneFailure) {
   c.set_state(pb::ERROR);
   c.set_reason("workload f: worker failed before it started, exec: ENOENT");
   const std::string x = junit_xml(c);
-  EXPECT_THAT(x, HasSubstr(R"(tests="1" failures="1")"));
-  EXPECT_THAT(x, HasSubstr(R"(name="campaign"><failure message="error: workload f: worker failed)"));
+  EXPECT_THAT(x, HasSubstr(R"x(tests="1" failures="1")x"));
+  EXPECT_THAT(x, HasSubstr(R"x(name="campaign"><failure message="error: workload f: worker failed)x"));
 }
 
 TEST(JunitTest, NamesAndDetailsAreEscaped) {
@@ -175,7 +175,7 @@ TEST(JunitTest, NamesAndDetailsAreEscaped) {
   const std::string x = junit_xml(c);
   const std::string name = "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;";
   EXPECT_THAT(x, HasSubstr("<testsuite name=\"" + name + "\""));
-  EXPECT_THAT(x, HasSubstr(R"(value="id&lt;&amp;&gt;&quot;&apos;")"));
+  EXPECT_THAT(x, HasSubstr(R"x(value="id&lt;&amp;&gt;&quot;&apos;")x"));
   EXPECT_THAT(x, HasSubstr("<testcase classname=\"" + name + "\" name=\"crit&lt;&amp;&gt;\"><failure message=\"x &lt; y &amp; &quot;z&quot; &gt; &apos;w&apos;\"/>"));
   EXPECT_THAT(x, HasSubstr("name=\"ok&quot;&apos;\"><system-out>&lt;fine &amp; dandy&gt;</system-out>"));
   EXPECT_THAT(x, HasSubstr("<failure message=\"aborted: stopped &lt;by&gt; &quot;me&quot; &amp; &apos;you&apos;\"/>"));
@@ -186,7 +186,7 @@ TEST(JunitTest, NamesAndDetailsAreEscaped) {
     const std::string v = (*it)[1];
     EXPECT_EQ(v.find_first_of("<>'"), std::string::npos) << v;
   }
-  EXPECT_THAT(x, HasSubstr(R"(tests="3" failures="2")"));
+  EXPECT_THAT(x, HasSubstr(R"x(tests="3" failures="2")x"));
 }
 
 TEST(XmlEscapeTest, TheFiveSpecialCharacters) {
