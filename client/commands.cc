@@ -187,18 +187,20 @@ int cmd_validate(const GlobalOptions& g, const std::string& file, bool print_nor
 }
 
 int cmd_run(const GlobalOptions& g, const RunOptions& r) {
+  // Ctrl-C / SIGTERM stop the campaign; the stream then runs to its end and the summary prints.
+  // Blocked before the channel starts gRPC's threads, so that only sigtimedwait below sees them
+  // (blocked signals are also never discarded, even where the shell set them to SIG_IGN).
+  sigset_t sigs;
+  sigemptyset(&sigs);
+  sigaddset(&sigs, SIGINT);
+  sigaddset(&sigs, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
   Daemon d(g);
   if (!d.connect()) return kUnreachable;
   std::string id;
   if (int rc = start_campaign(d, r.file, &id); rc != kPassed) return rc;
   std::cerr << fmt::format("campaign {} started (Ctrl-C stops it)\n", id);
 
-  // Ctrl-C / SIGTERM stop the campaign; the stream then runs to its end and the summary prints.
-  sigset_t sigs;
-  sigemptyset(&sigs);
-  sigaddset(&sigs, SIGINT);
-  sigaddset(&sigs, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
   std::atomic<bool> done{false};
   std::thread stopper([&] {
     timespec tick{0, 200 * 1000 * 1000};

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <csignal>
 
+#include "common/fs.h"
 #include "common/units.h"
 #include "daemon/worker_process.h"
 #include "kernel/psi.h"
@@ -105,6 +106,10 @@ void CampaignRunner::start() {
   std::error_code ec;
   std::filesystem::create_directories(report_dir(), ec);
   if (ec) return fail(fmt::format("cannot create {}: {}", report_dir().string(), ec.message()));
+  // What ran, kept even if the daemon dies before the report is written (see
+  // Engine::load_reports).
+  if (auto st = fs::write_file(report_dir() / kCampaignFile, in_.normalized_yaml, true); !st)
+    return fail(st.error().message);
   std::filesystem::create_directories(opt_.state_dir / "run" / in_.id, ec);
   if (ec) return fail(fmt::format("cannot create the run directory: {}", ec.message()));
 

@@ -157,13 +157,52 @@ std::string Engine::running_id() const {
   return running_;
 }
 
+// A campaign whose daemon died before it ended has campaign.yaml but no report.json. Its
+// cgroups were swept at start-up; what is left to do is to say so in a report.
+bool Engine::write_crash_report(const std::filesystem::path& dir) const {
+  auto yaml = fs::read_file(dir / kCampaignFile);
+  if (!yaml) return false;
+  campaign::ParseOptions po;
+  po.file_name = (dir / kCampaignFile).string();
+  auto parsed = campaign::parse_campaign(*yaml, po);
+  ReportData r;
+  r.id = dir.filename().string();
+  r.file_name = po.file_name;
+  r.normalized_yaml = *yaml;
+  if (parsed.ok()) {
+    r.name = parsed.spec->name;
+    r.description = parsed.spec->description;
+    r.duration_planned_s = std::chrono::duration<double>(parsed.spec->duration).count();
+    r.memory_limit_bytes = parsed.spec->cgroup.memory_limit;
+  }
+  std::error_code ec;
+  const auto written = std::filesystem::last_write_time(dir / kCampaignFile, ec);
+  if (!ec)
+    r.started_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::file_clock::to_sys(written).time_since_epoch())
+                            .count();
+  r.ended_unix_ms = r.started_unix_ms;
+  r.verdict = State::error;
+  r.reason =
+      "memtortured stopped during this campaign (crashed or was killed); its cgroups were "
+      "removed when the daemon started again; no samples were saved";
+  r.host = opt_.runner.host;
+  if (auto st = write_report(dir, to_json(r)); !st) {
+    spdlog::warn("{}", st.error().message);
+    return false;
+  }
+  spdlog::warn("campaign {} was cut short by a daemon exit; wrote an error report", r.id);
+  return true;
+}
+
 void Engine::load_reports() {
   const auto dir = opt_.runner.state_dir / "reports";
   std::error_code ec;
   for (const auto& d : std::filesystem::directory_iterator(dir, ec)) {
     const auto path = d.path() / "report.json";
+    if (!std::filesystem::exists(path) && !write_crash_report(d.path())) continue;
     auto text = fs::read_file(path);
-    if (!text) continue;  // a campaign cut short by a crash has no report
+    if (!text) continue;
     auto j = nlohmann::ordered_json::parse(*text, nullptr, /*allow_exceptions=*/false);
     auto view = view_from_report(j, path.string());
     if (!view) {

@@ -82,6 +82,7 @@ class Engine {
   CampaignView view_of(const Entry& e, bool with_report) const;
   void broadcast(const std::string& campaign, const Event& ev);
   void finished(const std::string& campaign);
+  bool write_crash_report(const std::filesystem::path& dir) const;
 
   boost::asio::io_context& io_;
   const Clock& clock_;

@@ -13,6 +13,8 @@
 namespace mt::daemon {
 
 inline constexpr int kReportVersion = 1;
+// Next to report.json: the normalized campaign, written when the campaign starts.
+inline constexpr const char* kCampaignFile = "campaign.yaml";
 
 struct HostInfo {
   std::string kernel_release;
