@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <google/protobuf/util/json_util.h>
 #include <grpcpp/grpcpp.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -52,6 +53,14 @@ class Daemon {
     stub_ = pb::MemTorture::NewStub(channel_);
   }
   bool connect() {
+    struct stat st {};
+    if (::stat(socket_.c_str(), &st) != 0 || !S_ISSOCK(st.st_mode)) {
+      std::cerr << fmt::format(
+          "memtorturectl: no memtortured socket at {} (is the daemon running? "
+          "--socket or MEMTORTURE_SOCKET)\n",
+          socket_);
+      return false;
+    }
     if (channel_->WaitForConnected(std::chrono::system_clock::now() + kConnectTimeout)) return true;
     std::cerr << fmt::format(
         "memtorturectl: cannot reach memtortured at {} (is it running? "
@@ -138,7 +147,12 @@ int start_campaign(Daemon& d, const std::string& file, std::string* id) {
   pb::StartCampaignResponse resp;
   if (auto st = d.stub().StartCampaign(&ctx, req, &resp); !st.ok()) {
     if (st.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
-      std::cerr << st.error_message() << "\n";
+      // "source.yaml: invalid campaign:" (the RPC field) then one file:line:col line per error.
+      std::string_view msg = st.error_message();
+      const auto nl = msg.find('\n');
+      const auto errors = nl == std::string_view::npos ? msg : msg.substr(nl + 1);
+      std::cerr << errors << "\n"
+                << fmt::format("{}: invalid campaign, refused by memtortured\n", file);
       return kInvalid;
     }
     return d.fail(st, "starting " + file);

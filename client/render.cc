@@ -36,6 +36,14 @@ std::string state_name(pb::CampaignState state) {
   }
 }
 
+double Progress::flood_rate(
+    const google::protobuf::RepeatedPtrField<pb::WorkloadStatus>& workloads) {
+  double sum = 0;
+  for (const auto& w : workloads)
+    if (w.type() == "flood" && w.state() == "running") sum += w.ops_per_s();
+  return sum;
+}
+
 void Progress::apply(const pb::CampaignEvent& ev) {
   t_s_ = std::max(t_s_, ev.t_s());
   switch (ev.event_case()) {
@@ -47,7 +55,9 @@ void Progress::apply(const pb::CampaignEvent& ev) {
       if (c.has_latest()) {
         sample_ = c.latest();
         have_sample_ = true;
+        oom_kills_ = sample_.oom_kills();
       }
+      flood_ops_per_s_ = flood_rate(c.workloads());
       break;
     }
     case pb::CampaignEvent::kSample:
@@ -55,13 +65,9 @@ void Progress::apply(const pb::CampaignEvent& ev) {
       have_sample_ = true;
       oom_kills_ = sample_.oom_kills();
       break;
-    case pb::CampaignEvent::kWorkloads: {
-      double sum = 0;
-      for (const auto& w : ev.workloads().workloads())
-        if (w.type() == "flood" && w.state() == "running") sum += w.ops_per_s();
-      flood_ops_per_s_ = sum;
+    case pb::CampaignEvent::kWorkloads:
+      flood_ops_per_s_ = flood_rate(ev.workloads().workloads());
       break;
-    }
     case pb::CampaignEvent::kState:
       state_ = ev.state().state();
       break;

@@ -31,6 +31,8 @@ class Progress {
   pb::CampaignState state() const { return state_; }
 
  private:
+  // Sum of the running floods' recent ops/s.
+  static double flood_rate(const google::protobuf::RepeatedPtrField<pb::WorkloadStatus>& workloads);
   double t_s_ = 0, duration_s_ = 0;
   pb::CampaignState state_ = pb::PENDING;
   pb::Sample sample_;

@@ -291,17 +291,19 @@ void CampaignRunner::on_exit(Worker& w, int status) {
                              : describe_wait_status(status);
   if (WIFSIGNALED(status)) {
     w.status.state = "killed";
-    if (WTERMSIG(status) == SIGKILL && cgroup_) {
+    // The cgroup counts OOM kills but does not say whom: a SIGKILL we did not send, while the
+    // counter is ahead of the kills already attributed, is one of them (one per worker: two
+    // workers killed together are reaped one after the other).
+    if (WTERMSIG(status) == SIGKILL && !w.sigkilled_by_us && cgroup_) {
       auto mem = cgroup_->read_memory();
       if (mem && mem->oom_kills > oom_kills_attributed_) {
-        oom_kills_attributed_ = mem->oom_kills;
+        ++oom_kills_attributed_;
         w.status.exit_status += " (OOM kill)";
-        if (mem->oom_kills > oom_kills_seen_) {
-          for (auto i = oom_kills_seen_; i < mem->oom_kills; ++i)
-            oom_kill_times_.push_back(now_s());
-          oom_kills_seen_ = mem->oom_kills;
+        if (oom_kills_attributed_ > oom_kills_seen_) {  // no sample has reported it yet
+          oom_kills_seen_ = oom_kills_attributed_;
+          oom_kill_times_.push_back(now_s());
+          emit(OomKill{oom_kills_seen_, w.spec.name});
         }
-        emit(OomKill{mem->oom_kills, w.spec.name});
       }
     }
   } else if (w.status.state != "failed") {
@@ -387,6 +389,7 @@ void CampaignRunner::begin_stop(State verdict_hint, const std::string& reason) {
       if (w->reaped) continue;
       spdlog::warn("campaign {}: workload {} pid {} ignored SIGTERM; sending SIGKILL", in_.id,
                    w->spec.name, w->status.pid);
+      w->sigkilled_by_us = true;
       ::kill(w->status.pid, SIGKILL);  // not yet reaped, so the pid is still ours
     }
   });
@@ -434,7 +437,8 @@ void CampaignRunner::complete() {
     for (const auto& c : final_criteria_)
       if (!c.pass) failed.push_back(fmt::format("{}: {}", c.name, c.detail));
     verdict = failed.empty() ? State::passed : State::failed;
-    reason = failed.empty()
+    reason = final_criteria_.empty() ? fmt::format("{}; no criteria set", reason_)
+             : failed.empty()
                  ? fmt::format("{}; all {} criteria passed", reason_, final_criteria_.size())
                  : fmt::format("{}; criteria failed: {}", reason_, fmt::join(failed, "; "));
   }

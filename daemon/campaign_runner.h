@@ -73,6 +73,7 @@ class CampaignRunner {
     boost::asio::streambuf buffer;
     bool reaped = true;  // no live process
     bool report_closed = true;
+    bool sigkilled_by_us = false;  // after the stop grace period: not an OOM kill
     double started_s = 0, ended_s = 0;
     std::deque<std::pair<double, std::uint64_t>> history;  // (t, ops), the last second
   };

@@ -41,7 +41,12 @@ constexpr auto kCampaignStopWait = std::chrono::seconds(30);
 class LockFile {
  public:
   static Result<LockFile> acquire(const std::filesystem::path& path, const std::string& what) {
-    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    bool created = true;
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0 && errno == EEXIST) {
+      created = false;
+      fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+    }
     if (fd < 0)
       return make_error(
           fmt::format("cannot open lock file {}: {}", path.string(), fs::errno_text(errno)));
@@ -60,23 +65,55 @@ class LockFile {
     if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) < 0) {
       spdlog::warn("cannot record our pid in {}", path.string());
     }
-    return LockFile(fd, path);
+    return LockFile(fd, path, created);
   }
-  LockFile(LockFile&& o) noexcept : fd_(std::exchange(o.fd_, -1)), path_(std::move(o.path_)) {}
+  LockFile(LockFile&& o) noexcept
+      : fd_(std::exchange(o.fd_, -1)), path_(std::move(o.path_)), created_(o.created_) {}
   LockFile(const LockFile&) = delete;
+  // The file stays: unlinking it would let a daemon that opened it just before take a lock on
+  // a dead inode while a third one creates a new file.
   ~LockFile() {
-    if (fd_ < 0) return;
-    ::unlink(path_.c_str());
-    ::close(fd_);
+    if (fd_ >= 0) ::close(fd_);
+  }
+  // For a daemon that refuses to start after all: removes the file if this start created it.
+  void discard() {
+    if (created_) ::unlink(path_.c_str());
+    ::close(std::exchange(fd_, -1));
   }
 
  private:
-  LockFile(int fd, std::filesystem::path path) : fd_(fd), path_(std::move(path)) {}
+  LockFile(int fd, std::filesystem::path path, bool created)
+      : fd_(fd), path_(std::move(path)), created_(created) {}
   int fd_;
   std::filesystem::path path_;
+  bool created_;
 };
 
-Status make_dir(const std::filesystem::path& dir, mode_t mode) {
+// Directories made during start-up, removed again (when still empty) if the daemon refuses to
+// start, so that a refused daemon leaves nothing behind.
+class MadeDirs {
+ public:
+  ~MadeDirs() {
+    for (auto it = made_.rbegin(); it != made_.rend(); ++it) ::rmdir(it->c_str());
+  }
+  void keep() { made_.clear(); }
+  Status make(const std::filesystem::path& dir, mode_t mode) {
+    std::vector<std::filesystem::path> missing;
+    for (auto p = dir; !p.empty() && !std::filesystem::exists(p); p = p.parent_path()) {
+      missing.push_back(p);
+      if (p == p.parent_path()) break;
+    }
+    if (auto st = make_dir(dir, mode); !st) return st;
+    made_.insert(made_.end(), missing.rbegin(), missing.rend());
+    return {};
+  }
+
+ private:
+  static Status make_dir(const std::filesystem::path& dir, mode_t mode);
+  std::vector<std::filesystem::path> made_;
+};
+
+Status MadeDirs::make_dir(const std::filesystem::path& dir, mode_t mode) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return make_error(fmt::format("cannot create {}: {}", dir.string(), ec.message()));
@@ -123,14 +160,19 @@ int run(const DaemonOptions& o) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
-  if (auto st = make_dir(o.state_dir, 0755); !st) return fail(st.error().message);
-  if (auto st = make_dir(o.state_dir / "reports", 0755); !st) return fail(st.error().message);
-  auto state_lock = LockFile::acquire(o.state_dir / "memtortured.lock",
-                                      "state directory " + o.state_dir.string());
-  if (!state_lock) return fail(state_lock.error().message);
-  if (auto st = make_dir(o.socket.parent_path(), 0750); !st) return fail(st.error().message);
+  MadeDirs made;
+  if (auto st = made.make(o.socket.parent_path(), 0750); !st) return fail(st.error().message);
   auto socket_lock = LockFile::acquire(o.socket.string() + ".lock", "socket " + o.socket.string());
   if (!socket_lock) return fail(socket_lock.error().message);
+  if (auto st = made.make(o.state_dir, 0755); !st) return fail(st.error().message);
+  auto state_lock = LockFile::acquire(o.state_dir / "memtortured.lock",
+                                      "state directory " + o.state_dir.string());
+  if (!state_lock) {
+    socket_lock->discard();
+    return fail(state_lock.error().message);
+  }
+  if (auto st = made.make(o.state_dir / "reports", 0755); !st) return fail(st.error().message);
+  made.keep();
 
   auto layout = cgroup::detect_layout({o.mountinfo, "/"});
   if (!layout) return fail(layout.error().message);

@@ -1,4 +1,5 @@
 // memtortured: the memtorture daemon (see daemon/daemon.h for its life).
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--worker", worker, "memtorture-worker executable (default: next to this one)");
   CLI11_PARSE(app, argc, argv);
+  spdlog::set_default_logger(spdlog::stderr_color_mt("memtortured"));
   spdlog::set_level(spdlog::level::from_str(log_level));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   o.socket = socket;
