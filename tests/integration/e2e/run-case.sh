@@ -81,7 +81,7 @@ parse_error() {
 }
 
 parse_case() {
-  local lineno=0 line kw arg in_file=0 body="" seen_run=0
+  local lineno=0 line kw arg in_file=0 body="" after_run=0
   while IFS= read -r line || [[ -n $line ]]; do
     lineno=$((lineno + 1))
     if ((in_file)); then
@@ -120,10 +120,10 @@ parse_case() {
       *)
         if [[ $STEP_KEYWORDS == *" $kw "* ]]; then
           [[ -n $arg ]] || parse_error $lineno "$kw needs an argument"
-          [[ $kw == RUN ]] && seen_run=1
+          [[ $kw == RUN ]] && after_run=1 || after_run=0
         elif [[ $CHECK_KEYWORDS == *" $kw "* ]]; then
           [[ -n $arg ]] || parse_error $lineno "$kw needs an argument"
-          ((seen_run)) || parse_error $lineno "$kw must follow a RUN line"
+          ((after_run)) || parse_error $lineno "$kw must follow a RUN line (or another check of it)"
           [[ $kw == EXIT && ! $arg =~ ^[0-9]+$ ]] && parse_error $lineno "EXIT needs a number"
           [[ $kw == CAPTURE && ! $arg =~ ^[a-z_][a-z0-9_]*$ ]] &&
             parse_error $lineno "CAPTURE needs a lower-case name"
@@ -136,14 +136,17 @@ parse_case() {
           parse_error $lineno "WAIT_UNTIL needs: SECONDS COMMAND"
         [[ $kw == DAEMON_EXIT && ! $arg =~ ^[0-9]+([[:space:]]+[0-9]+)?$ ]] &&
           parse_error $lineno "DAEMON_EXIT needs: CODE [WITHIN_SECONDS]"
-        if [[ $kw =~ ^DAEMON_ && $DAEMON_MODE == none ]]; then
-          parse_error $lineno "$kw in a case with DAEMON none"
-        fi
         STEP_KW+=("$kw"); STEP_ARG+=("$arg"); STEP_LINE+=("$lineno") ;;
     esac
   done <"$CASE_FILE"
   ((in_file)) && parse_error $lineno "FILE ${FILE_NAMES[-1]} has no closing EOF line"
   ((${#STEP_KW[@]} > 0)) || parse_error $lineno "no steps (RUN, REPORT, ...)"
+  local i
+  for i in "${!STEP_KW[@]}"; do
+    [[ ${STEP_KW[$i]} == DAEMON_* && $DAEMON_MODE == none ]] &&
+      parse_error "${STEP_LINE[$i]}" "${STEP_KW[$i]} in a case with DAEMON none"
+  done
+  return 0
 }
 
 parse_case
@@ -443,6 +446,8 @@ ERR=$TMP/step.stderr
 ALL=$TMP/step.all
 LAST_RC=""
 LAST_CMD=""
+LAST_TIMED_OUT=0
+LAST_DURATION=0
 LAST_EXIT_CHECKED=1
 STEP_FAILURES=0     # failures when the current RUN began
 
@@ -472,7 +477,9 @@ show_last_output() {
 finish_run() {
   if ((LAST_EXIT_CHECKED == 0)); then
     LAST_EXIT_CHECKED=1
-    ((LAST_RC == 0)) || fail "line $LAST_LINE: '$LAST_CMD' exited $LAST_RC (want 0; add EXIT to expect otherwise)"
+    local why="want 0; add EXIT to expect otherwise"
+    ((LAST_TIMED_OUT)) && why="timed out: the case's TIMEOUT minus ${CLEANUP_RESERVE_S} s ran out"
+    ((LAST_RC == 0)) || fail "line $LAST_LINE: '$LAST_CMD' exited $LAST_RC ($why)"
   fi
   if ((FAILURES > STEP_FAILURES)) && [[ -n $LAST_CMD ]]; then
     show_last_output
@@ -481,10 +488,11 @@ finish_run() {
   STEP_FAILURES=$FAILURES
 }
 
+# The most recently written report.json of this case's daemon, or nothing.
 newest_report() {
-  local f
-  f=$(ls -t "$STATE"/reports/*/report.json 2>/dev/null | head -n 1)
-  printf '%s' "$f"
+  local files=("$STATE"/reports/*/report.json)
+  ((${#files[@]})) || return 0
+  ls -t -- "${files[@]}" | head -n 1
 }
 
 do_check() {
