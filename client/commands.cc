@@ -56,8 +56,8 @@ class Daemon {
     struct stat st {};
     if (::stat(socket_.c_str(), &st) != 0 || !S_ISSOCK(st.st_mode)) {
       std::cerr << fmt::format(
-          "memtorturectl: no memtortured socket at {} (is the daemon running? "
-          "--socket or MEMTORTURE_SOCKET)\n",
+          "memtorturectl: cannot reach memtortured at {}: no socket there (is the daemon "
+          "running? --socket or MEMTORTURE_SOCKET)\n",
           socket_);
       return false;
     }

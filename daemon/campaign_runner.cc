@@ -136,6 +136,7 @@ void CampaignRunner::start() {
     });
   }
   take_sample();
+  if (stopping_) return;
   sample_timer_.expires_at(std::chrono::steady_clock::now());
   schedule_sample();
   duration_timer_.expires_after(in_.spec.duration);

@@ -97,7 +97,8 @@ void to_pb(const Event& in, pb::CampaignEvent* out) {
                  [&](const CampaignView& v) { to_pb(v, out->mutable_snapshot()); },
                  [&](const Sample& s) { to_pb(s, out->mutable_sample()); },
                  [&](const WorkloadsUpdate& ws) {
-                   for (const auto& w : ws) to_pb(w, out->mutable_workloads()->add_workloads());
+                   auto* update = out->mutable_workloads();  // sets the case even when empty
+                   for (const auto& w : ws) to_pb(w, update->add_workloads());
                  },
                  [&](const StateChange& s) {
                    out->mutable_state()->set_state(to_pb(s.state));

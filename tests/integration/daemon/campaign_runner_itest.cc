@@ -78,11 +78,11 @@ std::string describe(const Event& e) {
 
 // What one campaign run left behind.
 struct Outcome {
-  bool finished = false;         // on_finished ran
-  bool io_drained = false;       // afterwards, nothing was left pending on the io_context
-  double run_s = 0;              // wall time from start() to on_finished
+  bool finished = false;    // on_finished ran
+  bool io_drained = false;  // afterwards, nothing was left pending on the io_context
+  double run_s = 0;         // wall time from start() to on_finished
   std::vector<Event> events;
-  CampaignView view;             // runner.view(true) after the end
+  CampaignView view;                    // runner.view(true) after the end
   std::optional<double> stop_called_s;  // wall time from start() to stop(), when stopped
   stdfs::path report_dir;
 
@@ -118,7 +118,8 @@ struct Outcome {
 class CampaignRunnerITest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (::geteuid() != 0) GTEST_SKIP() << "needs root: creates memory cgroups and runs workers in them";
+    if (::geteuid() != 0)
+      GTEST_SKIP() << "needs root: creates memory cgroups and runs workers in them";
     auto layout = cgroup::detect_layout();
     if (!layout) GTEST_SKIP() << "no memory controller on this host: " << layout.error().message;
     layout_ = *layout;
@@ -300,9 +301,14 @@ criteria:
     EXPECT_EQ(s.oom_kills, 0u);
   }
   const auto& first = samples.front();
-  // Measured here: the first sample holds well under 1Mi; the flood holds 2-4Mi charged
-  // (mostly kernel memory). A 1Mi rise is far outside noise and well inside what it does.
-  EXPECT_TRUE(max_usage >= first.usage_bytes + 1 * Mi || max_kernel >= first.kernel_bytes + 1 * Mi)
+  RecordProperty("first_usage_bytes", std::to_string(first.usage_bytes));
+  RecordProperty("first_kernel_bytes", std::to_string(first.kernel_bytes));
+  RecordProperty("max_usage_bytes", std::to_string(max_usage));
+  RecordProperty("max_kernel_bytes", std::to_string(max_kernel));
+  // Measured here (kernel 6.18, v1 memcg): the first sample holds 0.25-0.5Mi (64-72Ki kernel);
+  // within 3 s the flood peaks at 7.0-7.6Mi charged, 6.5-7.1Mi of it kernel memory (socket
+  // inodes waiting in RCU). A 2Mi rise is far above noise and a third of what it does.
+  EXPECT_TRUE(max_usage >= first.usage_bytes + 2 * Mi || max_kernel >= first.kernel_bytes + 2 * Mi)
       << "first usage " << first.usage_bytes << " kernel " << first.kernel_bytes << "; max usage "
       << max_usage << " kernel " << max_kernel;
   EXPECT_GE(o.view.peak_bytes, max_usage);
@@ -335,10 +341,18 @@ criteria:
   EXPECT_EQ(j["oom_kills"], 0);
   EXPECT_GE(j["memory"]["peak_bytes"].get<std::uint64_t>(), max_usage);
   EXPECT_FALSE(o.view.report_json.empty());
+  // What ran is kept next to the report (for crash recovery).
+  EXPECT_EQ(slurp(o.report_dir / kCampaignFile), j["campaign_yaml"].get<std::string>());
   expect_cleaned_up(id);
 }
 
 // 2. An anonymous workload twice the limit is OOM-killed; the flood beside it runs on.
+//
+// The flood starts once the hog is dead (the hog reaches the limit ~250 ms in). Measured here
+// (kernel 6.18, v1 memcg): with the flood charging kernel memory at the moment of the kill, the
+// memcg OOM killer also kills the flood ~5 ms after the hog in 9 of 20 runs: the hog's pages are
+// not yet uncharged when it is already marked MMF_OOM_SKIP, so the next failing charge picks the
+// flood (dmesg shows both "Killed process" lines). That is the kernel's choice, not the runner's.
 TEST_F(CampaignRunnerITest, AnonWorkloadAboveTheLimitIsOomKilledAndTheFloodRunsOn) {
   const std::string id = "oom";
   auto o = run(id, R"(campaign: oom
@@ -347,15 +361,16 @@ sample_interval: 100ms
 cgroup:
   memory_limit: 48Mi
 workloads:
+  - name: hog
+    type: anon
+    size: 96Mi
+    ramp: 500ms
   - name: flood
     type: flood
     kind: udp_socket
     threads: 1
     rate: 1000
-  - name: hog
-    type: anon
-    size: 96Mi
-    ramp: 500ms
+    start_after: 1s
 criteria:
   max_oom_kills: 0
 )");
@@ -383,10 +398,16 @@ criteria:
 
   auto ooms = o.all<OomKill>();
   ASSERT_FALSE(ooms.empty()) << o.event_log();
+  double first_kill_s = 1e9;
+  for (const auto& e : o.events)
+    if (std::holds_alternative<OomKill>(e.body)) first_kill_s = std::min(first_kill_s, e.t_s);
+  EXPECT_LT(first_kill_s, 1.0) << "the hog must be dead before the flood starts\n" << o.event_log();
   EXPECT_GE(ooms.back().total, 1u);
-  bool attributed = false;
-  for (const auto& k : ooms) attributed |= k.workload == "hog";
-  EXPECT_TRUE(attributed) << "no OomKill event names the hog\n" << o.event_log();
+  // One event per kill: whoever reports a kill first (a sample, or the reaped worker) reports
+  // it, and the totals only go up.
+  for (std::size_t k = 1; k < ooms.size(); ++k)
+    EXPECT_GT(ooms[k].total, ooms[k - 1].total) << o.event_log();
+  EXPECT_EQ(ooms.back().total, o.view.latest->oom_kills) << o.event_log();
 
   ASSERT_EQ(o.view.criteria.size(), 1u);
   EXPECT_FALSE(o.view.criteria[0].pass);
@@ -400,6 +421,42 @@ criteria:
   EXPECT_GE(j["oom_kills"].get<int>(), 1);
   EXPECT_FALSE(j["oom_kill_times_s"].empty());
   EXPECT_GT(j["memory"]["failcnt"].get<std::uint64_t>(), 0u);
+  expect_cleaned_up(id);
+}
+
+// Every worker the OOM killer took is marked "(OOM kill)", also when two die in one burst.
+// Here the flood runs while the hog is killed, which (see above) makes the kernel kill both in
+// about half of the runs. Before 8f2b61f the first worker reaped took every kill in the
+// counter and the other one stayed unmarked (seen in 9 of 20 runs).
+TEST_F(CampaignRunnerITest, EveryOomKilledWorkerIsMarkedEvenWhenTwoDieTogether) {
+  const std::string id = "oom-burst";
+  auto o = run(id, R"(campaign: oom-burst
+duration: 2s
+sample_interval: 100ms
+cgroup:
+  memory_limit: 48Mi
+workloads:
+  - name: flood
+    type: flood
+    kind: udp_socket
+    threads: 1
+    rate: 1000
+  - name: hog
+    type: anon
+    size: 96Mi
+    ramp: 500ms
+)");
+  ASSERT_TRUE(o.finished);
+  ASSERT_TRUE(o.view.latest);
+  // Nothing was SIGKILLed by the runner (every worker ended or was killed well before the stop),
+  // so every SIGKILL is an OOM kill and each must be marked.
+  std::uint64_t sigkilled = 0, marked = 0;
+  for (const auto& w : o.view.workloads) {
+    sigkilled += w.exit_status.find("SIGKILL") != std::string::npos;
+    marked += w.exit_status.find("(OOM kill)") != std::string::npos;
+  }
+  EXPECT_EQ(sigkilled, o.view.latest->oom_kills) << o.event_log();
+  EXPECT_EQ(marked, sigkilled) << o.event_log();
   expect_cleaned_up(id);
 }
 

@@ -21,7 +21,8 @@ inline pb::WorkloadStatus workload(const std::string& name, const std::string& t
   return w;
 }
 
-inline pb::CriterionResult criterion(const std::string& name, bool pass, const std::string& detail) {
+inline pb::CriterionResult criterion(const std::string& name, bool pass,
+                                     const std::string& detail) {
   pb::CriterionResult c;
   c.set_name(name);
   c.set_pass(pass);

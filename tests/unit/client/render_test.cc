@@ -1,20 +1,21 @@
 // Exit codes, state names, the end-of-run summary, JUnit XML and its escaping.
+#include "client/render.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <regex>
 
-#include "client/render.h"
 #include "tests/unit/client/client_testing.h"
 
 namespace mt::client {
 namespace {
 
 using testing::criterion;
-using testing::Mi;
-using testing::sample;
 using ::testing::HasSubstr;
+using testing::Mi;
 using ::testing::Not;
+using testing::sample;
 
 int count(const std::string& haystack, const std::string& needle) {
   int n = 0;
@@ -82,15 +83,20 @@ TEST(SummaryTest, ShowsVerdictWorkloadsMemoryCriteriaAndReport) {
   EXPECT_THAT(s, HasSubstr("  reason: duration reached; criteria failed: max_oom_kills"));
   EXPECT_THAT(s, HasSubstr("  ran 10.0 s of 10.0 s\n"));
   // Workload table: kind "-" for anon; the exit status when there is one.
-  EXPECT_TRUE(std::regex_search(s, std::regex(R"x(small-flood +flood +udp_socket +10000 +1\.0k +2  exit 0\n)x")))
+  EXPECT_TRUE(std::regex_search(
+      s, std::regex(R"x(small-flood +flood +udp_socket +10000 +1\.0k +2  exit 0\n)x")))
       << s;
   EXPECT_TRUE(std::regex_search(
       s, std::regex(R"x(too-big +anon +- +12 +0 +0  killed by SIGKILL \(OOM kill\)\n)x")))
       << s;
-  EXPECT_THAT(s, HasSubstr("  memory: limit 96.0Mi, peak 96.0Mi, lowest headroom 512.0Ki, OOM kills 1\n"));
-  EXPECT_TRUE(std::regex_search(s, std::regex(R"x(max_oom_kills +FAIL +worst 1 > limit 0 \(first at 3\.1 s\)\n)x")))
+  EXPECT_THAT(
+      s, HasSubstr("  memory: limit 96.0Mi, peak 96.0Mi, lowest headroom 512.0Ki, OOM kills 1\n"));
+  EXPECT_TRUE(std::regex_search(
+      s, std::regex(R"x(max_oom_kills +FAIL +worst 1 > limit 0 \(first at 3\.1 s\)\n)x")))
       << s;
-  EXPECT_TRUE(std::regex_search(s, std::regex(R"x(min_headroom +pass +lowest 0\.5Mi >= limit 0B\n)x"))) << s;
+  EXPECT_TRUE(
+      std::regex_search(s, std::regex(R"x(min_headroom +pass +lowest 0\.5Mi >= limit 0B\n)x")))
+      << s;
   EXPECT_THAT(s, HasSubstr("  report: /var/lib/memtorture/reports/oom/report.json\n"));
 }
 
@@ -125,12 +131,20 @@ TEST(SummaryTest, UnknownMinHeadroomIsADash) {
 
 TEST(JunitTest, OneTestCasePerCriterionWithCounts) {
   const std::string x = junit_xml(finished(pb::FAILED));
-  EXPECT_THAT(x, ::testing::StartsWith("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n"));
-  EXPECT_THAT(x, HasSubstr(R"x(<testsuite name="oom-expected" tests="2" failures="1" time="10.040">)x"));
+  EXPECT_THAT(x,
+              ::testing::StartsWith("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n"));
+  EXPECT_THAT(
+      x, HasSubstr(R"x(<testsuite name="oom-expected" tests="2" failures="1" time="10.040">)x"));
   EXPECT_THAT(x, HasSubstr(R"x(<property name="id" value="oom-20261122T074512-3f2a"/>)x"));
   EXPECT_THAT(x, HasSubstr(R"x(<property name="verdict" value="failed"/>)x"));
-  EXPECT_THAT(x, HasSubstr(R"x(<testcase classname="oom-expected" name="max_oom_kills"><failure message="worst 1 &gt; limit 0 (first at 3.1 s)"/></testcase>)x"));
-  EXPECT_THAT(x, HasSubstr(R"x(<testcase classname="oom-expected" name="min_headroom"><system-out>lowest 0.5Mi &gt;= limit 0B</system-out></testcase>)x"));
+  EXPECT_THAT(
+      x,
+      HasSubstr(
+          R"x(<testcase classname="oom-expected" name="max_oom_kills"><failure message="worst 1 &gt; limit 0 (first at 3.1 s)"/></testcase>)x"));
+  EXPECT_THAT(
+      x,
+      HasSubstr(
+          R"x(<testcase classname="oom-expected" name="min_headroom"><system-out>lowest 0.5Mi &gt;= limit 0B</system-out></testcase>)x"));
   EXPECT_THAT(x, Not(HasSubstr(R"x(name="campaign")x")));
   EXPECT_EQ(count(x, "<testcase "), 2);
   EXPECT_THAT(x, ::testing::EndsWith("  </testsuite>\n</testsuites>\n"));
@@ -150,7 +164,10 @@ TEST(JunitTest, AnAbortedCampaignAddsAFailingCampaignCase) {
   c.mutable_criteria(0)->set_pass(true);  // every criterion passed so far
   const std::string x = junit_xml(c);
   EXPECT_THAT(x, HasSubstr(R"x(tests="3" failures="1")x"));
-  EXPECT_THAT(x, HasSubstr(R"x(<testcase classname="oom-expected" name="campaign"><failure message="aborted: stopped by request"/></testcase>)x"));
+  EXPECT_THAT(
+      x,
+      HasSubstr(
+          R"x(<testcase classname="oom-expected" name="campaign"><failure message="aborted: stopped by request"/></testcase>)x"));
   EXPECT_EQ(count(x, "<testcase "), 3);
 }
 
@@ -161,7 +178,8 @@ TEST(JunitTest, AnErrorWithNoCriteriaIsStillOneFailure) {
   c.set_reason("workload f: worker failed before it started, exec: ENOENT");
   const std::string x = junit_xml(c);
   EXPECT_THAT(x, HasSubstr(R"x(tests="1" failures="1")x"));
-  EXPECT_THAT(x, HasSubstr(R"x(name="campaign"><failure message="error: workload f: worker failed)x"));
+  EXPECT_THAT(x,
+              HasSubstr(R"x(name="campaign"><failure message="error: workload f: worker failed)x"));
 }
 
 TEST(JunitTest, NamesAndDetailsAreEscaped) {
@@ -176,13 +194,18 @@ TEST(JunitTest, NamesAndDetailsAreEscaped) {
   const std::string name = "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;";
   EXPECT_THAT(x, HasSubstr("<testsuite name=\"" + name + "\""));
   EXPECT_THAT(x, HasSubstr(R"x(value="id&lt;&amp;&gt;&quot;&apos;")x"));
-  EXPECT_THAT(x, HasSubstr("<testcase classname=\"" + name + "\" name=\"crit&lt;&amp;&gt;\"><failure message=\"x &lt; y &amp; &quot;z&quot; &gt; &apos;w&apos;\"/>"));
-  EXPECT_THAT(x, HasSubstr("name=\"ok&quot;&apos;\"><system-out>&lt;fine &amp; dandy&gt;</system-out>"));
-  EXPECT_THAT(x, HasSubstr("<failure message=\"aborted: stopped &lt;by&gt; &quot;me&quot; &amp; &apos;you&apos;\"/>"));
+  EXPECT_THAT(x, HasSubstr("<testcase classname=\"" + name +
+                           "\" name=\"crit&lt;&amp;&gt;\"><failure message=\"x &lt; y &amp; "
+                           "&quot;z&quot; &gt; &apos;w&apos;\"/>"));
+  EXPECT_THAT(
+      x, HasSubstr("name=\"ok&quot;&apos;\"><system-out>&lt;fine &amp; dandy&gt;</system-out>"));
+  EXPECT_THAT(x, HasSubstr("<failure message=\"aborted: stopped &lt;by&gt; &quot;me&quot; &amp; "
+                           "&apos;you&apos;\"/>"));
   // No raw special character survives inside any attribute value or text.
   const std::string body = x.substr(x.find("<testsuites>"));
   std::regex attr(R"re(="([^"]*)")re");
-  for (auto it = std::sregex_iterator(body.begin(), body.end(), attr); it != std::sregex_iterator(); ++it) {
+  for (auto it = std::sregex_iterator(body.begin(), body.end(), attr); it != std::sregex_iterator();
+       ++it) {
     const std::string v = (*it)[1];
     EXPECT_EQ(v.find_first_of("<>'"), std::string::npos) << v;
   }

@@ -1,24 +1,25 @@
 // CriteriaEvaluator on a FakeClock: which figure each criterion reads, when it first fails, and
 // what the result says.
+#include "daemon/criteria.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
 
 #include "common/clock.h"
-#include "daemon/criteria.h"
 #include "tests/unit/daemon/daemon_testing.h"
 
 namespace mt::daemon {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::Mi;
-using testing::psi;
-using testing::sample;
 using ::testing::ElementsAre;
 using ::testing::Field;
 using ::testing::IsEmpty;
+using testing::Mi;
+using testing::psi;
+using testing::sample;
 using ::testing::SizeIs;
 
 class CriteriaTest : public ::testing::Test {
@@ -121,7 +122,7 @@ TEST_F(CriteriaTest, MinHeadroomIsTheLowerIsWorseDirectionAndPassesAtTheLimit) {
   campaign::Criteria c;
   c.min_headroom = 16 * Mi;
   auto e = evaluator(c);
-  EXPECT_THAT(e.observe(sample(0, 16 * Mi, 64 * Mi)), IsEmpty());  // 48Mi free
+  EXPECT_THAT(e.observe(sample(0, 16 * Mi, 64 * Mi)), IsEmpty());    // 48Mi free
   EXPECT_THAT(e.observe(sample(0.1, 48 * Mi, 64 * Mi)), IsEmpty());  // exactly 16Mi free
   auto r = e.results();
   ASSERT_THAT(r, SizeIs(1));

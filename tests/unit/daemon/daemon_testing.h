@@ -50,8 +50,8 @@ inline PsiFigures psi(double some_avg10, double full_avg10, std::uint64_t some_d
 }
 
 // A sample with usage/limit and the headroom the sampler would compute.
-inline Sample sample(double t_s, std::uint64_t usage, std::uint64_t limit,
-                     std::uint64_t kernel = 0, std::uint64_t oom_kills = 0) {
+inline Sample sample(double t_s, std::uint64_t usage, std::uint64_t limit, std::uint64_t kernel = 0,
+                     std::uint64_t oom_kills = 0) {
   Sample s;
   s.t_s = t_s;
   s.usage_bytes = usage;

@@ -1,16 +1,18 @@
 // Engine without the kernel: validation, refusing an invalid campaign, unknown ids, and the
 // reports found in a state directory after a restart. No valid campaign is ever started here
 // (that creates real cgroups; see tests/integration/daemon).
+#include "daemon/engine.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
+#include <chrono>
 #include <filesystem>
 #include <regex>
 #include <sstream>
 
 #include "common/clock.h"
-#include "daemon/engine.h"
 #include "daemon/report.h"
 #include "tests/unit/daemon/daemon_testing.h"
 
@@ -19,14 +21,14 @@ namespace {
 
 namespace stdfs = std::filesystem;
 using Code = ApiError::Code;
-using testing::Mi;
-using testing::TempDir;
 using ::testing::ElementsAre;
 using ::testing::Field;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using testing::Mi;
 using ::testing::SizeIs;
 using ::testing::StartsWith;
+using testing::TempDir;
 
 constexpr std::uint64_t k24Gi = 24ULL << 30;
 
@@ -43,7 +45,9 @@ criteria:
   max_oom_kills: 0
 )";
 
-stdfs::path fixtures() { return stdfs::path(MT_FIXTURES) / "daemon"; }
+stdfs::path fixtures() {
+  return stdfs::path(MT_FIXTURES) / "daemon";
+}
 
 class EngineTest : public ::testing::Test {
  protected:
@@ -56,6 +60,9 @@ class EngineTest : public ::testing::Test {
     // Never used: no valid campaign is started in these tests.
     o.runner.worker_path = state_ / "no-worker";
     o.runner.cgroup_prefix = "memtorture-unit-never-created";
+    // Should a regression ever start a campaign here, it stays inside the temp dir.
+    o.runner.layout.memory_root = state_ / "not-a-cgroup-root";
+    o.runner.layout.unified_root = state_ / "not-a-cgroup2-root";
     return o;
   }
 
@@ -147,6 +154,26 @@ TEST_F(EngineTest, AnInvalidStartLeavesNothingBehind) {
   EXPECT_EQ(io_.poll(), 0u);  // nothing was queued on the loop either
 }
 
+TEST_F(EngineTest, MemoryHighOnAV1MemoryControllerIsRefusedBeforeAnythingIsCreated) {
+  EngineOptions o = options();
+  o.runner.layout.mode = cgroup::Mode::hybrid;
+  o.runner.layout.memory_v2 = false;
+  Engine v1(io_, clock_, o);
+  std::string yaml = kValid;
+  const std::string limit_line = "  memory_limit: 64Mi\n";
+  yaml.insert(yaml.find(limit_line) + limit_line.size(), "  memory_high: 32Mi\n");
+  ASSERT_TRUE(v1.validate(yaml, "high.yaml").ok()) << "valid YAML: the host decides";
+  auto r = v1.start(yaml, "high.yaml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error.code, Code::failed_precondition);
+  EXPECT_THAT(r.error.message, HasSubstr("memory_high"));
+  EXPECT_THAT(r.error.message, HasSubstr("v1"));
+  EXPECT_EQ(v1.running_id(), "");
+  EXPECT_THAT(v1.list(), IsEmpty());
+  EXPECT_FALSE(stdfs::exists(state_ / "reports"));
+  EXPECT_FALSE(stdfs::exists(o.runner.layout.memory_root));
+}
+
 // ---- unknown ids --------------------------------------------------------------------------
 
 TEST_F(EngineTest, GetOfAnUnknownIdIsNotFound) {
@@ -171,7 +198,8 @@ TEST_F(EngineTest, StopOfAnUnknownIdAnswersNotFoundAtOnce) {
 
 TEST_F(EngineTest, SubscribeToAnUnknownIdIsNotFoundAndCallsNothing) {
   int events = 0, ends = 0;
-  auto r = engine_.subscribe("nope", [&](const Event&) { ++events; }, [&] { ++ends; });
+  auto r = engine_.subscribe(
+      "nope", [&](const Event&) { ++events; }, [&] { ++ends; });
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error.code, Code::not_found);
   EXPECT_EQ(events, 0);
@@ -219,13 +247,23 @@ class EngineReportsTest : public EngineTest {
       stdfs::create_directories(dir);
       ASSERT_TRUE(write_report(dir, to_json(r)).ok());
     }
+    // The crashed campaign's start time is its campaign.yaml's mtime: pin it.
+    stdfs::last_write_time(
+        state_ / "reports" / kCrashedId / "campaign.yaml",
+        std::chrono::file_clock::from_sys(std::chrono::sys_time<std::chrono::milliseconds>(
+            std::chrono::milliseconds(kCrashedStartMs))),
+        ec);
+    ASSERT_FALSE(ec) << ec.message();
     engine_.load_reports();
   }
+  static constexpr const char* kCrashedId = "crashed-20260105T000000-0005";
+  static constexpr std::int64_t kCrashedStartMs = 1'767'571'200'000;  // 2026-01-05T00:00:00Z
 };
 
 TEST_F(EngineReportsTest, ListsTheRealReportsNewestFirstAndSkipsTheRest) {
   auto all = engine_.list();
-  EXPECT_THAT(all, ElementsAre(Field(&CampaignView::id, "gamma-20260103T000000-0003"),
+  EXPECT_THAT(all, ElementsAre(Field(&CampaignView::id, kCrashedId),
+                               Field(&CampaignView::id, "gamma-20260103T000000-0003"),
                                Field(&CampaignView::id, "beta-20260102T000000-0002"),
                                Field(&CampaignView::id, "alpha-20260101T000000-0001")));
   for (const auto& v : all) EXPECT_TRUE(v.report_json.empty()) << v.id;
@@ -234,13 +272,13 @@ TEST_F(EngineReportsTest, ListsTheRealReportsNewestFirstAndSkipsTheRest) {
 
 TEST_F(EngineReportsTest, EqualStartTimesAreOrderedByIdNewestFirst) {
   for (const char* id : {"same-20260104T000000-000a", "same-20260104T000000-000b"}) {
-    const auto r = report("same", id, 4'000, State::passed);
+    const auto r = report("same", id, kCrashedStartMs + 1'000, State::passed);
     stdfs::create_directories(state_ / "reports" / id);
     ASSERT_TRUE(write_report(state_ / "reports" / id, to_json(r)).ok());
   }
   engine_.load_reports();
   auto all = engine_.list();
-  ASSERT_THAT(all, SizeIs(5));
+  ASSERT_THAT(all, SizeIs(6));
   EXPECT_EQ(all[0].id, "same-20260104T000000-000b");
   EXPECT_EQ(all[1].id, "same-20260104T000000-000a");
 }
@@ -266,9 +304,33 @@ TEST_F(EngineReportsTest, GetShowsTheLoadedCampaignAndItsReportOnRequest) {
   EXPECT_EQ(j["id"], id);
 }
 
+TEST_F(EngineReportsTest, ACampaignCutShortByACrashGetsAnErrorReport) {
+  auto v = engine_.get(kCrashedId, true);
+  ASSERT_TRUE(v.ok()) << v.error.message;
+  EXPECT_EQ(v.value->state, State::error);
+  EXPECT_THAT(v.value->reason, HasSubstr("memtortured stopped during this campaign"));
+  EXPECT_EQ(v.value->name, "crashed");
+  EXPECT_EQ(v.value->duration_s, 20);
+  EXPECT_EQ(v.value->started_unix_ms, kCrashedStartMs);
+  EXPECT_FALSE(v.value->latest);
+  // The report is written next to campaign.yaml in the state dir (the fixture stays as it was).
+  const auto report_file = state_ / "reports" / kCrashedId / "report.json";
+  ASSERT_TRUE(stdfs::exists(report_file));
+  EXPECT_FALSE(stdfs::exists(fixtures() / "state" / "reports" / kCrashedId / "report.json"));
+  auto j = nlohmann::ordered_json::parse(v.value->report_json);
+  EXPECT_EQ(j["verdict"], "error");
+  EXPECT_EQ(j["id"], kCrashedId);
+  EXPECT_EQ(j["memory"]["limit_bytes"], 96 * Mi);
+  EXPECT_EQ(j["campaign_yaml"],
+            testing::read_text(fixtures() / "state" / "reports" / kCrashedId / "campaign.yaml"));
+  EXPECT_TRUE(j["samples"].empty());
+}
+
 TEST_F(EngineReportsTest, TheSkippedDirectoriesAreNotCampaigns) {
   for (const char* id : {"junk-truncated", "not-a-report", "crashed-no-report"})
     EXPECT_EQ(engine_.get(id, false).error.code, Code::not_found) << id;
+  // Nothing was invented for a directory without campaign.yaml.
+  EXPECT_FALSE(stdfs::exists(state_ / "reports" / "crashed-no-report" / "report.json"));
 }
 
 TEST_F(EngineReportsTest, SubscribingToAFinishedCampaignGivesOneSnapshotThenTheEnd) {

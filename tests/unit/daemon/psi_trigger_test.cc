@@ -1,11 +1,11 @@
 // PsiTrigger::format (the line written to a pressure file) and arm()'s error for a missing file.
+#include "daemon/psi_trigger.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
 #include <chrono>
-
-#include "daemon/psi_trigger.h"
 
 namespace mt::daemon {
 namespace {

@@ -1,12 +1,13 @@
 // report.json: the summary figures derived from the samples, the atomic write, and reading a
 // report back into a CampaignView.
+#include "daemon/report.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <climits>
 #include <filesystem>
 
-#include "daemon/report.h"
 #include "tests/unit/daemon/daemon_testing.h"
 
 namespace mt::daemon {
@@ -14,13 +15,13 @@ namespace {
 
 namespace stdfs = std::filesystem;
 using json = nlohmann::ordered_json;
+using ::testing::HasSubstr;
 using testing::Mi;
 using testing::psi;
 using testing::sample;
-using testing::TempDir;
-using ::testing::HasSubstr;
 using ::testing::SizeIs;
 using ::testing::StartsWith;
+using testing::TempDir;
 
 // A finished campaign with a bit of everything.
 ReportData full_report() {
@@ -316,7 +317,8 @@ TEST(ViewFromReportTest, ANonReportJsonIsAnErrorNamingThePath) {
                                "criteria": [], "memory": {}, "samples": []})"}) {
     auto v = view_from_report(json::parse(text), "/state/reports/junk/report.json");
     ASSERT_FALSE(v.ok()) << text;
-    EXPECT_THAT(v.error().message, StartsWith("/state/reports/junk/report.json: not a memtorture report"))
+    EXPECT_THAT(v.error().message,
+                StartsWith("/state/reports/junk/report.json: not a memtorture report"))
         << text;
   }
 }

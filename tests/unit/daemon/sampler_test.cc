@@ -1,10 +1,11 @@
 // Sampler: raw readings in, Samples out (headroom, PSI stall deltas since the previous reading).
+#include "daemon/sampler.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <climits>
 
-#include "daemon/sampler.h"
 #include "kernel/memory_files.h"
 #include "tests/unit/daemon/daemon_testing.h"
 

@@ -1,13 +1,14 @@
 // describe_wait_status on built statuses and on real children; spawn_worker's error when exec
 // fails (no cgroups involved, so no root needed).
+#include "daemon/worker_process.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include <csignal>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "daemon/worker_process.h"
+#include <csignal>
+
 #include "tests/unit/daemon/daemon_testing.h"
 
 namespace mt::daemon {
@@ -45,6 +46,13 @@ TEST(DescribeWaitStatusTest, SignalsByTheirNames) {
   EXPECT_EQ(describe_wait_status(W_EXITCODE(0, SIGINT)), "killed by SIGINT");
   // A core dump does not change which signal it was.
   EXPECT_EQ(describe_wait_status(W_EXITCODE(0, SIGABRT) | WCOREFLAG), "killed by SIGABRT");
+}
+
+TEST(DescribeWaitStatusTest, ASignalWithoutANameStillSaysWhichOne) {
+  // glibc has no abbreviation for real-time signals.
+  const int rt = SIGRTMIN + 1;
+  EXPECT_THAT(describe_wait_status(W_EXITCODE(0, rt)),
+              ::testing::AllOf(StartsWith("killed by "), HasSubstr(std::to_string(rt))));
 }
 
 TEST(DescribeWaitStatusTest, RealChildren) {
