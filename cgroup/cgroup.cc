@@ -10,6 +10,7 @@
 #include <set>
 
 #include "common/fs.h"
+#include "common/text.h"
 #include "kernel/memory_files.h"
 
 namespace mt::cgroup {
@@ -42,9 +43,7 @@ std::vector<stdfs::path> hierarchy_roots(const Layout& layout) {
 std::vector<pid_t> parse_pids(std::string_view text) {
   std::vector<pid_t> out;
   while (!text.empty()) {
-    auto nl = text.find('\n');
-    std::string_view line = text.substr(0, nl);
-    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    std::string_view line = next_line(text);
     pid_t pid = 0;
     auto [p, ec] = std::from_chars(line.data(), line.data() + line.size(), pid);
     if (ec == std::errc() && pid > 0) out.push_back(pid);

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "common/fs.h"
+#include "common/text.h"
 
 namespace mt::cgroup {
 namespace {
@@ -84,9 +85,7 @@ Result<std::vector<MountEntry>> parse_mountinfo(std::string_view text) {
   std::vector<MountEntry> out;
   int line_no = 0;
   while (!text.empty()) {
-    auto nl = text.find('\n');
-    std::string_view line = text.substr(0, nl);
-    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    std::string_view line = next_line(text);
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.empty()) continue;

@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "common/fs.h"
+#include "common/text.h"
 
 namespace mt::kernel {
 namespace {
@@ -32,9 +33,7 @@ template <class F>
 Status for_each_line(std::string_view text, F&& f) {
   int line_no = 0;
   while (!text.empty()) {
-    auto nl = text.find('\n');
-    std::string_view line = trim(text.substr(0, nl));
-    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    std::string_view line = trim(next_line(text));
     ++line_no;
     if (line.empty()) continue;
     if (Status s = f(line_no, line); !s) return s;

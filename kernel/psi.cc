@@ -6,6 +6,7 @@
 #include <string>
 
 #include "common/fs.h"
+#include "common/text.h"
 
 namespace mt::kernel {
 namespace {
@@ -74,9 +75,7 @@ Result<Psi> parse_psi(std::string_view text) {
   bool have_some = false;
   int line_no = 0;
   while (!text.empty()) {
-    auto nl = text.find('\n');
-    std::string_view line = text.substr(0, nl);
-    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    std::string_view line = next_line(text);
     ++line_no;
     while (!line.empty() && (line.back() == ' ' || line.back() == '\r' || line.back() == '\t'))
       line.remove_suffix(1);
