@@ -15,10 +15,12 @@ work=$(mktemp -d /tmp/memtorture-bench.XXXXXX)
 socket=$work/sock
 ctl=(build/client/memtorturectl --socket "$socket")
 build/daemon/memtortured --socket "$socket" --state-dir "$work/state" --log-level warn \
+  --cgroup-prefix memtorture-bench \
   >"$work/daemon.log" 2>&1 &
 daemon=$!
 cleanup() {
   kill -0 "$daemon" 2>/dev/null && { kill -TERM "$daemon"; wait "$daemon" || true; }
+  rm -f /run/lock/memtorture-bench.lock  # the daemon leaves its prefix lock file
   rm -rf "$work"
 }
 trap cleanup EXIT

@@ -122,6 +122,13 @@ Status MadeDirs::make_dir(const std::filesystem::path& dir, mode_t mode) {
   return {};
 }
 
+// Lock files for cgroup prefixes live in a directory every daemon on the host sees.
+std::filesystem::path prefix_lock_path(const std::string& prefix) {
+  for (const char* dir : {"/run/lock", "/run", "/tmp"})
+    if (::access(dir, W_OK) == 0) return std::filesystem::path(dir) / (prefix + ".lock");
+  return std::filesystem::path("/tmp") / (prefix + ".lock");
+}
+
 int fail(const std::string& message) {
   spdlog::critical("{}", message);
   return 1;
@@ -160,6 +167,11 @@ int run(const DaemonOptions& o) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
+  // The prefix lock comes first: start-up sweeps every cgroup under the prefix, which must never
+  // hit a campaign of another daemon that shares it.
+  auto prefix_lock =
+      LockFile::acquire(prefix_lock_path(o.cgroup_prefix), "cgroup prefix " + o.cgroup_prefix);
+  if (!prefix_lock) return fail(prefix_lock.error().message);
   MadeDirs made;
   if (auto st = made.make(o.socket.parent_path(), 0750); !st) return fail(st.error().message);
   auto socket_lock = LockFile::acquire(o.socket.string() + ".lock", "socket " + o.socket.string());

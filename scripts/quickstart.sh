@@ -13,13 +13,15 @@ scripts/setup.sh memtortured memtorturectl memtorture-worker
 work=$(mktemp -d /tmp/memtorture-quickstart.XXXXXX)
 socket=$work/memtorture.sock
 ctl=(build/client/memtorturectl --socket "$socket")
-build/daemon/memtortured --socket "$socket" --state-dir "$work/state" >"$work/daemon.log" 2>&1 &
+build/daemon/memtortured --socket "$socket" --state-dir "$work/state" \
+  --cgroup-prefix memtorture-quickstart >"$work/daemon.log" 2>&1 &
 daemon=$!
 stop_daemon() {
   if kill -0 "$daemon" 2>/dev/null; then
     kill -TERM "$daemon"
     wait "$daemon" || true
   fi
+  rm -f /run/lock/memtorture-quickstart.lock  # the daemon leaves its prefix lock file
 }
 trap stop_daemon EXIT
 
