@@ -339,8 +339,6 @@ void CampaignRunner::take_sample() {
   if (auto psi = kernel::read_psi(opt_.system_pressure)) r.system_psi = *psi;
   Sample s = sampler_.next(r);
   kernel_peak_ = std::max(kernel_peak_, mem->peak);
-  peak_usage_ = std::max({peak_usage_, kernel_peak_, s.usage_bytes});
-  if (!min_headroom_ || s.headroom_bytes < *min_headroom_) min_headroom_ = s.headroom_bytes;
   failcnt_ = mem->failcnt;
   samples_.push_back(s);
 
@@ -500,8 +498,9 @@ CampaignView CampaignRunner::view(bool with_report) const {
   v.duration_s = duration<double>(in_.spec.duration).count();
   v.reason = reason_;
   if (!samples_.empty()) v.latest = samples_.back();
-  v.peak_bytes = peak_usage_;
-  v.min_headroom_bytes = min_headroom_;
+  const auto memory = summarize_memory(samples_, kernel_peak_);
+  v.peak_bytes = memory.peak_bytes;
+  v.min_headroom_bytes = memory.min_headroom_bytes;
   for (const auto& w : workers_) v.workloads.push_back(w->status);
   v.criteria = is_final(state_) ? final_criteria_
                : criteria_      ? criteria_->results()

@@ -124,8 +124,6 @@ class CampaignRunner {
   std::optional<CriteriaEvaluator> criteria_;
   std::vector<Sample> samples_;
   std::uint64_t kernel_peak_ = 0, failcnt_ = 0;
-  std::uint64_t peak_usage_ = 0;
-  std::optional<std::int64_t> min_headroom_;
   std::uint64_t oom_kills_seen_ = 0, oom_kills_attributed_ = 0;
   std::vector<double> oom_kill_times_;
   std::unique_ptr<PsiTrigger> trigger_;

@@ -94,15 +94,23 @@ json to_json(const Sample& s) {
   return j;
 }
 
-json to_json(const ReportData& r) {
-  std::uint64_t peak = r.kernel_peak_bytes, max_kernel = 0, oom_kills = 0;
-  std::optional<std::int64_t> min_headroom;
-  for (const auto& s : r.samples) {
-    peak = std::max(peak, s.usage_bytes);
-    max_kernel = std::max(max_kernel, s.kernel_bytes);
-    oom_kills = std::max(oom_kills, s.oom_kills);
-    if (!min_headroom || s.headroom_bytes < *min_headroom) min_headroom = s.headroom_bytes;
+MemorySummary summarize_memory(const std::vector<Sample>& samples,
+                               std::uint64_t kernel_peak_bytes) {
+  MemorySummary m;
+  m.peak_bytes = kernel_peak_bytes;
+  for (const auto& s : samples) {
+    m.peak_bytes = std::max(m.peak_bytes, s.usage_bytes);
+    m.max_kernel_bytes = std::max(m.max_kernel_bytes, s.kernel_bytes);
+    m.oom_kills = std::max(m.oom_kills, s.oom_kills);
+    if (!m.min_headroom_bytes || s.headroom_bytes < *m.min_headroom_bytes)
+      m.min_headroom_bytes = s.headroom_bytes;
   }
+  return m;
+}
+
+json to_json(const ReportData& r) {
+  const auto [peak, max_kernel, oom_kills, min_headroom] =
+      summarize_memory(r.samples, r.kernel_peak_bytes);
   json workloads = json::array(), criteria = json::array(), samples = json::array();
   for (const auto& w : r.workloads) workloads.push_back(workload_json(w));
   for (const auto& c : r.criteria) criteria.push_back(criterion_json(c));

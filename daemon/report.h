@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,16 @@ struct ReportData {
   } psi_trigger;
   std::vector<double> oom_kill_times_s;
 };
+
+// Memory figures over a run, from its samples and the kernel's own high-water mark. The live view
+// (CampaignRunner::view) and the report use the same derivation.
+struct MemorySummary {
+  std::uint64_t peak_bytes = 0;
+  std::uint64_t max_kernel_bytes = 0;
+  std::uint64_t oom_kills = 0;
+  std::optional<std::int64_t> min_headroom_bytes;
+};
+MemorySummary summarize_memory(const std::vector<Sample>& samples, std::uint64_t kernel_peak_bytes);
 
 nlohmann::ordered_json to_json(const ReportData& r);
 // Written to <dir>/report.json via a temporary file and rename.
