@@ -79,6 +79,7 @@ std::string to_yaml(const CampaignSpec& spec) {
   out << YAML::EndSeq;
 
   emit_criteria(out, spec.criteria);
+  out << YAML::Key << "expect_oom" << YAML::Value << spec.expect_oom;
   emit_psi_trigger(out, spec.psi_trigger);
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";

@@ -15,6 +15,7 @@
 
 #include "campaign/diagnostics.h"
 #include "campaign/rules.h"
+#include "campaign/source.h"
 #include "campaign/yaml_fields.h"
 #include "common/units.h"
 
@@ -24,7 +25,8 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr std::string_view kTopKeys[] = {"campaign", "description", "duration", "sample_interval",
-                                         "cgroup",   "workloads",   "criteria", "psi_trigger"};
+                                         "cgroup",   "workloads",   "criteria", "expect_oom",
+                                         "psi_trigger"};
 constexpr std::string_view kCgroupKeys[] = {"memory_limit", "memory_high"};
 constexpr std::string_view kWorkloadKeys[] = {"name", "type", "start_after"};
 constexpr std::string_view kFloodKeys[] = {"kind", "threads", "rate"};
@@ -175,8 +177,11 @@ void read_workloads(const Field& list, const ParseOptions& options, ReadContext&
     list.error("must list at least one workload");
     return;
   }
-  if (node.size() > static_cast<std::size_t>(kMaxWorkloads))
+  if (node.size() > static_cast<std::size_t>(kMaxWorkloads)) {
+    // Not read any further: a list this long is a mistake, and reading it costs.
     list.error(fmt::format("must list at most {} workloads, got {}", kMaxWorkloads, node.size()));
+    return;
+  }
 
   std::map<std::string, int, std::less<>> first_line_of_name;
   std::size_t index = 0;
@@ -259,6 +264,7 @@ void read_campaign(const MapFields& m, const ParseOptions& options, ReadContext&
   if (auto f = m.required("workloads")) read_workloads(*f, options, cx, spec.workloads);
   if (auto criteria = read_map(m, "criteria", Need::optional, kCriteriaKeys, cx))
     read_criteria(*criteria, spec.criteria);
+  if (auto f = m.optional("expect_oom")) assign(spec.expect_oom, read_bool(*f));
   if (auto trigger = read_map(m, "psi_trigger", Need::optional, kPsiTriggerKeys, cx))
     read_psi_trigger(*trigger, spec.psi_trigger);
 }
@@ -290,9 +296,34 @@ std::optional<YAML::Node> load_document(std::string_view text, DiagnosticSink& d
   return documents.front();
 }
 
+// Legal but probably not meant.
+std::vector<Diagnostic> warnings_for(const CampaignSpec& spec, const ParseOptions& options,
+                                     const ReadContext& cx) {
+  std::vector<Diagnostic> out;
+  for (std::size_t i = 0; i < spec.workloads.size(); ++i) {
+    const auto& w = spec.workloads[i];
+    if (w.type != WorkloadType::flood || options.cpus == 0 ||
+        w.flood.threads <= static_cast<int>(options.cpus))
+      continue;
+    const std::string path = fmt::format("workloads[{}].threads", i);
+    const auto it = cx.value_pos.find(path);
+    const SourcePos pos = it != cx.value_pos.end() ? it->second : w.pos;
+    out.push_back({options.file_name, pos.line, pos.column,
+                   fmt::format("{}: {} threads on a host with {} CPUs: they share the CPUs, so "
+                               "the flood will not run faster than with {}",
+                               path, w.flood.threads, options.cpus, options.cpus)});
+  }
+  return out;
+}
+
 }  // namespace
 
 ParseResult parse_campaign(std::string_view yaml_text, const ParseOptions& options) {
+  if (auto bad = check_text(yaml_text, options.file_name)) {
+    ParseResult refused;
+    refused.errors.push_back(std::move(*bad));
+    return refused;
+  }
   DiagnosticSink diagnostics(options.file_name);
   ReadContext cx{diagnostics, {}};
   CampaignSpec spec;
@@ -310,7 +341,10 @@ ParseResult parse_campaign(std::string_view yaml_text, const ParseOptions& optio
 
   ParseResult result;
   result.errors = diagnostics.sorted();
-  if (result.errors.empty()) result.spec = std::move(spec);
+  if (result.errors.empty()) {
+    result.warnings = warnings_for(spec, options, cx);
+    result.spec = std::move(spec);
+  }
   return result;
 }
 

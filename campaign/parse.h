@@ -25,14 +25,17 @@ struct Diagnostic {
 struct ParseOptions {
   std::string file_name = "<campaign>";     // used in every Diagnostic
   std::uint64_t physical_memory_bytes = 0;  // sizes above this are refused; 0 = no check
+  unsigned cpus = 0;                        // more flood threads than this is warned; 0 = no check
 };
 
 struct ParseResult {
   std::optional<CampaignSpec> spec;  // set only when `errors` is empty
   std::vector<Diagnostic> errors;
+  std::vector<Diagnostic> warnings;  // legal but probably not meant (more threads than CPUs)
   bool ok() const { return spec.has_value(); }
 };
 
+// Text that fails campaign::check_text (source.h) gives that one error and is not parsed.
 ParseResult parse_campaign(std::string_view yaml_text, const ParseOptions& options);
 
 // The normalized campaign: every default filled in, units in their shortest exact spelling.

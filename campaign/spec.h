@@ -89,6 +89,9 @@ struct CampaignSpec {
   CgroupSpec cgroup;
   std::vector<WorkloadSpec> workloads;
   Criteria criteria;
+  // An OOM kill in the campaign cgroup is what the campaign is for: one must happen, and a
+  // workload it kills does not fail the campaign (see configs/README.md, "The verdict").
+  bool expect_oom = false;
   PsiTriggerSpec psi_trigger;
 
   bool operator==(const CampaignSpec&) const = default;

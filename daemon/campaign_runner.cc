@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/read_until.hpp>
 #include <chrono>
@@ -12,6 +13,7 @@
 
 #include "common/fs.h"
 #include "common/units.h"
+#include "daemon/verdict.h"
 #include "daemon/worker_process.h"
 #include "kernel/psi.h"
 #include "workloads/protocol.h"
@@ -65,6 +67,7 @@ CampaignRunner::CampaignRunner(asio::io_context& io, const Clock& clock, RunnerO
 
 CampaignRunner::~CampaignRunner() {
   *alive_ = false;
+  if (remover_.joinable()) remover_.join();
   // The engine keeps runners until the daemon exits, by which time every campaign has
   // completed; this only matters if that ordering is ever broken.
   for (auto& w : workers_)
@@ -285,6 +288,7 @@ void CampaignRunner::wait_exit(Worker& w) {
 void CampaignRunner::on_exit(Worker& w, int status) {
   w.reaped = true;
   w.ended_s = now_s();
+  w.ended_early = !stopping_;
   boost::system::error_code ignored;
   w.pidfd->close(ignored);
   w.status.exit_status = w.status.state == "failed" && !w.status.exit_status.empty()
@@ -299,6 +303,7 @@ void CampaignRunner::on_exit(Worker& w, int status) {
       auto mem = cgroup_->read_memory();
       if (mem && mem->oom_kills > oom_kills_attributed_) {
         ++oom_kills_attributed_;
+        w.oom_killed = true;
         w.status.exit_status += " (OOM kill)";
         if (oom_kills_attributed_ > oom_kills_seen_) {  // no sample has reported it yet
           oom_kills_seen_ = oom_kills_attributed_;
@@ -401,21 +406,36 @@ void CampaignRunner::maybe_complete() {
     if (!w->reaped || !w->report_closed) return;
   // Run after the current handler has unwound.
   asio::post(io_, [this, alive = alive_] {
-    if (*alive && !is_final(state_)) complete();
+    if (*alive) complete();
   });
 }
 
 void CampaignRunner::complete() {
+  if (completing_) return;
+  completing_ = true;
   kill_timer_.cancel();
   if (cgroup_) take_sample();  // the last look, before the cgroup goes
   ended_s_ = now_s();
   ended_unix_ms_ = unix_ms_now();
   if (trigger_) trigger_->close();  // before its cgroup is removed (POLLERR otherwise)
   trigger_.reset();
-  std::string cleanup_error;
-  if (cgroup_) {
-    if (auto st = cgroup_->remove(); !st) cleanup_error = st.error().message;
-  }
+  if (!cgroup_) return finish("");
+  // Removal waits for the kernel to let the cgroup go, seconds at worst: not on the io thread,
+  // where it would hold up every RPC and the other campaign parts. Nothing else touches the
+  // cgroup meanwhile: sampling has stopped and every worker is gone.
+  // The work guard tells the io_context that a handler is still to come.
+  remover_ = std::thread([this, alive = alive_, cg = cgroup_.get(),
+                          work = asio::make_work_guard(io_)]() mutable {
+    auto st = cg->remove();
+    std::string error = st ? "" : st.error().message;
+    asio::post(io_, [this, alive, error = std::move(error)] {
+      if (*alive) finish(error);
+    });
+    work.reset();
+  });
+}
+
+void CampaignRunner::finish(std::string cleanup_error) {
   std::error_code ec;
   std::filesystem::remove_all(opt_.state_dir / "run" / in_.id, ec);
   if (ec && cleanup_error.empty()) cleanup_error = "removing the run directory: " + ec.message();
@@ -432,14 +452,18 @@ void CampaignRunner::complete() {
   if (forced_verdict_) {
     verdict = *forced_verdict_;
   } else {
-    std::vector<std::string> failed;
-    for (const auto& c : final_criteria_)
-      if (!c.pass) failed.push_back(fmt::format("{}: {}", c.name, c.detail));
-    verdict = failed.empty() ? State::passed : State::failed;
-    reason = final_criteria_.empty() ? fmt::format("{}; no criteria set", reason_)
-             : failed.empty()
-                 ? fmt::format("{}; all {} criteria passed", reason_, final_criteria_.size())
-                 : fmt::format("{}; criteria failed: {}", reason_, fmt::join(failed, "; "));
+    VerdictInput vi;
+    vi.why_stopped = reason_;
+    vi.criteria = final_criteria_;
+    vi.oom_kills = oom_kills_seen_;
+    vi.expect_oom = in_.spec.expect_oom;
+    vi.oom_criterion = in_.spec.criteria.max_oom_kills.has_value();
+    for (const auto& w : workers_)
+      vi.workloads.push_back({w->spec.name, w->status.state, w->ended_early, w->oom_killed,
+                              w->ended_s, w->status.exit_status});
+    auto v = decide(vi);
+    verdict = v.state;
+    reason = std::move(v.reason);
   }
   if (!cleanup_error.empty()) {
     verdict = State::error;
@@ -447,11 +471,11 @@ void CampaignRunner::complete() {
   }
   state_ = verdict;  // report_data() reads it
   reason_ = reason;
-  auto report = to_json(report_data());
-  report_json_ = report.dump(2);
-  if (auto st = write_report(report_dir(), report); !st) {
+  if (auto st = write_report(report_dir(), to_json(report_data())); !st) {
     spdlog::error("campaign {}: {}", in_.id, st.error().message);
     reason_ += "; report not written: " + st.error().message;
+  } else {
+    report_written_ = true;
   }
   spdlog::info("campaign {}: {}: {}", in_.id, to_string(state_), reason_);
   emit(StateChange{state_, reason_});
@@ -501,14 +525,19 @@ CampaignView CampaignRunner::view(bool with_report) const {
   const auto memory = summarize_memory(samples_, kernel_peak_);
   v.peak_bytes = memory.peak_bytes;
   v.min_headroom_bytes = memory.min_headroom_bytes;
+  v.max_kernel_bytes = memory.max_kernel_bytes;
+  v.failcnt = memory.failcnt;
   for (const auto& w : workers_) v.workloads.push_back(w->status);
   v.criteria = is_final(state_) ? final_criteria_
                : criteria_      ? criteria_->results()
                                 : std::vector<CriterionResult>{};
   v.file_name = in_.file_name;
   v.started_unix_ms = started_unix_ms_;
-  v.report_path = (report_dir() / "report.json").string();
-  if (with_report && is_final(state_)) v.report_json = report_json_;
+  if (report_written_) {  // never a path that does not exist yet
+    v.report_path = (report_dir() / "report.json").string();
+    if (with_report)
+      if (auto text = fs::read_file(v.report_path)) v.report_json = *text;
+  }
   return v;
 }
 

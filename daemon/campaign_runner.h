@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "campaign/spec.h"
@@ -74,6 +75,8 @@ class CampaignRunner {
     bool reaped = true;  // no live process
     bool report_closed = true;
     bool sigkilled_by_us = false;  // after the stop grace period: not an OOM kill
+    bool ended_early = false;      // ended before the campaign began to stop
+    bool oom_killed = false;
     double started_s = 0, ended_s = 0;
     std::deque<std::pair<double, std::uint64_t>> history;  // (t, ops), the last second
   };
@@ -97,7 +100,8 @@ class CampaignRunner {
   // Stopping: SIGTERM workers, SIGKILL after the grace period, complete() once all are gone.
   void begin_stop(State verdict_hint, const std::string& reason);
   void maybe_complete();
-  void complete();
+  void complete();                           // the last sample; cgroup removal off the io thread
+  void finish(std::string cleanup_error);    // then: verdict, report, on_finished
   ReportData report_data() const;
 
   boost::asio::io_context& io_;
@@ -129,7 +133,9 @@ class CampaignRunner {
   std::unique_ptr<PsiTrigger> trigger_;
   ReportData::Trigger trigger_info_;
   std::vector<CriterionResult> final_criteria_;
-  std::string report_json_;
+  bool report_written_ = false;
+  bool completing_ = false;
+  std::thread remover_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

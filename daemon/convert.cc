@@ -44,6 +44,7 @@ void to_pb(const Sample& in, pb::Sample* out) {
   out->set_headroom_bytes(in.headroom_bytes);
   out->set_kernel_bytes(in.kernel_bytes);
   out->set_oom_kills(in.oom_kills);
+  out->set_failcnt(in.failcnt);
   if (in.cgroup_psi) to_pb(*in.cgroup_psi, out->mutable_cgroup_psi());
   if (in.system_psi) to_pb(*in.system_psi, out->mutable_system_psi());
 }
@@ -83,6 +84,8 @@ void to_pb(const CampaignView& in, pb::Campaign* out) {
     out->set_min_headroom_bytes(*in.min_headroom_bytes);
     out->set_has_min_headroom(true);
   }
+  out->set_max_kernel_bytes(in.max_kernel_bytes);
+  out->set_failcnt(in.failcnt);
   for (const auto& w : in.workloads) to_pb(w, out->add_workloads());
   for (const auto& c : in.criteria) to_pb(c, out->add_criteria());
   out->set_file_name(in.file_name);

@@ -24,7 +24,7 @@ CriteriaEvaluator::CriteriaEvaluator(const campaign::Criteria& c, const Clock& c
 // system's.
 std::optional<double> CriteriaEvaluator::figure(const std::string& name, const Sample& s) {
   if (name == "max_oom_kills") return static_cast<double>(s.oom_kills);
-  if (name == "min_headroom") return static_cast<double>(s.headroom_bytes);
+  if (name == "min_headroom") return static_cast<double>(lowest_headroom(s));
   const auto& psi = s.cgroup_psi ? s.cgroup_psi : s.system_psi;
   if (!psi) return std::nullopt;
   if (name == "max_psi_some_avg10") return psi->some_avg10;

@@ -21,6 +21,7 @@
 #include "cgroup/cgroup.h"
 #include "cgroup/layout.h"
 #include "common/fs.h"
+#include "daemon/dirs.h"
 #include "daemon/engine.h"
 #include "daemon/grpc_service.h"
 #include "kernel/system_probe.h"
@@ -41,15 +42,25 @@ constexpr auto kCampaignStopWait = std::chrono::seconds(30);
 class LockFile {
  public:
   static Result<LockFile> acquire(const std::filesystem::path& path, const std::string& what) {
+    // O_NOFOLLOW: as root, a symlink planted at the path must not make us write elsewhere.
     bool created = true;
-    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0 && errno == EEXIST) {
       created = false;
-      fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+      fd = ::open(path.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC);
     }
-    if (fd < 0)
-      return make_error(
-          fmt::format("cannot open lock file {}: {}", path.string(), fs::errno_text(errno)));
+    if (fd < 0) {
+      const int err = errno;
+      return make_error(fmt::format("cannot open lock file {}: {}{}", path.string(),
+                                    fs::errno_text(err),
+                                    err == ELOOP ? " (it is a symbolic link; refusing to follow it)"
+                                                 : ""));
+    }
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+      ::close(fd);
+      return make_error(fmt::format("lock file {} is not a regular file", path.string()));
+    }
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
       int err = errno;
       std::string holder;
@@ -61,6 +72,7 @@ class LockFile {
                         holder, what, path.string()));
       return make_error(fmt::format("cannot lock {}: {}", path.string(), fs::errno_text(err)));
     }
+    // Only now that the lock is ours: never truncate a file another daemon holds.
     auto pid = std::to_string(::getpid()) + "\n";
     if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) < 0) {
       spdlog::warn("cannot record our pid in {}", path.string());
@@ -89,44 +101,16 @@ class LockFile {
   bool created_;
 };
 
-// Directories made during start-up, removed again (when still empty) if the daemon refuses to
-// start, so that a refused daemon leaves nothing behind.
-class MadeDirs {
- public:
-  ~MadeDirs() {
-    for (auto it = made_.rbegin(); it != made_.rend(); ++it) ::rmdir(it->c_str());
+// Lock files for cgroup prefixes live in a directory every daemon on the host sees, and that
+// only root may write to (never a world-writable fallback such as /tmp).
+Result<std::filesystem::path> prefix_lock_path(const std::string& prefix) {
+  for (const char* dir : {"/run/lock", "/run"}) {
+    struct stat st {};
+    if (::stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && ::access(dir, W_OK) == 0)
+      return std::filesystem::path(dir) / (prefix + ".lock");
   }
-  void keep() { made_.clear(); }
-  Status make(const std::filesystem::path& dir, mode_t mode) {
-    std::vector<std::filesystem::path> missing;
-    for (auto p = dir; !p.empty() && !std::filesystem::exists(p); p = p.parent_path()) {
-      missing.push_back(p);
-      if (p == p.parent_path()) break;
-    }
-    if (auto st = make_dir(dir, mode); !st) return st;
-    made_.insert(made_.end(), missing.rbegin(), missing.rend());
-    return {};
-  }
-
- private:
-  static Status make_dir(const std::filesystem::path& dir, mode_t mode);
-  std::vector<std::filesystem::path> made_;
-};
-
-Status MadeDirs::make_dir(const std::filesystem::path& dir, mode_t mode) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return make_error(fmt::format("cannot create {}: {}", dir.string(), ec.message()));
-  if (::chmod(dir.c_str(), mode) != 0)
-    return make_error(fmt::format("cannot chmod {}: {}", dir.string(), fs::errno_text(errno)));
-  return {};
-}
-
-// Lock files for cgroup prefixes live in a directory every daemon on the host sees.
-std::filesystem::path prefix_lock_path(const std::string& prefix) {
-  for (const char* dir : {"/run/lock", "/run", "/tmp"})
-    if (::access(dir, W_OK) == 0) return std::filesystem::path(dir) / (prefix + ".lock");
-  return std::filesystem::path("/tmp") / (prefix + ".lock");
+  return make_error("neither /run/lock nor /run is a writable directory: nowhere to keep the "
+                    "cgroup prefix's lock file");
 }
 
 int fail(const std::string& message) {
@@ -169,11 +153,13 @@ int run(const DaemonOptions& o) {
 
   // The prefix lock comes first: start-up sweeps every cgroup under the prefix, which must never
   // hit a campaign of another daemon that shares it.
-  auto prefix_lock =
-      LockFile::acquire(prefix_lock_path(o.cgroup_prefix), "cgroup prefix " + o.cgroup_prefix);
+  auto lock_path = prefix_lock_path(o.cgroup_prefix);
+  if (!lock_path) return fail(lock_path.error().message);
+  auto prefix_lock = LockFile::acquire(*lock_path, "cgroup prefix " + o.cgroup_prefix);
   if (!prefix_lock) return fail(prefix_lock.error().message);
   MadeDirs made;
   if (auto st = made.make(o.socket.parent_path(), 0750); !st) return fail(st.error().message);
+  if (auto st = check_socket_dir(o.socket.parent_path()); !st) return fail(st.error().message);
   auto socket_lock = LockFile::acquire(o.socket.string() + ".lock", "socket " + o.socket.string());
   if (!socket_lock) return fail(socket_lock.error().message);
   if (auto st = made.make(o.state_dir, 0755); !st) return fail(st.error().message);

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <boost/asio/post.hpp>
 #include <random>
 
 #include "common/fs.h"
@@ -36,29 +37,45 @@ std::string Engine::new_id(const std::string& name) const {
   }
 }
 
-ApiResult<std::string> Engine::start(std::string_view yaml, const std::string& file_name) {
+ApiResult<CampaignInput> Engine::prepare(std::string_view yaml,
+                                        const std::string& file_name) const {
   auto parsed = validate(yaml, file_name);
   if (!parsed.ok()) {
     std::vector<std::string> lines;
     for (const auto& d : parsed.errors) lines.push_back(d.str());
-    return ApiResult<std::string>::fail(
+    return ApiResult<CampaignInput>::fail(
         Code::invalid_argument,
         fmt::format("source.yaml: invalid campaign:\n{}", fmt::join(lines, "\n")));
   }
+  if (parsed.spec->cgroup.memory_high && !opt_.runner.layout.memory_v2)
+    return ApiResult<CampaignInput>::fail(
+        Code::failed_precondition,
+        fmt::format("cgroup.memory_high needs the cgroup v2 memory controller; this host has it "
+                    "on v1 ({})",
+                    opt_.runner.layout.memory_root.string()));
+  auto normalized = campaign::to_yaml(*parsed.spec);
+  return {CampaignInput{"", file_name, std::move(normalized), std::move(*parsed.spec)}, {}};
+}
+
+ApiResult<std::string> Engine::start(std::string_view yaml, const std::string& file_name) {
+  auto in = prepare(yaml, file_name);
+  if (!in.ok()) return ApiResult<std::string>::fail(in.error.code, in.error.message);
+  return start(std::move(*in.value));
+}
+
+ApiResult<std::string> Engine::start(CampaignInput in) {
+  if (shutting_down_)
+    return ApiResult<std::string>::fail(Code::unavailable,
+                                        "memtortured is shutting down; no new campaigns");
   if (!running_.empty())
     return ApiResult<std::string>::fail(
         Code::failed_precondition,
         fmt::format("campaign {} is running; RCU state is global to the kernel, so one campaign "
                     "runs at a time (stop it first)",
                     running_));
-  if (parsed.spec->cgroup.memory_high && !opt_.runner.layout.memory_v2)
-    return ApiResult<std::string>::fail(
-        Code::failed_precondition,
-        fmt::format("cgroup.memory_high needs the cgroup v2 memory controller; this host has it "
-                    "on v1 ({})",
-                    opt_.runner.layout.memory_root.string()));
-  const auto id = new_id(parsed.spec->name);
-  CampaignInput in{id, file_name, campaign::to_yaml(*parsed.spec), std::move(*parsed.spec)};
+  const auto id = new_id(in.spec.name);
+  in.id = id;
+  const auto file_name = in.file_name;
   auto& entry = campaigns_[id];
   entry.runner = std::make_unique<CampaignRunner>(
       io_, clock_, opt_.runner, std::move(in), [this, id](const Event& ev) { broadcast(id, ev); },
@@ -144,9 +161,18 @@ void Engine::finished(const std::string& campaign) {
   }
   auto waiters = std::move(campaigns_.at(campaign).on_finished);
   for (auto& w : waiters) w();
+  // A finished campaign keeps only its summary in memory; its samples and report are on disk.
+  // After the runner's own handler has unwound.
+  boost::asio::post(io_, [this, campaign] {
+    auto& e = campaigns_.at(campaign);
+    if (!e.runner || !is_final(e.runner->state())) return;
+    e.loaded = e.runner->view(false);
+    e.runner.reset();
+  });
 }
 
 void Engine::shutdown(std::function<void()> done) {
+  shutting_down_ = true;
   if (running_.empty()) return done();
   auto& e = campaigns_.at(running_);
   e.on_finished.push_back(std::move(done));

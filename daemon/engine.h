@@ -19,7 +19,7 @@
 namespace mt::daemon {
 
 struct ApiError {
-  enum class Code { invalid_argument, not_found, failed_precondition, internal };
+  enum class Code { invalid_argument, not_found, failed_precondition, unavailable, internal };
   Code code = Code::internal;
   std::string message;
 };
@@ -48,10 +48,14 @@ class Engine {
   Engine(boost::asio::io_context& io, const Clock& clock, EngineOptions options);
   ~Engine();
 
-  // Pure; any thread.
+  // Pure; any thread (the gRPC edge calls them on its own threads, never on the io thread: a
+  // large campaign must not hold up every other call).
   campaign::ParseResult validate(std::string_view yaml, const std::string& file_name) const;
+  // Parses, checks what this host allows, normalizes; the id is given by start().
+  ApiResult<CampaignInput> prepare(std::string_view yaml, const std::string& file_name) const;
 
   // io thread only, from here on.
+  ApiResult<std::string> start(CampaignInput input);
   ApiResult<std::string> start(std::string_view yaml, const std::string& file_name);
   ApiResult<CampaignView> get(const std::string& id, bool with_report) const;
   std::vector<CampaignView> list() const;  // newest first
@@ -91,6 +95,7 @@ class Engine {
   std::string running_;
   std::map<SubscriptionId, Subscriber> subscribers_;
   SubscriptionId next_subscription_ = 1;
+  bool shutting_down_ = false;
 };
 
 }  // namespace mt::daemon

@@ -1,9 +1,13 @@
 #include "daemon/grpc_service.h"
 
+#include <fmt/format.h>
+
 #include <boost/asio/post.hpp>
 #include <deque>
 #include <mutex>
 
+#include "campaign/source.h"
+#include "common/units.h"
 #include "daemon/convert.h"
 
 namespace mt::daemon {
@@ -18,6 +22,8 @@ grpc::Status to_grpc(const ApiError& e) {
       return {grpc::StatusCode::NOT_FOUND, e.message};
     case ApiError::Code::failed_precondition:
       return {grpc::StatusCode::FAILED_PRECONDITION, e.message};
+    case ApiError::Code::unavailable:
+      return {grpc::StatusCode::UNAVAILABLE, e.message};
     case ApiError::Code::internal:
       return {grpc::StatusCode::INTERNAL, e.message};
   }
@@ -41,6 +47,10 @@ grpc::Status check_id(const std::string& id) {
 
 grpc::Status check_source(const pb::CampaignSource& s) {
   if (s.yaml().empty()) return invalid("source.yaml", "must not be empty");
+  if (s.yaml().size() > campaign::kMaxCampaignBytes)
+    return invalid("source.yaml", fmt::format("is {} bytes; a campaign file may have at most {}",
+                                              s.yaml().size(),
+                                              size_to_string(campaign::kMaxCampaignBytes)));
   if (s.file_name().size() > 4096) return invalid("source.file_name", "longer than 4096 bytes");
   return grpc::Status::OK;
 }
@@ -165,8 +175,11 @@ grpc::ServerUnaryReactor* Service::StartCampaign(grpc::CallbackServerContext* ct
                                                  const pb::StartCampaignRequest* req,
                                                  pb::StartCampaignResponse* resp) {
   if (auto st = check_source(req->source()); !st.ok()) return finish_now(ctx, st);
-  return on_io(io_, ctx, [this, req, resp] {
-    auto id = engine_.start(req->source().yaml(), req->source().file_name());
+  // Parsed here, on gRPC's thread: only the parsed campaign goes to the io thread.
+  auto prepared = engine_.prepare(req->source().yaml(), req->source().file_name());
+  if (!prepared.ok()) return finish_now(ctx, to_grpc(prepared.error));
+  return on_io(io_, ctx, [this, resp, in = std::move(*prepared.value)]() mutable {
+    auto id = engine_.start(std::move(in));
     if (!id.ok()) return to_grpc(id.error);
     resp->set_id(*id.value);
     return grpc::Status::OK;

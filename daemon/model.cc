@@ -1,5 +1,8 @@
 #include "daemon/model.h"
 
+#include <algorithm>
+#include <cstdint>
+
 namespace mt::daemon {
 
 std::string_view to_string(State s) {
@@ -18,6 +21,13 @@ std::string_view to_string(State s) {
       return "error";
   }
   return "unknown";
+}
+
+std::int64_t lowest_headroom(const Sample& s) {
+  if (s.peak_bytes == 0 || s.headroom_bytes == INT64_MAX) return s.headroom_bytes;
+  const auto at_peak =
+      static_cast<std::int64_t>(s.limit_bytes) - static_cast<std::int64_t>(s.peak_bytes);
+  return std::min(s.headroom_bytes, at_peak);
 }
 
 bool is_final(State s) {

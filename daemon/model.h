@@ -28,9 +28,17 @@ struct Sample {
   std::int64_t headroom_bytes = 0;
   std::uint64_t kernel_bytes = 0;
   std::uint64_t oom_kills = 0;
+  std::uint64_t failcnt = 0;  // times the limit was hit, cumulative
+  // The kernel's high-water mark of usage (v1 max_usage_in_bytes, v2 memory.peak); 0 where
+  // the kernel keeps none. Usage between two samples can reach the limit unseen: this cannot.
+  std::uint64_t peak_bytes = 0;
   std::optional<PsiFigures> cgroup_psi;
   std::optional<PsiFigures> system_psi;
 };
+
+// The lowest headroom this sample vouches for: limit - usage, or limit - the kernel's peak
+// when that is known and lower.
+std::int64_t lowest_headroom(const Sample& s);
 
 struct WorkloadStatus {
   std::string name;
@@ -63,7 +71,9 @@ struct CampaignView {
   std::string reason;
   std::optional<Sample> latest;
   std::uint64_t peak_bytes = 0;  // highest usage seen (kernel high-water mark or samples)
-  std::optional<std::int64_t> min_headroom_bytes;  // lowest limit - usage over the samples
+  std::optional<std::int64_t> min_headroom_bytes;  // lowest limit - peak usage (kernel or samples)
+  std::uint64_t max_kernel_bytes = 0;
+  std::uint64_t failcnt = 0;
   std::vector<WorkloadStatus> workloads;
   std::vector<CriterionResult> criteria;
   std::string file_name;

@@ -57,15 +57,16 @@ void PsiTrigger::wait() {
   fd_.async_wait(boost::asio::posix::stream_descriptor::wait_error,
                  [this, alive = alive_](const boost::system::error_code& ec) {
                    if (ec || !*alive) return;
+                   // The wake-up is the event: epoll's own poll of the file already consumed
+                   // it, so polling again would not see POLLPRI. It does still see POLLERR,
+                   // which a removed cgroup reports forever: stop then, don't spin.
                    pollfd p{fd_.native_handle(), POLLPRI, 0};
-                   if (::poll(&p, 1, 0) < 0) return;
-                   // A removed cgroup leaves the fd reporting POLLERR forever: stop, don't spin.
-                   if (p.revents & (POLLERR | POLLNVAL)) {
+                   if (::poll(&p, 1, 0) > 0 && (p.revents & (POLLERR | POLLNVAL))) {
                      spdlog::debug("PSI trigger fd reported POLLERR; closing it");
                      close();
                      return;
                    }
-                   if (p.revents & POLLPRI) on_event_();
+                   on_event_();
                    if (*alive) wait();
                  });
 }

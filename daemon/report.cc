@@ -87,6 +87,8 @@ json to_json(const Sample& s) {
             {"headroom_bytes", s.headroom_bytes},
             {"kernel_bytes", s.kernel_bytes},
             {"oom_kills", s.oom_kills},
+            {"failcnt", s.failcnt},
+            {"peak_bytes", s.peak_bytes},
             {"cgroup_psi", nullptr},
             {"system_psi", nullptr}};
   if (s.cgroup_psi) j["cgroup_psi"] = psi_json(*s.cgroup_psi);
@@ -102,14 +104,21 @@ MemorySummary summarize_memory(const std::vector<Sample>& samples,
     m.peak_bytes = std::max(m.peak_bytes, s.usage_bytes);
     m.max_kernel_bytes = std::max(m.max_kernel_bytes, s.kernel_bytes);
     m.oom_kills = std::max(m.oom_kills, s.oom_kills);
-    if (!m.min_headroom_bytes || s.headroom_bytes < *m.min_headroom_bytes)
-      m.min_headroom_bytes = s.headroom_bytes;
+    m.failcnt = std::max(m.failcnt, s.failcnt);
+    const auto headroom = lowest_headroom(s);
+    if (!m.min_headroom_bytes || headroom < *m.min_headroom_bytes) m.min_headroom_bytes = headroom;
+  }
+  // The kernel's peak over the whole run, also after the last sample.
+  if (kernel_peak_bytes > 0 && !samples.empty() && samples.back().headroom_bytes != INT64_MAX) {
+    const auto at_peak = static_cast<std::int64_t>(samples.back().limit_bytes) -
+                         static_cast<std::int64_t>(kernel_peak_bytes);
+    if (at_peak < *m.min_headroom_bytes) m.min_headroom_bytes = at_peak;
   }
   return m;
 }
 
 json to_json(const ReportData& r) {
-  const auto [peak, max_kernel, oom_kills, min_headroom] =
+  const auto [peak, max_kernel, oom_kills, failcnt, min_headroom] =
       summarize_memory(r.samples, r.kernel_peak_bytes);
   json workloads = json::array(), criteria = json::array(), samples = json::array();
   for (const auto& w : r.workloads) workloads.push_back(workload_json(w));
@@ -142,7 +151,7 @@ json to_json(const ReportData& r) {
         {"peak_bytes", peak},
         {"min_headroom_bytes", min_headroom ? json(*min_headroom) : json(nullptr)},
         {"max_kernel_bytes", max_kernel},
-        {"failcnt", r.failcnt}}},
+        {"failcnt", std::max(failcnt, r.failcnt)}}},
       {"psi",
        {{"cgroup", psi_summary(r.samples, &Sample::cgroup_psi)},
         {"system", psi_summary(r.samples, &Sample::system_psi)}}},
@@ -203,6 +212,8 @@ Result<CampaignView> view_from_report(const json& j, const std::string& path) {
     }
     const auto& memory = j.at("memory");
     v.peak_bytes = memory.value("peak_bytes", std::uint64_t{0});
+    v.max_kernel_bytes = memory.value("max_kernel_bytes", std::uint64_t{0});
+    v.failcnt = memory.value("failcnt", std::uint64_t{0});
     if (memory.contains("min_headroom_bytes") && !memory["min_headroom_bytes"].is_null())
       v.min_headroom_bytes = memory["min_headroom_bytes"].get<std::int64_t>();
     if (const auto& samples = j.at("samples"); !samples.empty()) {

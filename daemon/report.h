@@ -54,7 +54,8 @@ struct MemorySummary {
   std::uint64_t peak_bytes = 0;
   std::uint64_t max_kernel_bytes = 0;
   std::uint64_t oom_kills = 0;
-  std::optional<std::int64_t> min_headroom_bytes;
+  std::uint64_t failcnt = 0;
+  std::optional<std::int64_t> min_headroom_bytes;  // from the kernel's peak where it is known
 };
 MemorySummary summarize_memory(const std::vector<Sample>& samples, std::uint64_t kernel_peak_bytes);
 

@@ -25,6 +25,8 @@ Sample Sampler::next(const Readings& r) {
   s.limit_bytes = r.memory.limit;
   s.kernel_bytes = r.memory.kernel;
   s.oom_kills = r.memory.oom_kills;
+  s.failcnt = r.memory.failcnt;
+  s.peak_bytes = r.memory.peak;
   s.headroom_bytes =
       r.memory.limit == kernel::kUnlimited
           ? INT64_MAX

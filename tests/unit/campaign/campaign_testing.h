@@ -54,7 +54,7 @@ struct Campaign {
   std::string top;  // more top-level lines
   std::string cgroup = "  memory_limit: 64Mi\n";
   std::string workloads = "  - name: w\n    type: flood\n    kind: dentry\n";
-  std::string tail;  // lines after workloads (criteria, psi_trigger)
+  std::string tail;  // lines after workloads (criteria, expect_oom, psi_trigger)
 
   std::string str() const {
     return "campaign: c\nduration: " + duration + "\n" + top + "cgroup:\n" + cgroup +

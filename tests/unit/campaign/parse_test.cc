@@ -192,7 +192,7 @@ TEST(ParseStructure, UnknownKeyWithoutALikelyTypoListsTheKnownKeys) {
   c.top = "colour: blue\n";
   EXPECT_THAT(errors_of(c.str()),
               ElementsAre("t.yaml:3:1: colour: unknown key (expected campaign, description, "
-                          "duration, sample_interval, cgroup, workloads, criteria or "
+                          "duration, sample_interval, cgroup, workloads, criteria, expect_oom or "
                           "psi_trigger)"));
   c.top = "Duration: 5s\n";
   EXPECT_THAT(errors_of(c.str()),
@@ -250,7 +250,7 @@ TEST(ParseStructure, EmptyText) {
   EXPECT_THAT(errors_of("---\n...\n"), ElementsAre("t.yaml:1:1: the campaign file is empty"));
   EXPECT_THAT(errors_of("just text"),
               ElementsAre("t.yaml:1:1: expected a map of campaign keys (campaign, description, "
-                          "duration, sample_interval, cgroup, workloads, criteria, "
+                          "duration, sample_interval, cgroup, workloads, criteria, expect_oom, "
                           "psi_trigger), got 'just text'"));
 }
 

@@ -73,6 +73,7 @@ workloads:
 criteria:
   max_oom_kills: 0
   min_headroom: 8Mi
+expect_oom: false
 psi_trigger:
   enabled: true
   kind: some
@@ -87,7 +88,7 @@ TEST(ToYaml, LeavesOutCriteriaWhenNoneIsSet) {
   EXPECT_EQ(to_yaml(s).find("criteria"), std::string::npos);
   s.criteria.max_psi_some_avg10 = 0.1;
   const std::string text = to_yaml(s);
-  EXPECT_NE(text.find("criteria:\n  max_psi_some_avg10: 0.1\npsi_trigger:"), std::string::npos)
+  EXPECT_NE(text.find("criteria:\n  max_psi_some_avg10: 0.1\nexpect_oom: false\n"), std::string::npos)
       << text;
 }
 

@@ -50,6 +50,17 @@ TEST_F(CriteriaTest, ResultsComeInAFixedOrderWhateverIsConfigured) {
                                        Field(&CriterionResult::name, "min_headroom")));
 }
 
+TEST_F(CriteriaTest, MinHeadroomUsesTheKernelPeakNotOnlyTheUsageSampled) {
+  campaign::Criteria c;
+  c.min_headroom = 1 * Mi;
+  auto e = evaluator(c);
+  auto s = sample(0.1, 3 * Mi, 64 * Mi);  // 61Mi headroom at the sample...
+  s.peak_bytes = 64 * Mi;                 // ...but usage reached the limit in between
+  ASSERT_THAT(e.observe(s), SizeIs(1));
+  EXPECT_FALSE(e.results()[0].pass);
+  EXPECT_EQ(e.results()[0].value, 0);
+}
+
 TEST_F(CriteriaTest, OomKillsPassAtTheLimitAndSayHowTheyCompare) {
   campaign::Criteria c;
   c.max_oom_kills = 1;

@@ -116,6 +116,19 @@ TEST(ReportJsonTest, TheKernelHighWaterMarkWinsWhenItIsHigherThanAnySample) {
   EXPECT_EQ(to_json(r)["memory"]["peak_bytes"], 60 * Mi);
 }
 
+// The bug: a campaign OOM-killed at its 64Mi limit reported "peak 64.0Mi" and "lowest headroom
+// 60.5Mi", because headroom came from the samples only.
+TEST(ReportJsonTest, LowestHeadroomComesFromTheKernelPeakWhenItIsKnown) {
+  ReportData r = full_report();
+  r.kernel_peak_bytes = 64 * Mi;  // reached the limit between two samples
+  EXPECT_EQ(to_json(r)["memory"]["min_headroom_bytes"], 0);
+  r.kernel_peak_bytes = 0;
+  Sample& last = r.samples.back();
+  last.peak_bytes = 63 * Mi;  // the peak carried by a sample counts as well
+  EXPECT_EQ(to_json(r)["memory"]["min_headroom_bytes"], static_cast<std::int64_t>(1 * Mi));
+  EXPECT_EQ(lowest_headroom(last), static_cast<std::int64_t>(1 * Mi));
+}
+
 TEST(ReportJsonTest, PsiIsNullWhenNoSampleHadIt) {
   ReportData r = full_report();
   for (auto& s : r.samples) s.system_psi.reset();
