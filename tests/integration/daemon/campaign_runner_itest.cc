@@ -35,6 +35,12 @@ using ::testing::HasSubstr;
 
 constexpr std::uint64_t Mi = 1ULL << 20;
 constexpr Ms kStopGrace = 2000ms;
+// Generous bounds for how long a campaign may take beyond its planned end: a loaded 2-core
+// machine stretches start-up, sampling and teardown, but not by this much. The checks that
+// matter are relations (it ran at least its duration; a stop ended it long before its
+// duration); these only catch a runner that hangs.
+constexpr double kSlackS = 30.0;
+constexpr Ms kHangTimeout = 90s;
 
 std::vector<pid_t> procs_of(const stdfs::path& dir) {
   std::vector<pid_t> out;
@@ -94,6 +100,13 @@ struct Outcome {
     return out;
   }
   std::vector<Sample> samples() const { return all<Sample>(); }
+  // Index in `events` of the first event for which `pred(event)` holds, or events.size().
+  template <class Pred>
+  std::size_t first_index(Pred pred) const {
+    for (std::size_t i = 0; i < events.size(); ++i)
+      if (pred(events[i])) return i;
+    return events.size();
+  }
   const WorkloadStatus* workload(const std::string& name) const {
     for (const auto& w : view.workloads)
       if (w.name == name) return &w;
@@ -197,7 +210,7 @@ class CampaignRunnerITest : public ::testing::Test {
   // Runs one campaign to its end on an io_context in this thread. `stop_after`, if set, calls
   // stop() that long after start().
   Outcome run(const std::string& id, const std::string& yaml, std::optional<Ms> stop_after = {},
-              RunnerOptions opts = {}, Ms timeout = 12s) {
+              RunnerOptions opts = {}, Ms timeout = kHangTimeout) {
     Outcome out;
     if (opts.state_dir.empty()) opts = options();
     CampaignInput in = input(id, yaml);
@@ -288,11 +301,17 @@ criteria:
   EXPECT_TRUE(o.io_drained) << "work left pending on the io_context after the campaign finished";
   EXPECT_EQ(o.view.state, State::passed) << o.view.reason << "\n" << o.event_log();
   EXPECT_THAT(o.view.reason, HasSubstr("duration reached"));
-  EXPECT_GE(o.run_s, 2.9);
-  EXPECT_LT(o.run_s, 3.0 + kStopGrace.count() / 1000.0 + 1.0);
+  // It ran its 3 s (the duration timer cannot fire early), then the runner stopped the worker:
+  // the worker's log says SIGTERM, not its own max run time (duration + 10 s), whatever the
+  // wall time. The upper bound only catches a hang.
+  EXPECT_GE(o.run_s, 3.0);
+  EXPECT_LT(o.run_s, 3.0 + kSlackS);
+  EXPECT_THAT(slurp(o.report_dir / "udp.log"), HasSubstr("stopped (SIGTERM)"));
 
+  // 30 sample times at 100 ms over 3 s; the sample timer is drift-free (a late turn catches
+  // up), so even a starved loop takes most of them. A quarter is the floor.
   auto samples = o.samples();
-  ASSERT_GE(samples.size(), 20u) << "expected ~30 samples at 100ms over 3 s";
+  ASSERT_GE(samples.size(), 30u / 4) << "expected ~30 samples at 100ms over 3 s";
   std::uint64_t max_usage = 0, max_kernel = 0;
   for (const auto& s : samples) {
     max_usage = std::max(max_usage, s.usage_bytes);
@@ -305,18 +324,25 @@ criteria:
   RecordProperty("first_kernel_bytes", std::to_string(first.kernel_bytes));
   RecordProperty("max_usage_bytes", std::to_string(max_usage));
   RecordProperty("max_kernel_bytes", std::to_string(max_kernel));
-  // Measured here (kernel 6.18, v1 memcg): the first sample holds 0.25-0.5Mi (64-72Ki kernel);
-  // within 3 s the flood peaks at 7.0-7.6Mi charged, 6.5-7.1Mi of it kernel memory (socket
-  // inodes waiting in RCU). A 2Mi rise is far above noise and a third of what it does.
-  EXPECT_TRUE(max_usage >= first.usage_bytes + 2 * Mi || max_kernel >= first.kernel_bytes + 2 * Mi)
+  // What waits for RCU is the flood's rate times how long a socket waits for its grace period:
+  // the rise is checked against the flood's own rate, not a fixed number of bytes that a flood
+  // slowed down by a busy machine may not reach. Measured here (kernel 6.18, v1 memcg): the
+  // first sample holds 0.25-0.5Mi (56-184Ki kernel); within 3 s the flood (2 threads) peaks at
+  // 7-32Mi charged, nearly all kernel memory (sockets and inodes waiting in RCU); in the e2e
+  // udp-flood-usage case kernel memory grew 55-83 bytes per op/s, 27-40 ms of ~2 KiB sockets.
+  // The floor is 2 ms of them: 4 bytes per op/s.
+  const WorkloadStatus* w = o.workload("udp");
+  ASSERT_NE(w, nullptr);
+  const double floor_bytes = 4.0 * w->ops_per_s;
+  RecordProperty("ops_per_s", std::to_string(w->ops_per_s));
+  EXPECT_TRUE(static_cast<double>(max_usage - first.usage_bytes) > floor_bytes ||
+              static_cast<double>(max_kernel - first.kernel_bytes) > floor_bytes)
       << "first usage " << first.usage_bytes << " kernel " << first.kernel_bytes << "; max usage "
-      << max_usage << " kernel " << max_kernel;
+      << max_usage << " kernel " << max_kernel << "; flood " << w->ops_per_s << " ops/s";
   EXPECT_GE(o.view.peak_bytes, max_usage);
   ASSERT_TRUE(o.view.min_headroom_bytes);
   EXPECT_LE(*o.view.min_headroom_bytes, static_cast<std::int64_t>(64 * Mi - max_usage));
 
-  const WorkloadStatus* w = o.workload("udp");
-  ASSERT_NE(w, nullptr);
   EXPECT_GT(w->ops, 0u);
   EXPECT_GT(w->ops_per_s, 0);
   EXPECT_EQ(w->state, "exited");
@@ -398,10 +424,20 @@ criteria:
 
   auto ooms = o.all<OomKill>();
   ASSERT_FALSE(ooms.empty()) << o.event_log();
-  double first_kill_s = 1e9;
-  for (const auto& e : o.events)
-    if (std::holds_alternative<OomKill>(e.body)) first_kill_s = std::min(first_kill_s, e.t_s);
-  EXPECT_LT(first_kill_s, 1.0) << "the hog must be dead before the flood starts\n" << o.event_log();
+  // The order of events, not a time: the kill is reported before the first update that shows
+  // the flood running. (A kill the kernel made before the flood was launched is reported by the
+  // next sample at the latest, and a sample emits its OomKill before its WorkloadsUpdate.)
+  const std::size_t first_kill = o.first_index(
+      [](const Event& e) { return std::holds_alternative<OomKill>(e.body); });
+  const std::size_t flood_running = o.first_index([](const Event& e) {
+    const auto* u = std::get_if<WorkloadsUpdate>(&e.body);
+    if (u == nullptr) return false;
+    for (const auto& w : *u)
+      if (w.name == "flood" && w.state != "waiting") return true;
+    return false;
+  });
+  EXPECT_LT(first_kill, flood_running) << "the hog must be dead before the flood starts\n"
+                                       << o.event_log();
   EXPECT_GE(ooms.back().total, 1u);
   // One event per kill: whoever reports a kill first (a sample, or the reaped worker) reports
   // it, and the totals only go up.
@@ -485,8 +521,11 @@ criteria:
   EXPECT_TRUE(o.io_drained) << "work left pending on the io_context after the campaign finished";
   EXPECT_EQ(o.view.state, State::aborted) << o.view.reason << "\n" << o.event_log();
   EXPECT_EQ(o.view.reason, "stopped by the test");
-  EXPECT_LT(o.run_s - *o.stop_called_s, kStopGrace.count() / 1000.0 + 1.0);
-  EXPECT_LT(o.view.elapsed_s, 5.0);
+  // The stop, not the 30 s duration, ended it: it finished after stop() was called and long
+  // before its duration; the workers went on SIGTERM, within the grace period (no SIGKILL).
+  EXPECT_GE(o.run_s, *o.stop_called_s);
+  EXPECT_LT(o.view.elapsed_s, 30.0);
+  EXPECT_LT(o.run_s - *o.stop_called_s, kSlackS);
 
   auto states = o.all<StateChange>();
   ASSERT_FALSE(states.empty());
@@ -497,6 +536,8 @@ criteria:
     ASSERT_NE(w, nullptr);
     EXPECT_NE(w->state, "running") << name;
     EXPECT_NE(w->state, "waiting") << name;
+    EXPECT_THAT(w->exit_status, ::testing::Not(HasSubstr("SIGKILL")))
+        << name << ": had to be SIGKILLed after the grace period";
   }
 
   auto j = report_of(o);
@@ -513,7 +554,7 @@ TEST_F(CampaignRunnerITest, AWorkerThatCannotStartIsAnErrorAndEverythingIsRemove
   RunnerOptions opts = options();
   opts.worker_path = state_dir_ / "does-not-exist" / "memtorture-worker";
   auto o = run(id, R"(campaign: no-worker
-duration: 5s
+duration: 30s
 cgroup:
   memory_limit: 64Mi
 workloads:
@@ -531,7 +572,7 @@ criteria:
   EXPECT_THAT(o.view.reason, HasSubstr("workload udp"));
   EXPECT_THAT(o.view.reason, HasSubstr("worker failed before it started, exec"));
   EXPECT_THAT(o.view.reason, HasSubstr("ENOENT"));
-  EXPECT_LT(o.run_s, 2.0) << "an error at start must not wait for the duration";
+  EXPECT_LT(o.run_s, 30.0) << "an error at start must not wait for the duration";
 
   auto states = o.all<StateChange>();
   ASSERT_FALSE(states.empty());

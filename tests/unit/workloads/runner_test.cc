@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <sstream>
 #include <stdexcept>
@@ -40,7 +41,11 @@ class ScriptedWorkload final : public Workload {
       Status s = on_run(index, stop);
       if (!s) return s;
     }
-    while (!stop.sleep_for(1ms)) ops.fetch_add(1);
+    // One op before the first sleep: every thread that ran counts at least one, however
+    // little of the CPU it got before the stop.
+    do {
+      ops.fetch_add(1);
+    } while (!stop.sleep_for(1ms));
     return {};
   }
   Counters counters() const override {
@@ -57,6 +62,28 @@ class ScriptedWorkload final : public Workload {
   std::atomic<int> prepared{0}, running{0}, cleaned{0};
   std::atomic<std::uint64_t> ops{0};
 };
+
+// A fake clock that moves only when it is read: the first reading is the start, every later
+// one is `step` after the previous. The runner reads it once at the start and once per turn of
+// its supervise loop, so the run time it sees, and with it when it reports and when it stops,
+// follow from the readings alone, not from how fast this machine runs the test. (The runner
+// still waits in real time between turns, at most one report interval per turn.)
+class SteppingClock final : public Clock {
+ public:
+  explicit SteppingClock(std::chrono::nanoseconds step) : step_(step) {}
+  time_point now() const override { return kStart + step_ * readings_.fetch_add(1); }
+  // The fake time the clock has reached, measured from the first reading.
+  std::chrono::nanoseconds elapsed() const { return step_ * (readings_.load() - 1); }
+
+ private:
+  static constexpr time_point kStart{std::chrono::seconds(1000)};
+  const std::chrono::nanoseconds step_;
+  mutable std::atomic<std::int64_t> readings_{0};
+};
+
+// Stands in for "never" as a maximum run time: only a signal, a fatal error or a gone reader
+// can end these runs. A run that reaches it fails its stop_reason check instead of hanging.
+constexpr std::chrono::milliseconds kNoEnd = 60s;
 
 // A pipe for the report lines; lines() reads everything written so far.
 class RunnerTest : public ::testing::Test {
@@ -105,14 +132,16 @@ class RunnerTest : public ::testing::Test {
 };
 
 TEST_F(RunnerTest, ReportsOnTimeAndEndsWithTheFinalLine) {
+  // Every 50 ms of (fake) run time, 400 ms in all. The clock moves 25 ms per reading, so the
+  // runner sees every report time: one line on its first turn (25 ms), then one at 50, 100, ...,
+  // 350 ms, and at 400 ms it stops for the max run time: exactly 8 counters lines, whatever the
+  // load on this machine.
+  SteppingClock clock(25ms);
   ScriptedWorkload w(2);
-  Runner runner(w, options(400ms), clock_);
-  auto start = std::chrono::steady_clock::now();
+  Runner runner(w, options(400ms), clock);
   EXPECT_EQ(runner.run(), kExitOk);
-  auto took = std::chrono::steady_clock::now() - start;
-  EXPECT_GE(took, 400ms);
-  EXPECT_LT(took, 5s);
   EXPECT_EQ(runner.stop_reason(), StopReason::max_runtime);
+  EXPECT_GE(clock.elapsed(), 400ms) << "stopped before the max run time";
   EXPECT_EQ(w.prepared, 1);
   EXPECT_EQ(w.running, 2);
   EXPECT_EQ(w.cleaned, 1);
@@ -127,15 +156,35 @@ TEST_F(RunnerTest, ReportsOnTimeAndEndsWithTheFinalLine) {
     }
     ++counters;
   }
-  // Every 50 ms over 400 ms: 8 or 9 lines; allow a loaded machine to miss a few.
-  EXPECT_GE(counters, 5);
-  EXPECT_LE(counters, 10);
+  EXPECT_EQ(counters, 400 / 50);
   const Message& last = lines.back();
   EXPECT_EQ(last.kind, Message::Kind::final);
   EXPECT_EQ(last.counters.ops, w.ops.load());
-  EXPECT_GT(last.counters.ops, 0u);
+  EXPECT_GE(last.counters.ops, 2u) << "each of the 2 threads counts an op before it sleeps";
   EXPECT_EQ(last.counters.bytes, 42u);
   EXPECT_NE(log_.str().find("max run time"), std::string::npos) << log_.str();
+}
+
+TEST_F(RunnerTest, OnTheRealClockRunsTheMaxRunTimeAndReportsAtMostOncePerInterval) {
+  // Bounds a loaded machine cannot miss: the runner never stops before the max run time, and
+  // it writes the k-th counters line no earlier than k report intervals after the start, so
+  // over `took` there are at most took / interval + 1 of them (fewer when it is starved).
+  ScriptedWorkload w(2);
+  Runner runner(w, options(400ms), clock_);
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(runner.run(), kExitOk);
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(took, 400ms);
+  EXPECT_LT(took, kNoEnd);
+  EXPECT_EQ(runner.stop_reason(), StopReason::max_runtime);
+
+  auto lines = messages();
+  ASSERT_GE(lines.size(), 2u) << "at least the first counters line and the final line";
+  EXPECT_EQ(lines.front().kind, Message::Kind::counters);
+  EXPECT_EQ(lines.back().kind, Message::Kind::final);
+  const auto counters = static_cast<std::int64_t>(lines.size() - 1);
+  EXPECT_LE(counters, took / kReportInterval + 1) << "took " << took.count() << " ns";
+  EXPECT_GE(lines.back().counters.ops, 2u);
 }
 
 TEST_F(RunnerTest, StopsOnSigterm) {
@@ -146,11 +195,12 @@ TEST_F(RunnerTest, StopsOnSigterm) {
     ::kill(::getpid(), SIGTERM);
     return {};
   };
-  Runner runner(w, options(30000ms), clock_);
+  Runner runner(w, options(kNoEnd), clock_);
   auto start = std::chrono::steady_clock::now();
   EXPECT_EQ(runner.run(), kExitOk);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 10s);
+  // The signal ended it, before the max run time could.
   EXPECT_EQ(runner.stop_reason(), StopReason::signal);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, kNoEnd);
   EXPECT_EQ(w.cleaned, 1);
   auto lines = messages();
   ASSERT_FALSE(lines.empty());
@@ -165,7 +215,7 @@ TEST_F(RunnerTest, StopsOnSigint) {
     ::kill(::getpid(), SIGINT);
     return {};
   };
-  Runner runner(w, options(30000ms), clock_);
+  Runner runner(w, options(kNoEnd), clock_);
   EXPECT_EQ(runner.run(), kExitOk);
   EXPECT_EQ(runner.stop_reason(), StopReason::signal);
 }
@@ -179,7 +229,7 @@ TEST_F(RunnerTest, ThreadFailureIsFatal) {
     }
     return {};
   };
-  Runner runner(w, options(30000ms), clock_);
+  Runner runner(w, options(kNoEnd), clock_);
   EXPECT_EQ(runner.run(), kExitFatal);
   EXPECT_EQ(runner.stop_reason(), StopReason::fatal);
   EXPECT_EQ(w.cleaned, 1);
@@ -194,7 +244,7 @@ TEST_F(RunnerTest, ThreadFailureIsFatal) {
 TEST_F(RunnerTest, ExceptionInAThreadIsFatal) {
   ScriptedWorkload w(1);
   w.on_run = [](int, StopFlag&) -> Status { throw std::runtime_error("boom"); };
-  Runner runner(w, options(30000ms), clock_);
+  Runner runner(w, options(kNoEnd), clock_);
   EXPECT_EQ(runner.run(), kExitFatal);
   auto lines = messages();
   ASSERT_FALSE(lines.empty());
@@ -205,7 +255,7 @@ TEST_F(RunnerTest, ExceptionInAThreadIsFatal) {
 TEST_F(RunnerTest, PrepareFailureWritesOnlyTheErrorLine) {
   ScriptedWorkload w(2);
   w.prepare_error = "mmap of 1 bytes failed: ENOMEM (Cannot allocate memory)";
-  Runner runner(w, options(30000ms), clock_);
+  Runner runner(w, options(kNoEnd), clock_);
   EXPECT_EQ(runner.run(), kExitFatal);
   EXPECT_EQ(w.running, 0);
   EXPECT_EQ(w.cleaned, 1);
@@ -218,11 +268,12 @@ TEST_F(RunnerTest, PrepareFailureWritesOnlyTheErrorLine) {
 TEST_F(RunnerTest, GoneReaderStopsTheRun) {
   ScriptedWorkload w(2);
   close_reader();
-  Runner runner(w, options(30000ms), clock_);
+  Runner runner(w, options(kNoEnd), clock_);
   auto start = std::chrono::steady_clock::now();
   EXPECT_EQ(runner.run(), kExitOk);  // survived SIGPIPE
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 10s);
+  // The gone reader ended it, before the max run time could.
   EXPECT_EQ(runner.stop_reason(), StopReason::report_closed);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, kNoEnd);
   EXPECT_EQ(w.cleaned, 1);
 }
 
