@@ -155,21 +155,28 @@ int run(const DaemonOptions& o) {
   // hit a campaign of another daemon that shares it.
   auto lock_path = prefix_lock_path(o.cgroup_prefix);
   if (!lock_path) return fail(lock_path.error().message);
+  // A daemon that refuses to start leaves nothing behind: the socket and state lock files it
+  // created are removed, then the directories it made (MadeDirs). The prefix lock file stays,
+  // like every daemon's (see LockFile).
+  MadeDirs made;
+  std::vector<LockFile*> locks;
+  auto refuse = [&](const std::string& message) {
+    for (auto it = locks.rbegin(); it != locks.rend(); ++it) (*it)->discard();
+    return fail(message);
+  };
   auto prefix_lock = LockFile::acquire(*lock_path, "cgroup prefix " + o.cgroup_prefix);
   if (!prefix_lock) return fail(prefix_lock.error().message);
-  MadeDirs made;
-  if (auto st = made.make(o.socket.parent_path(), 0750); !st) return fail(st.error().message);
-  if (auto st = check_socket_dir(o.socket.parent_path()); !st) return fail(st.error().message);
+  if (auto st = made.make(o.socket.parent_path(), 0750); !st) return refuse(st.error().message);
+  if (auto st = check_socket_dir(o.socket.parent_path()); !st) return refuse(st.error().message);
   auto socket_lock = LockFile::acquire(o.socket.string() + ".lock", "socket " + o.socket.string());
-  if (!socket_lock) return fail(socket_lock.error().message);
-  if (auto st = made.make(o.state_dir, 0755); !st) return fail(st.error().message);
+  if (!socket_lock) return refuse(socket_lock.error().message);
+  locks.push_back(&*socket_lock);
+  if (auto st = made.make(o.state_dir, 0755); !st) return refuse(st.error().message);
   auto state_lock = LockFile::acquire(o.state_dir / "memtortured.lock",
                                       "state directory " + o.state_dir.string());
-  if (!state_lock) {
-    socket_lock->discard();
-    return fail(state_lock.error().message);
-  }
-  if (auto st = made.make(o.state_dir / "reports", 0755); !st) return fail(st.error().message);
+  if (!state_lock) return refuse(state_lock.error().message);
+  locks.push_back(&*state_lock);
+  if (auto st = made.make(o.state_dir / "reports", 0755); !st) return refuse(st.error().message);
   made.keep();
 
   auto layout = cgroup::detect_layout({o.mountinfo, "/"});
