@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages memtorture needs (only those missing) and builds it into build/:
 # everything, or only the targets named as arguments. Used by quickstart.sh and test.sh; safe to
-# run again.
+# run again. MEMTORTURE_SANITIZE=1 builds into build-sanitize/ instead, with AddressSanitizer and
+# UndefinedBehaviorSanitizer (any error aborts the test that hit it).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -27,9 +28,16 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo > build.cmake.log 2>&1 \
+build=build
+cmake_args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
+if [ "${MEMTORTURE_SANITIZE:-0}" = 1 ]; then
+  build=build-sanitize
+  cmake_args+=("-DCMAKE_CXX_FLAGS=-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
+               "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=address,undefined")
+fi
+cmake -S . -B "$build" "${cmake_args[@]}" > build.cmake.log 2>&1 \
   || { cat build.cmake.log >&2; exit 1; }
 rm -f build.cmake.log
 targets=()
 for t in "$@"; do targets+=(--target "$t"); done
-cmake --build build -j"$(nproc)" "${targets[@]}"
+cmake --build "$build" -j"$(nproc)" "${targets[@]}"

@@ -4,6 +4,12 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 scripts/setup.sh
-cd build
+if [ "${MEMTORTURE_SANITIZE:-0}" = 1 ]; then
+  cd build-sanitize
+  export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+  export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+else
+  cd build
+fi
 # Integration tests share the kernel (RCU, memory): run serially.
 ctest --output-on-failure --timeout 300 "$@"
