@@ -1,164 +1,123 @@
 #include "client/commands.h"
 
 #include <fmt/format.h>
-#include <google/protobuf/util/json_util.h>
-#include <grpcpp/grpcpp.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <atomic>
-#include <csignal>
-#include <cstdio>
-#include <fstream>
-#include <iostream>
-#include <nlohmann/json.hpp>
-#include <sstream>
+#include <condition_variable>
+#include <cstdlib>
 #include <thread>
+#include <variant>
 
 #include "campaign/parse.h"
+#include "client/campaign_file.h"
+#include "client/daemon_client.h"
+#include "client/follow.h"
+#include "client/interrupt.h"
+#include "client/json_output.h"
 #include "client/render.h"
 #include "common/units.h"
 #include "kernel/memory_files.h"
-#include "memtorture/v1/memtorture.grpc.pb.h"
 
 namespace mt::client {
 namespace {
 
 constexpr const char* kDefaultSocket = "/run/memtorture/memtorture.sock";
-constexpr auto kConnectTimeout = std::chrono::seconds(3);
 
-std::optional<std::string> read_text(const std::string& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+// The campaign's name for the JUnit suite when the daemon gives no result; the file name when
+// the file does not parse (the daemon will say why).
+std::string suite_name(const std::string& text, const std::string& file) {
+  campaign::ParseOptions po;
+  po.file_name = file;
+  auto parsed = campaign::parse_campaign(text, po);
+  return parsed.ok() ? parsed.spec->name : file;
 }
 
-std::string to_json(const google::protobuf::Message& m) {
-  std::string out;
-  google::protobuf::util::JsonPrintOptions o;
-  o.add_whitespace = true;
-  o.always_print_primitive_fields = true;
-  o.preserve_proto_field_names = true;
-  (void)google::protobuf::util::MessageToJsonString(m, &out, o);
-  return out;
-}
-
-// A connected stub, or a printed reason and kUnreachable.
-class Daemon {
- public:
-  explicit Daemon(const GlobalOptions& g) : socket_(resolve_socket(g.socket)) {
-    channel_ = grpc::CreateChannel("unix:" + socket_, grpc::InsecureChannelCredentials());
-    stub_ = pb::MemTorture::NewStub(channel_);
-  }
-  bool connect() {
-    struct stat st {};
-    if (::stat(socket_.c_str(), &st) != 0 || !S_ISSOCK(st.st_mode)) {
-      std::cerr << fmt::format(
-          "memtorturectl: cannot reach memtortured at {}: no socket there (is the daemon "
-          "running? --socket or MEMTORTURE_SOCKET)\n",
-          socket_);
-      return false;
-    }
-    if (channel_->WaitForConnected(std::chrono::system_clock::now() + kConnectTimeout)) return true;
-    std::cerr << fmt::format(
-        "memtorturectl: cannot reach memtortured at {} (is it running? "
-        "--socket or MEMTORTURE_SOCKET)\n",
-        socket_);
-    return false;
-  }
-  pb::MemTorture::Stub& stub() { return *stub_; }
-
-  // Prints a failed RPC and gives its exit code.
-  int fail(const grpc::Status& st, const std::string& what) const {
-    std::cerr << fmt::format("memtorturectl: {}: {}\n", what, st.error_message());
-    if (st.error_code() == grpc::StatusCode::INVALID_ARGUMENT) return kInvalid;
-    return kUnreachable;
-  }
-
- private:
-  std::string socket_;
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<pb::MemTorture::Stub> stub_;
-};
-
-bool write_junit(const std::string& path, const pb::Campaign& c) {
-  std::ofstream out(path);
-  out << junit_xml(c);
-  if (!out) {
-    std::cerr << fmt::format("memtorturectl: cannot write JUnit XML to {}\n", path);
-    return false;
-  }
-  return true;
-}
-
-// Follows a campaign's events until it finishes, then prints the summary (or the report as
-// JSON) and returns the verdict's exit code.
-int follow(Daemon& d, const GlobalOptions& g, const std::string& id, const std::string& junit) {
-  grpc::ClientContext ctx;
-  pb::WatchCampaignRequest req;
-  req.set_id(id);
-  auto reader = d.stub().WatchCampaign(&ctx, req);
-  Progress progress;
-  const bool tty = ::isatty(STDERR_FILENO);
-  auto last_print = std::chrono::steady_clock::now() - std::chrono::seconds(10);
-  pb::CampaignEvent ev;
-  while (reader->Read(&ev)) {
-    progress.apply(ev);
-    if (auto line = Progress::notable(ev); !line.empty())
-      std::cerr << (tty ? "\r\033[K" : "") << line << "\n";
-    const auto now = std::chrono::steady_clock::now();
-    if (tty) {
-      std::cerr << "\r\033[K" << progress.line() << std::flush;
-    } else if (now - last_print >= std::chrono::seconds(1)) {
-      std::cerr << progress.line() << "\n";
-      last_print = now;
-    }
-  }
-  if (tty) std::cerr << "\r\033[K" << progress.line() << "\n";
-  if (auto st = reader->Finish(); !st.ok()) return d.fail(st, "watching campaign " + id);
-
-  grpc::ClientContext get_ctx;
-  pb::GetCampaignRequest get;
-  get.set_id(id);
-  pb::Campaign c;
-  if (auto st = d.stub().GetCampaign(&get_ctx, get, &c); !st.ok())
-    return d.fail(st, "getting campaign " + id);
-  if (g.json) {
-    std::cout << (c.report_json().empty() ? to_json(c) : c.report_json()) << "\n";
-  } else {
-    std::cout << "\n" << summary(c);
-  }
-  if (!junit.empty() && !write_junit(junit, c)) return kUnreachable;
-  return exit_code_for(c.state());
-}
-
-int start_campaign(Daemon& d, const std::string& file, std::string* id) {
-  auto text = read_text(file);
-  if (!text) {
-    std::cerr << fmt::format("memtorturectl: cannot read {}\n", file);
-    return kInvalid;
-  }
-  grpc::ClientContext ctx;
+// Starts the campaign in `text` (already checked by read_campaign_text); its id, or why not.
+std::variant<std::string, Failure> start_campaign(DaemonClient& d, const std::string& file,
+                                                  const std::string& text, Interrupt* interrupt) {
+  auto ctx = d.unary_context();
+  std::optional<Interrupt::Tracked> tracked;
+  if (interrupt) tracked.emplace(*interrupt, ctx.get());
   pb::StartCampaignRequest req;
-  req.mutable_source()->set_yaml(*text);
+  req.mutable_source()->set_yaml(text);
   req.mutable_source()->set_file_name(file);
   pb::StartCampaignResponse resp;
-  if (auto st = d.stub().StartCampaign(&ctx, req, &resp); !st.ok()) {
-    if (st.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
-      // "source.yaml: invalid campaign:" (the RPC field) then one file:line:col line per error.
-      std::string_view msg = st.error_message();
-      const auto nl = msg.find('\n');
-      const auto errors = nl == std::string_view::npos ? msg : msg.substr(nl + 1);
-      std::cerr << errors << "\n"
-                << fmt::format("{}: invalid campaign, refused by memtortured\n", file);
-      return kInvalid;
-    }
-    return d.fail(st, "starting " + file);
+  const grpc::Status st = d.stub().StartCampaign(ctx.get(), req, &resp);
+  if (st.ok()) return resp.id();
+  if (interrupt && interrupt->cancelled())
+    return interrupted(
+        fmt::format("while starting {}; the campaign may have started (memtorturectl list)", file));
+  // grpc::Status::error_message() returns a copy: keep it, not a view on it.
+  const std::string msg = st.error_message();
+  if (const auto nl = msg.find('\n');
+      st.error_code() == grpc::StatusCode::INVALID_ARGUMENT && nl != std::string::npos) {
+    // "source.yaml: invalid campaign:" (the RPC field) then one file:line:col line per error.
+    return Failure{
+        kInvalid,
+        fmt::format("{}\n{}: invalid campaign, refused by memtortured", msg.substr(nl + 1), file),
+        /*about_file=*/true};
   }
-  *id = resp.id();
-  return kPassed;
+  return rpc_failure(st, "starting " + file);
+}
+
+// `run`'s first Ctrl-C: asks the daemon to stop the campaign, without blocking the signal
+// thread (the answer comes after teardown), so that a second Ctrl-C can still cancel.
+class StopOnInterrupt {
+ public:
+  StopOnInterrupt(DaemonClient& d, std::string id, Interrupt& interrupt, Console& console)
+      : d_(d), id_(std::move(id)), interrupt_(interrupt), console_(console) {
+    req_.set_id(id_);
+    interrupt_.on_first([this] { start_stop(); });
+  }
+  ~StopOnInterrupt() {
+    interrupt_.on_first({});
+    std::unique_lock lock(mu_);
+    done_.wait(lock, [this] { return !in_flight_; });
+  }
+  StopOnInterrupt(const StopOnInterrupt&) = delete;
+  StopOnInterrupt& operator=(const StopOnInterrupt&) = delete;
+
+ private:
+  void start_stop() {
+    if (ctx_) return;  // asked once already
+    console_.err(fmt::format("\nstopping campaign {} ... (Ctrl-C again exits at once)\n", id_));
+    ctx_ = d_.stop_context();
+    tracked_.emplace(interrupt_, ctx_.get());
+    {
+      std::lock_guard lock(mu_);
+      in_flight_ = true;
+    }
+    d_.stub().async()->StopCampaign(ctx_.get(), &req_, &resp_, [this](grpc::Status st) {
+      if (!st.ok() && st.error_code() != grpc::StatusCode::CANCELLED)
+        console_.err(rpc_failure(st, "stopping campaign " + id_).printed());
+      std::lock_guard lock(mu_);
+      in_flight_ = false;
+      done_.notify_all();
+    });
+  }
+
+  DaemonClient& d_;
+  const std::string id_;
+  Interrupt& interrupt_;
+  Console& console_;
+  std::unique_ptr<grpc::ClientContext> ctx_;
+  std::optional<Interrupt::Tracked> tracked_;
+  pb::StopCampaignRequest req_;
+  pb::Campaign resp_;
+  std::mutex mu_;
+  std::condition_variable done_;
+  bool in_flight_ = false;
+};
+
+// A unary call on a fresh context with the usual deadline.
+template <class Req, class Resp, class Method>
+grpc::Status call(DaemonClient& d, Method method, const Req& req, Resp* resp) {
+  auto ctx = d.unary_context();
+  return (d.stub().*method)(ctx.get(), req, resp);
+}
+
+int print_failure(const GlobalOptions& g, const Failure& f) {
+  g.console->err(f.printed());
+  return f.code;
 }
 
 }  // namespace
@@ -170,196 +129,225 @@ std::string resolve_socket(const std::string& flag) {
 }
 
 int cmd_validate(const GlobalOptions& g, const std::string& file, bool print_normalized) {
-  auto text = read_text(file);
-  if (!text) {
-    std::cerr << fmt::format("memtorturectl: cannot read {}\n", file);
-    return kInvalid;
-  }
-  campaign::ParseOptions po;
-  po.file_name = file;
-  po.physical_memory_bytes = kernel::read_mem_total().value_or(0);
-  auto parsed = campaign::parse_campaign(*text, po);
-  if (g.json) {
-    nlohmann::json errors = nlohmann::json::array();
-    for (const auto& d : parsed.errors)
-      errors.push_back(
-          {{"file", d.file}, {"line", d.line}, {"column", d.column}, {"message", d.message}});
-    nlohmann::json out = {{"valid", parsed.ok()}, {"errors", errors}};
-    if (parsed.ok()) out["normalized_yaml"] = campaign::to_yaml(*parsed.spec);
-    std::cout << out.dump(2) << "\n";
-  } else if (parsed.ok()) {
-    const auto& s = *parsed.spec;
-    if (print_normalized) std::cout << campaign::to_yaml(s);
-    std::cerr << fmt::format("{}: valid: campaign {}, {} workload(s), {}, limit {}\n", file, s.name,
-                             s.workloads.size(), duration_to_string(s.duration),
-                             size_to_string(s.cgroup.memory_limit));
+  Console& con = *g.console;
+  campaign::ParseResult parsed;
+  std::string text;
+  if (auto bad = read_campaign_text(file, &text)) {
+    parsed.errors.push_back(std::move(*bad));
   } else {
-    for (const auto& d : parsed.errors) std::cerr << d.str() << "\n";
-    std::cerr << fmt::format("{}: {} error(s)\n", file, parsed.errors.size());
+    campaign::ParseOptions po;
+    po.file_name = file;
+    po.physical_memory_bytes = kernel::read_mem_total().value_or(0);
+    po.cpus = std::thread::hardware_concurrency();
+    parsed = campaign::parse_campaign(text, po);
   }
+  if (g.json) {
+    const auto diagnostics = [](const std::vector<campaign::Diagnostic>& ds) {
+      Json out = Json::array();
+      for (const auto& d : ds)
+        out.push_back(
+            {{"file", d.file}, {"line", d.line}, {"column", d.column}, {"message", d.message}});
+      return out;
+    };
+    con.out(dump_json({{"valid", parsed.ok()},
+                       {"errors", diagnostics(parsed.errors)},
+                       {"warnings", diagnostics(parsed.warnings)},
+                       {"normalized_yaml", parsed.ok() ? campaign::to_yaml(*parsed.spec) : ""}}));
+    return parsed.ok() ? kPassed : kInvalid;
+  }
+  std::string err;
+  for (const auto& w : parsed.warnings)
+    err += fmt::format("{}:{}:{}: warning: {}\n", w.file, w.line, w.column, w.message);
+  if (parsed.ok()) {
+    const auto& s = *parsed.spec;
+    if (print_normalized) con.out(campaign::to_yaml(s));
+    err += fmt::format("{}: valid: campaign {}, {}, {}, limit {}\n", file, s.name,
+                       counted(s.workloads.size(), "workload"), duration_to_string(s.duration),
+                       size_to_string(s.cgroup.memory_limit));
+  } else {
+    for (const auto& d : parsed.errors) err += diagnostic_text(d) + "\n";
+    // "x.yaml: is a directory" needs no "x.yaml: 1 error" after it.
+    if (parsed.errors.size() != 1 || parsed.errors[0].line > 0)
+      err += fmt::format("{}: {}\n", file, counted(parsed.errors.size(), "error"));
+  }
+  con.err(err);
   return parsed.ok() ? kPassed : kInvalid;
 }
 
-int cmd_run(const GlobalOptions& g, const RunOptions& r) {
-  // Ctrl-C / SIGTERM stop the campaign; the stream then runs to its end and the summary prints.
-  // Blocked before the channel starts gRPC's threads, so that only sigtimedwait below sees them
-  // (blocked signals are also never discarded, even where the shell set them to SIG_IGN).
-  sigset_t sigs;
-  sigemptyset(&sigs);
-  sigaddset(&sigs, SIGINT);
-  sigaddset(&sigs, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
-  Daemon d(g);
-  if (!d.connect()) return kUnreachable;
-  std::string id;
-  if (int rc = start_campaign(d, r.file, &id); rc != kPassed) return rc;
-  std::cerr << fmt::format("campaign {} started (Ctrl-C stops it)\n", id);
+int run_campaign(const GlobalOptions& g, const RunOptions& r, Interrupt& interrupt) {
+  std::string suite = r.file, id;
+  const Outcome outcome = [&]() -> Outcome {
+    // The file is checked before anything is sent: a directory, a missing, huge or binary
+    // file is refused here with exit code 2.
+    std::string text;
+    if (auto bad = read_campaign_text(r.file, &text))
+      return Outcome::failed(Failure{kInvalid, diagnostic_text(*bad), /*about_file=*/true});
+    suite = suite_name(text, r.file);
+    DaemonClient d(g);
+    if (auto f = d.connect()) return Outcome::failed(std::move(*f));
+    auto started = start_campaign(d, r.file, text, &interrupt);
+    if (auto* f = std::get_if<Failure>(&started)) return Outcome::failed(std::move(*f));
+    id = std::get<std::string>(started);
+    g.console->err(fmt::format("campaign {} started (Ctrl-C stops it)\n", id));
+    StopOnInterrupt stopper(d, id, interrupt, *g.console);
+    return follow(d, g, id, interrupt);
+  }();
+  return conclude(g, outcome, r.junit, suite, id);
+}
 
-  std::atomic<bool> done{false};
-  std::thread stopper([&] {
-    timespec tick{0, 200 * 1000 * 1000};
-    while (!done) {
-      if (sigtimedwait(&sigs, nullptr, &tick) < 0) continue;
-      std::cerr << "\nstopping campaign " << id << " ...\n";
-      grpc::ClientContext ctx;
-      pb::StopCampaignRequest req;
-      req.set_id(id);
-      pb::Campaign c;
-      if (auto st = d.stub().StopCampaign(&ctx, req, &c); !st.ok())
-        std::cerr << "memtorturectl: stop failed: " << st.error_message() << "\n";
-    }
-  });
-  int rc = follow(d, g, id, r.junit);
-  done = true;
-  stopper.join();
-  return rc;
+int cmd_run(const GlobalOptions& g, const RunOptions& r) {
+  Interrupt interrupt(/*signals_to_cancel=*/2);
+  SignalThread signals(interrupt);  // before the first channel starts gRPC's threads
+  return run_campaign(g, r, interrupt);
 }
 
 int cmd_start(const GlobalOptions& g, const std::string& file) {
-  Daemon d(g);
-  if (!d.connect()) return kUnreachable;
-  std::string id;
-  if (int rc = start_campaign(d, file, &id); rc != kPassed) return rc;
-  std::cout << (g.json ? nlohmann::json({{"id", id}}).dump() : id) << "\n";
+  std::string text;
+  if (auto bad = read_campaign_text(file, &text))
+    return print_failure(g, {kInvalid, diagnostic_text(*bad), /*about_file=*/true});
+  DaemonClient d(g);
+  if (auto f = d.connect()) return print_failure(g, *f);
+  auto started = start_campaign(d, file, text, nullptr);
+  if (auto* f = std::get_if<Failure>(&started)) return print_failure(g, *f);
+  pb::StartCampaignResponse resp;
+  resp.set_id(std::get<std::string>(started));
+  g.console->out(g.json ? dump_json(to_json(resp)) : resp.id() + "\n");
   return kPassed;
 }
 
 int cmd_status(const GlobalOptions& g, const std::optional<std::string>& id_arg) {
-  Daemon d(g);
-  if (!d.connect()) return kUnreachable;
+  DaemonClient d(g);
+  if (auto f = d.connect()) return print_failure(g, *f);
   std::string id;
   if (id_arg) {
     id = *id_arg;
   } else {  // the running campaign, else the newest
-    grpc::ClientContext ctx;
     pb::ListCampaignsResponse list;
-    if (auto st = d.stub().ListCampaigns(&ctx, {}, &list); !st.ok())
-      return d.fail(st, "listing campaigns");
-    if (list.campaigns().empty()) {
-      std::cerr << "memtorturectl: no campaigns yet\n";
-      return kUnreachable;
-    }
+    if (auto st = call(d, &pb::MemTorture::Stub::ListCampaigns, pb::ListCampaignsRequest{}, &list);
+        !st.ok())
+      return print_failure(g, rpc_failure(st, "listing campaigns"));
+    if (list.campaigns().empty()) return print_failure(g, {kUnreachable, "no campaigns yet"});
     id = list.campaigns(0).id();
     for (const auto& c : list.campaigns())
       if (c.state() == pb::RUNNING) id = c.id();
   }
-  grpc::ClientContext ctx;
   pb::GetCampaignRequest req;
   req.set_id(id);
   pb::Campaign c;
-  if (auto st = d.stub().GetCampaign(&ctx, req, &c); !st.ok()) return d.fail(st, "campaign " + id);
+  if (auto st = call(d, &pb::MemTorture::Stub::GetCampaign, req, &c); !st.ok())
+    return print_failure(g, rpc_failure(st, "campaign " + id));
   c.clear_report_json();
-  std::cout << (g.json ? to_json(c) : summary(c)) << "\n";
+  g.console->out(g.json ? dump_json(to_json(c)) : summary(c) + "\n");
   return kPassed;
 }
 
 int cmd_list(const GlobalOptions& g) {
-  Daemon d(g);
-  if (!d.connect()) return kUnreachable;
-  grpc::ClientContext ctx;
+  DaemonClient d(g);
+  if (auto f = d.connect()) return print_failure(g, *f);
   pb::ListCampaignsResponse list;
-  if (auto st = d.stub().ListCampaigns(&ctx, {}, &list); !st.ok())
-    return d.fail(st, "listing campaigns");
+  if (auto st = call(d, &pb::MemTorture::Stub::ListCampaigns, pb::ListCampaignsRequest{}, &list);
+      !st.ok())
+    return print_failure(g, rpc_failure(st, "listing campaigns"));
   if (g.json) {
-    std::cout << to_json(list) << "\n";
+    g.console->out(dump_json(to_json(list)));
     return kPassed;
   }
-  std::cout << fmt::format("{:<52} {:<8} {:>9}  {}\n", "id", "state", "elapsed", "file");
+  std::string out = fmt::format("{:<52} {:<8} {:>9}  {}\n", "id", "state", "elapsed", "file");
   for (const auto& c : list.campaigns())
-    std::cout << fmt::format("{:<52} {:<8} {:>8.1f}s  {}\n", c.id(), state_name(c.state()),
-                             c.elapsed_s(), c.file_name());
+    out += fmt::format("{:<52} {:<8} {:>8.1f}s  {}\n", c.id(), state_name(c.state()), c.elapsed_s(),
+                       c.file_name());
+  g.console->out(out);
   return kPassed;
 }
 
+int watch_campaign(const GlobalOptions& g, const std::string& id, const std::string& junit,
+                   Interrupt& interrupt) {
+  const Outcome outcome = [&]() -> Outcome {
+    DaemonClient d(g);
+    if (auto f = d.connect()) return Outcome::failed(std::move(*f));
+    return follow(d, g, id, interrupt);
+  }();
+  return conclude(g, outcome, junit, id, id);
+}
+
 int cmd_watch(const GlobalOptions& g, const std::string& id, const std::string& junit) {
-  Daemon d(g);
-  if (!d.connect()) return kUnreachable;
-  return follow(d, g, id, junit);
+  Interrupt interrupt(/*signals_to_cancel=*/1);  // watching only: nothing to stop
+  SignalThread signals(interrupt);
+  return watch_campaign(g, id, junit, interrupt);
 }
 
 int cmd_stop(const GlobalOptions& g, const std::string& id) {
-  Daemon d(g);
-  if (!d.connect()) return kUnreachable;
-  grpc::ClientContext ctx;
+  DaemonClient d(g);
+  if (auto f = d.connect()) return print_failure(g, *f);
   pb::StopCampaignRequest req;
   req.set_id(id);
   pb::Campaign c;
-  if (auto st = d.stub().StopCampaign(&ctx, req, &c); !st.ok()) return d.fail(st, "stopping " + id);
-  std::cout << (g.json ? to_json(c) : fmt::format("campaign {}: {}", id, state_name(c.state())))
-            << "\n";
+  auto ctx = d.stop_context();
+  if (auto st = d.stub().StopCampaign(ctx.get(), req, &c); !st.ok())
+    return print_failure(g, rpc_failure(st, "stopping " + id));
+  g.console->out(g.json ? dump_json(to_json(c))
+                        : fmt::format("campaign {}: {}\n", id, state_name(c.state())));
   return kPassed;
 }
 
 int cmd_report(const GlobalOptions& g, const std::string& id) {
-  Daemon d(g);
-  if (!d.connect()) return kUnreachable;
-  grpc::ClientContext ctx;
+  DaemonClient d(g);
+  if (auto f = d.connect()) return print_failure(g, *f);
   pb::GetCampaignRequest req;
   req.set_id(id);
   pb::Campaign c;
-  if (auto st = d.stub().GetCampaign(&ctx, req, &c); !st.ok()) return d.fail(st, "campaign " + id);
+  if (auto st = call(d, &pb::MemTorture::Stub::GetCampaign, req, &c); !st.ok())
+    return print_failure(g, rpc_failure(st, "campaign " + id));
   if (c.report_json().empty()) {
-    std::cerr << fmt::format(
-        "memtorturectl: campaign {} is {}; its report is written when it ends\n", id,
-        state_name(c.state()));
-    return kUnreachable;
+    if (!is_final(c.state()))
+      return print_failure(g, {kUnreachable, fmt::format("campaign {} is {}; its report is "
+                                                         "written when it ends",
+                                                         id, state_name(c.state()))});
+    return print_failure(
+        g, {kUnreachable,
+            c.report_path().empty()
+                ? fmt::format("campaign {} ended ({}) but memtortured has no report file for it",
+                              id, state_name(c.state()))
+                : fmt::format("campaign {} ended ({}) but its report file is missing: {}", id,
+                              state_name(c.state()), c.report_path())});
   }
-  std::cout << c.report_json() << (c.report_json().back() == '\n' ? "" : "\n");
+  const std::string& report = c.report_json();
+  g.console->out(report + (report.back() == '\n' ? "" : "\n"));
   return kPassed;
 }
 
 int cmd_system(const GlobalOptions& g) {
-  Daemon d(g);
-  if (!d.connect()) return kUnreachable;
-  grpc::ClientContext ctx;
+  DaemonClient d(g);
+  if (auto f = d.connect()) return print_failure(g, *f);
   pb::SystemInfo s;
-  if (auto st = d.stub().GetSystem(&ctx, {}, &s); !st.ok()) return d.fail(st, "system");
+  if (auto st = call(d, &pb::MemTorture::Stub::GetSystem, pb::GetSystemRequest{}, &s); !st.ok())
+    return print_failure(g, rpc_failure(st, "system"));
   if (g.json) {
-    std::cout << to_json(s) << "\n";
+    g.console->out(dump_json(to_json(s)));
     return kPassed;
   }
-  std::cout << fmt::format("daemon            {}\n", s.daemon_version())
-            << fmt::format("kernel            {}\n", s.kernel_release())
-            << fmt::format("cpus, memory      {}, {}\n", s.cpus(),
-                           human_bytes(static_cast<double>(s.memory_total_bytes())))
-            << fmt::format("cgroups           {}; memory controller {} at {}\n", s.cgroup_mode(),
-                           s.memory_controller_version(), s.memory_controller())
-            << fmt::format("cgroup2           {}\n",
-                           s.unified_root().empty() ? "-" : s.unified_root())
-            << fmt::format("libcgroup         {}\n", s.libcgroup_memory_mount())
-            << fmt::format("PSI               {}; trigger windows below 2 s: {}\n",
-                           s.psi_available() ? "available" : "unavailable",
-                           s.psi_sub_2s_windows() ? "allowed" : "not allowed (no CAP_SYS_RESOURCE)")
-            << fmt::format("stress-ng         {}\n",
-                           s.stress_ng_path().empty()
-                               ? "not installed"
-                               : s.stress_ng_path() + " (" + s.stress_ng_version() + ")")
-            << fmt::format("running campaign  {}\n",
-                           s.running_campaign().empty() ? "-" : s.running_campaign())
-            << "RCU knobs\n";
+  std::string out =
+      fmt::format("daemon            {}\n", s.daemon_version()) +
+      fmt::format("kernel            {}\n", s.kernel_release()) +
+      fmt::format("cpus, memory      {}, {}\n", s.cpus(),
+                  human_bytes(static_cast<double>(s.memory_total_bytes()))) +
+      fmt::format("cgroups           {}; memory controller {} at {}\n", s.cgroup_mode(),
+                  s.memory_controller_version(), s.memory_controller()) +
+      fmt::format("cgroup2           {}\n", s.unified_root().empty() ? "-" : s.unified_root()) +
+      fmt::format("libcgroup         {}\n", s.libcgroup_memory_mount()) +
+      fmt::format("PSI               {}; trigger windows below 2 s: {}\n",
+                  s.psi_available() ? "available" : "unavailable",
+                  s.psi_sub_2s_windows() ? "allowed" : "not allowed (no CAP_SYS_RESOURCE)") +
+      fmt::format("stress-ng         {}\n",
+                  s.stress_ng_path().empty()
+                      ? "not installed"
+                      : s.stress_ng_path() + " (" + s.stress_ng_version() + ")") +
+      fmt::format("running campaign  {}\n",
+                  s.running_campaign().empty() ? "-" : s.running_campaign()) +
+      "RCU knobs\n";
   for (const auto& k : s.rcu_knobs())
-    std::cout << fmt::format("  {:<56} {:<3} {}\n", k.path(), k.writable() ? "rw" : "ro",
-                             k.value());
+    out += fmt::format("  {:<56} {:<3} {}\n", k.path(), k.writable() ? "rw" : "ro", k.value());
+  g.console->out(out);
   return kPassed;
 }
 

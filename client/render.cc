@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include "common/units.h"
 
 namespace mt::client {
@@ -36,6 +38,33 @@ std::string state_name(pb::CampaignState state) {
   }
 }
 
+bool is_final(pb::CampaignState state) {
+  return state == pb::PASSED || state == pb::FAILED || state == pb::ABORTED || state == pb::ERROR;
+}
+
+std::string human_rate(double n) {
+  // The unit is chosen after rounding, so a figure near a boundary always reads the same way.
+  if (!std::isfinite(n)) return "-";
+  const char* sign = n <= -0.5 ? "-" : "";
+  const double v = std::fabs(n);
+  if (std::round(v) < 1000) return fmt::format("{}{:.0f}", sign, std::round(v));
+  static constexpr struct {
+    double scale;
+    const char* suffix;
+  } kUnits[] = {{1e3, "k"}, {1e6, "M"}, {1e9, "G"}};
+  for (std::size_t i = 0;; ++i) {
+    const double tenths = std::round(v / kUnits[i].scale * 10);
+    if (tenths < 10'000 || i + 1 == std::size(kUnits))
+      return fmt::format("{}{:.1f}{}", sign, tenths / 10, kUnits[i].suffix);
+  }
+}
+
+std::string counted(std::size_t n, std::string_view singular, std::string_view plural) {
+  if (n == 1) return fmt::format("1 {}", singular);
+  if (plural.empty()) return fmt::format("{} {}s", n, singular);
+  return fmt::format("{} {}", n, plural);
+}
+
 double Progress::flood_rate(
     const google::protobuf::RepeatedPtrField<pb::WorkloadStatus>& workloads) {
   double sum = 0;
@@ -44,7 +73,13 @@ double Progress::flood_rate(
   return sum;
 }
 
-void Progress::apply(const pb::CampaignEvent& ev) {
+bool Progress::has_flood(const google::protobuf::RepeatedPtrField<pb::WorkloadStatus>& workloads) {
+  for (const auto& w : workloads)
+    if (w.type() == "flood") return true;
+  return false;
+}
+
+std::string Progress::apply(const pb::CampaignEvent& ev) {
   t_s_ = std::max(t_s_, ev.t_s());
   switch (ev.event_case()) {
     case pb::CampaignEvent::kSnapshot: {
@@ -58,6 +93,11 @@ void Progress::apply(const pb::CampaignEvent& ev) {
         oom_kills_ = sample_.oom_kills();
       }
       flood_ops_per_s_ = flood_rate(c.workloads());
+      has_flood_ = has_flood(c.workloads());
+      if (is_final(c.state()))
+        final_snapshot_ = c;
+      else
+        final_snapshot_.reset();
       break;
     }
     case pb::CampaignEvent::kSample:
@@ -67,6 +107,7 @@ void Progress::apply(const pb::CampaignEvent& ev) {
       break;
     case pb::CampaignEvent::kWorkloads:
       flood_ops_per_s_ = flood_rate(ev.workloads().workloads());
+      has_flood_ = has_flood(ev.workloads().workloads());
       break;
     case pb::CampaignEvent::kState:
       state_ = ev.state().state();
@@ -74,9 +115,14 @@ void Progress::apply(const pb::CampaignEvent& ev) {
     case pb::CampaignEvent::kOomKill:
       oom_kills_ = ev.oom_kill().total();
       break;
+    case pb::CampaignEvent::kCriterion:
+      if (!ev.criterion().pass() && !failed_criteria_shown_.insert(ev.criterion().name()).second)
+        return {};  // already shown when it first failed
+      break;
     default:
       break;
   }
+  return notable(ev);
 }
 
 std::string Progress::line() const {
@@ -84,15 +130,21 @@ std::string Progress::line() const {
   if (have_sample_) {
     const double usage = static_cast<double>(sample_.usage_bytes());
     const double limit = static_cast<double>(sample_.limit_bytes());
-    out += fmt::format(" mem {}/{} ({:.0f}%)", human_bytes(usage), human_bytes(limit),
-                       limit > 0 ? 100.0 * usage / limit : 0.0);
+    out += fmt::format(" mem {}/{} ({:.0f}%)  kernel {}", human_bytes(usage), human_bytes(limit),
+                       limit > 0 ? 100.0 * usage / limit : 0.0,
+                       human_bytes(static_cast<double>(sample_.kernel_bytes())));
+    if (limit > 0)
+      out +=
+          fmt::format("  headroom {}", human_bytes(static_cast<double>(sample_.headroom_bytes())));
+    if (sample_.failcnt()) out += fmt::format("  failcnt {}", sample_.failcnt());
     const auto& psi = sample_.has_cgroup_psi() ? sample_.cgroup_psi() : sample_.system_psi();
     if (sample_.has_cgroup_psi() || sample_.has_system_psi())
       out += fmt::format("  psi some {:.2f} full {:.2f}{}", psi.some_avg10(), psi.full_avg10(),
                          sample_.has_cgroup_psi() ? "" : " (system)");
   }
-  out += fmt::format("  flood {} ops/s", human_count(flood_ops_per_s_));
+  if (has_flood_) out += fmt::format("  flood {} ops/s", human_rate(flood_ops_per_s_));
   if (oom_kills_) out += fmt::format("  OOM kills {}", oom_kills_);
+  while (!out.empty() && out.back() == ' ') out.pop_back();  // "pending" alone
   return out;
 }
 
@@ -126,23 +178,29 @@ std::string summary(const pb::Campaign& c) {
                      "ops", "ops/s", "errors", "exit");
   for (const auto& w : c.workloads())
     out += fmt::format("  {:<16} {:<6} {:<11} {:>12} {:>12} {:>8}  {}\n", w.name(), w.type(),
-                       w.kind().empty() ? "-" : w.kind(), w.ops(), human_count(w.ops_per_s()),
+                       w.kind().empty() ? "-" : w.kind(), w.ops(), human_rate(w.ops_per_s()),
                        w.errors(), w.exit_status().empty() ? w.state() : w.exit_status());
   if (c.has_latest()) {
     const auto& s = c.latest();
     out += fmt::format(
-        "\n  memory: limit {}, peak {}, lowest headroom {}, OOM kills {}\n",
+        "\n  memory: limit {}, peak {}, kernel peak {}, lowest headroom {}, failcnt {}, "
+        "OOM kills {}\n",
         human_bytes(static_cast<double>(s.limit_bytes())),
         human_bytes(static_cast<double>(c.peak_bytes())),
+        human_bytes(static_cast<double>(c.max_kernel_bytes())),
         c.has_min_headroom() ? human_bytes(static_cast<double>(c.min_headroom_bytes())) : "-",
-        s.oom_kills());
+        c.failcnt(), s.oom_kills());
   }
   if (c.criteria_size()) {
     out += fmt::format("\n  {:<20} {:<6} {}\n", "criterion", "result", "detail");
     for (const auto& k : c.criteria())
       out += fmt::format("  {:<20} {:<6} {}\n", k.name(), k.pass() ? "pass" : "FAIL", k.detail());
   }
-  if (!c.report_path().empty()) out += fmt::format("\n  report: {}\n", c.report_path());
+  // The daemon sets report_path once the file exists; a campaign still running has none yet.
+  if (!is_final(c.state()))
+    out += "\n  report: written when the campaign ends\n";
+  else if (!c.report_path().empty())
+    out += fmt::format("\n  report: {}\n", c.report_path());
   return out;
 }
 
@@ -202,6 +260,29 @@ std::string junit_xml(const pb::Campaign& c) {
     else
       out += fmt::format("><failure message=\"{}\"/></testcase>\n", xml_escape(k.detail()));
   }
+  out += "  </testsuite>\n</testsuites>\n";
+  return out;
+}
+
+std::string junit_error_xml(const std::string& suite, const std::string& id,
+                            const std::string& message) {
+  // The attribute gets the message on one line (attribute values lose their newlines); the
+  // element's text keeps it as it was printed.
+  std::string one_line = message;
+  while (!one_line.empty() && one_line.back() == '\n') one_line.pop_back();
+  for (std::size_t pos; (pos = one_line.find('\n')) != std::string::npos;)
+    one_line.replace(pos, 1, "; ");
+  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out += fmt::format(
+      "<testsuites>\n  <testsuite name=\"{}\" tests=\"1\" failures=\"1\" time=\"0.000\">\n",
+      xml_escape(suite));
+  if (!id.empty())
+    out += fmt::format("    <properties><property name=\"id\" value=\"{}\"/></properties>\n",
+                       xml_escape(id));
+  out += fmt::format(
+      "    <testcase classname=\"{}\" name=\"campaign\"><failure message=\"{}\">{}</failure>"
+      "</testcase>\n",
+      xml_escape(suite), xml_escape(one_line), xml_escape(message));
   out += "  </testsuite>\n</testsuites>\n";
   return out;
 }

@@ -2,7 +2,10 @@
 // Pure functions over protobuf messages, unit-tested without a daemon.
 #pragma once
 
+#include <optional>
+#include <set>
 #include <string>
+#include <string_view>
 
 #include "memtorture/v1/memtorture.pb.h"
 
@@ -19,30 +22,56 @@ enum ExitCode : int {
 };
 int exit_code_for(pb::CampaignState state);
 std::string state_name(pb::CampaignState state);  // "passed", "running", ...
+bool is_final(pb::CampaignState state);           // passed, failed, aborted, error
+
+// A rate or count for humans, in one spelling whatever side of a unit boundary it falls:
+// 999 -> "999", 999.7 -> "1.0k" (never "1000"), 210300 -> "210.3k", 999960 -> "1.0M".
+std::string human_rate(double n);
+
+// "1 workload", "2 workloads"; "1 criterion", "3 criteria" (plural given for irregular nouns).
+std::string counted(std::size_t n, std::string_view singular, std::string_view plural = {});
 
 // Folds the event stream into what the progress line shows.
 class Progress {
  public:
-  void apply(const pb::CampaignEvent& ev);
-  // "[  5.2s/10.0s] running  mem 123.4Mi/256.0Mi  psi some 1.20 full 0.00  flood 210.3k ops/s"
+  // Folds one event in. Returns a line worth printing on its own (notable() of the event), or
+  // empty; a failed criterion is returned only the first time it is seen (the daemon sends it
+  // when it first fails and again with the final results).
+  std::string apply(const pb::CampaignEvent& ev);
+  // "[  5.2s/10.0s] running  mem 123.4Mi/256.0Mi (48%)  kernel 20.1Mi  headroom 132.6Mi
+  //  psi some 1.20 full 0.00  flood 210.3k ops/s" (one line). "failcnt N" and "OOM kills N"
+  // only when not 0; the flood part only when the campaign has a flood workload.
   std::string line() const;
   // A line worth printing on its own (OOM kill, PSI trigger, failed criterion, log); empty if none.
   static std::string notable(const pb::CampaignEvent& ev);
   pb::CampaignState state() const { return state_; }
+  // The stream's last snapshot if its state is final (the daemon's last event), else null.
+  const pb::Campaign* final_snapshot() const {
+    return final_snapshot_ ? &*final_snapshot_ : nullptr;
+  }
 
  private:
   // Sum of the running floods' recent ops/s.
   static double flood_rate(const google::protobuf::RepeatedPtrField<pb::WorkloadStatus>& workloads);
+  static bool has_flood(const google::protobuf::RepeatedPtrField<pb::WorkloadStatus>& workloads);
   double t_s_ = 0, duration_s_ = 0;
   pb::CampaignState state_ = pb::PENDING;
   pb::Sample sample_;
   bool have_sample_ = false;
+  bool has_flood_ = false;
   double flood_ops_per_s_ = 0;
   std::uint64_t oom_kills_ = 0;
+  std::set<std::string> failed_criteria_shown_;
+  std::optional<pb::Campaign> final_snapshot_;
 };
 
 std::string summary(const pb::Campaign& c);
 std::string junit_xml(const pb::Campaign& c);
+// A campaign that never gave a result (file invalid, start refused, daemon unreachable, stream
+// lost, interrupted): one failing "campaign" test case that says why, so CI sees a failure
+// rather than a missing file. `id` is left out when empty.
+std::string junit_error_xml(const std::string& suite, const std::string& id,
+                            const std::string& message);
 std::string xml_escape(std::string_view s);
 
 }  // namespace mt::client

@@ -13,6 +13,7 @@
 
 #include "common/fs.h"
 #include "common/units.h"
+#include "daemon/journal.h"
 #include "daemon/verdict.h"
 #include "daemon/worker_process.h"
 #include "kernel/psi.h"
@@ -84,7 +85,9 @@ double CampaignRunner::now_s() const {
 }
 
 void CampaignRunner::emit(Event::Body body) {
-  sink_(Event{now_s(), std::move(body)});
+  Event ev{now_s(), std::move(body)};
+  if (journal_) journal_->record(ev);
+  sink_(ev);
 }
 
 void CampaignRunner::set_state(State s, const std::string& reason) {
@@ -113,6 +116,11 @@ void CampaignRunner::start() {
   // Engine::load_reports).
   if (auto st = fs::write_file(report_dir() / kCampaignFile, in_.normalized_yaml, true); !st)
     return fail(st.error().message);
+  if (auto j = Journal::create(report_dir())) {
+    journal_.emplace(std::move(j).value());
+  } else {
+    spdlog::warn("campaign {}: {}; a crash would lose its samples", in_.id, j.error().message);
+  }
   std::filesystem::create_directories(opt_.state_dir / "run" / in_.id, ec);
   if (ec) return fail(fmt::format("cannot create the run directory: {}", ec.message()));
 
@@ -476,7 +484,9 @@ void CampaignRunner::finish(std::string cleanup_error) {
     reason_ += "; report not written: " + st.error().message;
   } else {
     report_written_ = true;
+    if (journal_) journal_->remove();  // the report holds it all
   }
+  journal_.reset();
   spdlog::info("campaign {}: {}: {}", in_.id, to_string(state_), reason_);
   emit(StateChange{state_, reason_});
   for (const auto& c : final_criteria_) emit(c);

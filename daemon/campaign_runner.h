@@ -20,6 +20,7 @@
 #include "cgroup/cgroup.h"
 #include "common/clock.h"
 #include "daemon/criteria.h"
+#include "daemon/journal.h"
 #include "daemon/model.h"
 #include "daemon/psi_trigger.h"
 #include "daemon/report.h"
@@ -133,6 +134,7 @@ class CampaignRunner {
   std::unique_ptr<PsiTrigger> trigger_;
   ReportData::Trigger trigger_info_;
   std::vector<CriterionResult> final_criteria_;
+  std::optional<Journal> journal_;  // samples and events on disk as they come (crash recovery)
   bool report_written_ = false;
   bool completing_ = false;
   std::thread remover_;

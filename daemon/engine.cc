@@ -9,6 +9,7 @@
 #include <random>
 
 #include "common/fs.h"
+#include "daemon/journal.h"
 #include "daemon/report.h"
 
 namespace mt::daemon {
@@ -211,12 +212,29 @@ bool Engine::write_crash_report(const std::filesystem::path& dir) const {
   r.verdict = State::error;
   r.reason =
       "memtortured stopped during this campaign (crashed or was killed); its cgroups were "
-      "removed when the daemon started again; no samples were saved";
+      "removed when the daemon started again";
+  if (auto j = read_journal(dir); j && !j->samples.empty()) {
+    r.samples = std::move(j->samples);
+    r.workloads = std::move(j->workloads);
+    r.oom_kill_times_s = std::move(j->oom_kill_times_s);
+    r.psi_trigger.events_s = std::move(j->psi_trigger_events_s);
+    r.psi_trigger.armed = !r.psi_trigger.events_s.empty();
+    r.duration_actual_s = j->last_t_s;
+    r.ended_unix_ms = r.started_unix_ms + static_cast<std::int64_t>(j->last_t_s * 1000);
+    r.reason += fmt::format("; what it measured up to {:.1f} s was saved ({} samples{})",
+                            j->last_t_s, r.samples.size(),
+                            j->samples_truncated ? ", the journal's size bound cut later ones"
+                                                 : "");
+  } else {
+    r.reason += "; no samples were saved";
+  }
   r.host = opt_.runner.host;
   if (auto st = write_report(dir, to_json(r)); !st) {
     spdlog::warn("{}", st.error().message);
     return false;
   }
+  std::error_code ec_journal;
+  std::filesystem::remove(dir / kJournalFile, ec_journal);  // in the report now
   spdlog::warn("campaign {} was cut short by a daemon exit; wrote an error report", r.id);
   return true;
 }

@@ -1,6 +1,10 @@
 #include "daemon/report.h"
 
+#include <fcntl.h>
 #include <fmt/chrono.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -50,7 +54,9 @@ json psi_summary(const std::vector<Sample>& samples,
           {"full_stall_total_us", full_total}};
 }
 
-json workload_json(const WorkloadStatus& w) {
+}  // namespace
+
+json to_json(const WorkloadStatus& w) {
   return {{"name", w.name},
           {"type", w.type},
           {"kind", w.kind},
@@ -63,6 +69,8 @@ json workload_json(const WorkloadStatus& w) {
           {"bytes", w.bytes},
           {"exit_status", w.exit_status}};
 }
+
+namespace {
 
 json criterion_json(const CriterionResult& c) {
   return {{"name", c.name},
@@ -96,6 +104,46 @@ json to_json(const Sample& s) {
   return j;
 }
 
+namespace {
+std::optional<PsiFigures> psi_from_json(const json& j) {
+  if (!j.is_object()) return std::nullopt;
+  return PsiFigures{j.value("some_avg10", 0.0), j.value("full_avg10", 0.0),
+                    j.value("some_stall_delta_us", std::uint64_t{0}),
+                    j.value("full_stall_delta_us", std::uint64_t{0})};
+}
+}  // namespace
+
+Sample sample_from_json(const json& j) {
+  Sample s;
+  s.t_s = j.value("t_s", 0.0);
+  s.usage_bytes = j.value("usage_bytes", std::uint64_t{0});
+  s.limit_bytes = j.value("limit_bytes", std::uint64_t{0});
+  s.headroom_bytes = j.value("headroom_bytes", std::int64_t{0});
+  s.kernel_bytes = j.value("kernel_bytes", std::uint64_t{0});
+  s.oom_kills = j.value("oom_kills", std::uint64_t{0});
+  s.failcnt = j.value("failcnt", std::uint64_t{0});
+  s.peak_bytes = j.value("peak_bytes", std::uint64_t{0});
+  if (j.contains("cgroup_psi")) s.cgroup_psi = psi_from_json(j["cgroup_psi"]);
+  if (j.contains("system_psi")) s.system_psi = psi_from_json(j["system_psi"]);
+  return s;
+}
+
+WorkloadStatus workload_from_json(const json& w) {
+  WorkloadStatus s;
+  s.name = w.value("name", "");
+  s.type = w.value("type", "");
+  s.kind = w.value("kind", "");
+  s.state = w.value("state", "");
+  s.pid = w.value("pid", 0);
+  s.threads = w.value("threads", 0);
+  s.ops = w.value("ops", std::uint64_t{0});
+  s.ops_per_s = w.value("ops_per_s", 0.0);
+  s.errors = w.value("errors", std::uint64_t{0});
+  s.bytes = w.value("bytes", std::uint64_t{0});
+  s.exit_status = w.value("exit_status", "");
+  return s;
+}
+
 MemorySummary summarize_memory(const std::vector<Sample>& samples,
                                std::uint64_t kernel_peak_bytes) {
   MemorySummary m;
@@ -121,7 +169,7 @@ json to_json(const ReportData& r) {
   const auto [peak, max_kernel, oom_kills, failcnt, min_headroom] =
       summarize_memory(r.samples, r.kernel_peak_bytes);
   json workloads = json::array(), criteria = json::array(), samples = json::array();
-  for (const auto& w : r.workloads) workloads.push_back(workload_json(w));
+  for (const auto& w : r.workloads) workloads.push_back(to_json(w));
   for (const auto& c : r.criteria) criteria.push_back(criterion_json(c));
   for (const auto& s : r.samples) samples.push_back(to_json(s));
   return {
@@ -168,14 +216,39 @@ json to_json(const ReportData& r) {
   };
 }
 
+// Crash-safe: the temporary file is synced before the rename, the directory after it, so that
+// after a crash report.json is either the old one or the whole new one.
 Status write_report(const std::filesystem::path& dir, const json& report) {
   const auto tmp = dir / "report.json.tmp";
-  if (auto st = fs::write_file(tmp, report.dump(2) + "\n", /*create=*/true); !st) return st;
+  const std::string text = report.dump(2) + "\n";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return make_error(fmt::format("cannot create {}: {}", tmp.string(), fs::errno_text(errno)));
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int err = errno;
+      ::close(fd);
+      return make_error(fmt::format("cannot write {}: {}", tmp.string(), fs::errno_text(err)));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  const bool synced = ::fsync(fd) == 0;
+  const int sync_err = errno;
+  ::close(fd);
+  if (!synced)
+    return make_error(fmt::format("cannot sync {}: {}", tmp.string(), fs::errno_text(sync_err)));
   std::error_code ec;
   std::filesystem::rename(tmp, dir / "report.json", ec);
   if (ec)
     return make_error(
         fmt::format("cannot rename {} to report.json: {}", tmp.string(), ec.message()));
+  if (const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
   return {};
 }
 
@@ -191,21 +264,7 @@ Result<CampaignView> view_from_report(const json& j, const std::string& path) {
     v.file_name = j.value("file", "");
     v.started_unix_ms = j.value("started_unix_ms", std::int64_t{0});
     v.report_path = path;
-    for (const auto& w : j.at("workloads")) {
-      WorkloadStatus s;
-      s.name = w.value("name", "");
-      s.type = w.value("type", "");
-      s.kind = w.value("kind", "");
-      s.state = w.value("state", "");
-      s.pid = w.value("pid", 0);
-      s.threads = w.value("threads", 0);
-      s.ops = w.value("ops", std::uint64_t{0});
-      s.ops_per_s = w.value("ops_per_s", 0.0);
-      s.errors = w.value("errors", std::uint64_t{0});
-      s.bytes = w.value("bytes", std::uint64_t{0});
-      s.exit_status = w.value("exit_status", "");
-      v.workloads.push_back(std::move(s));
-    }
+    for (const auto& w : j.at("workloads")) v.workloads.push_back(workload_from_json(w));
     for (const auto& c : j.at("criteria")) {
       v.criteria.push_back({c.value("name", ""), c.value("limit", 0.0), c.value("value", 0.0),
                             c.value("pass", false), c.value("detail", "")});
@@ -216,17 +275,8 @@ Result<CampaignView> view_from_report(const json& j, const std::string& path) {
     v.failcnt = memory.value("failcnt", std::uint64_t{0});
     if (memory.contains("min_headroom_bytes") && !memory["min_headroom_bytes"].is_null())
       v.min_headroom_bytes = memory["min_headroom_bytes"].get<std::int64_t>();
-    if (const auto& samples = j.at("samples"); !samples.empty()) {
-      const auto& s = samples.back();
-      Sample last;
-      last.t_s = s.value("t_s", 0.0);
-      last.usage_bytes = s.value("usage_bytes", std::uint64_t{0});
-      last.limit_bytes = s.value("limit_bytes", std::uint64_t{0});
-      last.headroom_bytes = s.value("headroom_bytes", std::int64_t{0});
-      last.kernel_bytes = s.value("kernel_bytes", std::uint64_t{0});
-      last.oom_kills = s.value("oom_kills", std::uint64_t{0});
-      v.latest = last;
-    }
+    if (const auto& samples = j.at("samples"); !samples.empty())
+      v.latest = sample_from_json(samples.back());
     return v;
   } catch (const json::exception& e) {
     return make_error(fmt::format("{}: not a memtorture report: {}", path, e.what()));

@@ -66,5 +66,9 @@ Status write_report(const std::filesystem::path& dir, const nlohmann::ordered_js
 Result<CampaignView> view_from_report(const nlohmann::ordered_json& report,
                                       const std::string& path);
 nlohmann::ordered_json to_json(const Sample& s);
+nlohmann::ordered_json to_json(const WorkloadStatus& w);
+// The reverse of the two above; missing fields take their defaults (older reports).
+Sample sample_from_json(const nlohmann::ordered_json& j);
+WorkloadStatus workload_from_json(const nlohmann::ordered_json& j);
 
 }  // namespace mt::daemon

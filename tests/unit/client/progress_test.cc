@@ -56,24 +56,26 @@ pb::CampaignEvent oom_event(double t, std::uint64_t total, const std::string& wo
 TEST(ProgressTest, BeforeAnyEventItIsPendingWithNoMemory) {
   Progress p;
   EXPECT_EQ(p.state(), pb::PENDING);
-  EXPECT_EQ(p.line(), "[   0.0s/0.0s] pending   flood 0 ops/s");
+  EXPECT_EQ(p.line(), "[   0.0s/0.0s] pending");
+  EXPECT_EQ(p.final_snapshot(), nullptr);
 }
 
 TEST(ProgressTest, ScriptedCampaign) {
   Progress p;
   p.apply(snapshot(0.0, 10.0, pb::RUNNING));
   EXPECT_EQ(p.state(), pb::RUNNING);
-  EXPECT_EQ(p.line(), "[   0.0s/10.0s] running   flood 0 ops/s");
+  EXPECT_EQ(p.line(), "[   0.0s/10.0s] running");
 
   // A sample with the cgroup's own PSI (and the system's too: the cgroup's is shown).
   pb::Sample s = sample(64 * Mi, 256 * Mi);
+  s.set_kernel_bytes(20 * Mi);
   s.mutable_cgroup_psi()->set_some_avg10(1.2);
   s.mutable_cgroup_psi()->set_full_avg10(0.5);
   s.mutable_system_psi()->set_some_avg10(9.99);
   p.apply(sample_event(1.0, s));
   EXPECT_EQ(p.line(),
-            "[   1.0s/10.0s] running  mem 64.0Mi/256.0Mi (25%)  psi some 1.20 full 0.50"
-            "  flood 0 ops/s");
+            "[   1.0s/10.0s] running  mem 64.0Mi/256.0Mi (25%)  kernel 20.0Mi  headroom 192.0Mi"
+            "  psi some 1.20 full 0.50");
 
   // Only running floods count towards the rate: not anon workloads, not exited floods.
   p.apply(workloads_event(
@@ -88,8 +90,8 @@ TEST(ProgressTest, ScriptedCampaign) {
   sys_only.mutable_system_psi()->set_full_avg10(1.25);
   p.apply(sample_event(2.5, sys_only));
   EXPECT_EQ(p.line(),
-            "[   2.5s/10.0s] running  mem 128.0Mi/256.0Mi (50%)  psi some 3.50 full 1.25 (system)"
-            "  flood 210.3k ops/s");
+            "[   2.5s/10.0s] running  mem 128.0Mi/256.0Mi (50%)  kernel 0B  headroom 128.0Mi"
+            "  psi some 3.50 full 1.25 (system)  flood 210.3k ops/s");
 
   // OOM kills: the event's total, then the sample's cumulative count.
   p.apply(oom_event(3.0, 1, "hog"));
@@ -107,7 +109,40 @@ TEST(ProgressTest, ScriptedCampaign) {
   p.apply(state_event(10.0, pb::FAILED, "criteria failed"));
   EXPECT_EQ(p.state(), pb::FAILED);
   EXPECT_EQ(p.line(),
-            "[  10.0s/10.0s] failed   mem 10.0Mi/256.0Mi (4%)  flood 0 ops/s  OOM kills 2");
+            "[  10.0s/10.0s] failed   mem 10.0Mi/256.0Mi (4%)  kernel 0B  headroom 246.0Mi"
+            "  flood 0 ops/s  OOM kills 2");
+}
+
+TEST(ProgressTest, FailcntIsShownOnlyWhenTheLimitWasHit) {
+  Progress p;
+  pb::Sample s = sample(250 * Mi, 256 * Mi);
+  p.apply(sample_event(1.0, s));
+  EXPECT_THAT(p.line(), Not(HasSubstr("failcnt")));
+  s.set_failcnt(17);
+  p.apply(sample_event(1.1, s));
+  EXPECT_THAT(p.line(), HasSubstr("  headroom 6.0Mi  failcnt 17"));
+}
+
+TEST(ProgressTest, NoFloodPartWithoutAFloodWorkload) {
+  Progress p;
+  pb::CampaignEvent ev = snapshot(0.0, 10.0, pb::RUNNING);
+  *ev.mutable_snapshot()->add_workloads() = workload("hog", "anon", "running", 1000);
+  p.apply(ev);
+  p.apply(sample_event(1.0, sample(1 * Mi, 64 * Mi)));
+  p.apply(workloads_event(1.0, {workload("hog", "anon", "running", 2000)}));
+  EXPECT_THAT(p.line(), Not(HasSubstr("flood")));
+  // A flood in the campaign shows its rate, 0 included.
+  p.apply(workloads_event(
+      1.1, {workload("hog", "anon", "running", 2000), workload("f", "flood", "waiting", 0)}));
+  EXPECT_THAT(p.line(), HasSubstr("  flood 0 ops/s"));
+}
+
+TEST(ProgressTest, TheFloodRateKeepsOneSpellingAcrossTheThousandBoundary) {
+  Progress p;
+  p.apply(workloads_event(1.0, {workload("f", "flood", "running", 999.7)}));
+  EXPECT_THAT(p.line(), HasSubstr("flood 1.0k ops/s"));
+  p.apply(workloads_event(1.1, {workload("f", "flood", "running", 1000.2)}));
+  EXPECT_THAT(p.line(), HasSubstr("flood 1.0k ops/s"));
 }
 
 TEST(ProgressTest, TimeNeverRunsBackwardsOnLateEvents) {
@@ -123,7 +158,8 @@ TEST(ProgressTest, ASnapshotSetsStateDurationElapsedAndTheLatestSample) {
   pb::CampaignEvent ev = snapshot(4.0, 8.0, pb::RUNNING);
   *ev.mutable_snapshot()->mutable_latest() = sample(32 * Mi, 64 * Mi);
   p.apply(ev);
-  EXPECT_EQ(p.line(), "[   4.0s/8.0s] running  mem 32.0Mi/64.0Mi (50%)  flood 0 ops/s");
+  EXPECT_EQ(p.line(),
+            "[   4.0s/8.0s] running  mem 32.0Mi/64.0Mi (50%)  kernel 0B  headroom 32.0Mi");
 }
 
 TEST(ProgressTest, ASnapshotsLatestSampleAlsoGivesTheOomKillCount) {
@@ -134,10 +170,11 @@ TEST(ProgressTest, ASnapshotsLatestSampleAlsoGivesTheOomKillCount) {
   EXPECT_THAT(p.line(), HasSubstr("  OOM kills 2"));
 }
 
-TEST(ProgressTest, AZeroLimitDoesNotDivideByZero) {
+TEST(ProgressTest, AZeroLimitDoesNotDivideByZeroAndShowsNoHeadroom) {
   Progress p;
   p.apply(sample_event(0.1, sample(1 * Mi, 0)));
   EXPECT_THAT(p.line(), HasSubstr("mem 1.0Mi/0B (0%)"));
+  EXPECT_THAT(p.line(), Not(HasSubstr("headroom")));
 }
 
 TEST(ProgressTest, LogsCriteriaAndTriggersDoNotChangeTheLine) {
@@ -151,6 +188,47 @@ TEST(ProgressTest, LogsCriteriaAndTriggersDoNotChangeTheLine) {
   *crit.mutable_criterion() = testing::criterion("max_oom_kills", false, "worst 1 > limit 0");
   p.apply(crit);
   EXPECT_EQ(p.line(), before);
+}
+
+// The daemon sends a criterion live when it first fails and again with the final results.
+TEST(ProgressTest, AFailedCriterionIsReportedOnceLive) {
+  Progress p;
+  pb::CampaignEvent live = at(3.0);
+  *live.mutable_criterion() = testing::criterion("max_oom_kills", false, "worst 1 > limit 0");
+  EXPECT_EQ(p.apply(live), "   3.0s  criterion max_oom_kills failed: worst 1 > limit 0");
+  pb::CampaignEvent final_result = at(10.0);
+  *final_result.mutable_criterion() =
+      testing::criterion("max_oom_kills", false, "worst 2 > limit 0");
+  EXPECT_EQ(p.apply(final_result), "");
+  // Another criterion failing only at the end is still shown (once).
+  pb::CampaignEvent other = at(10.0);
+  *other.mutable_criterion() = testing::criterion("min_headroom", false, "lowest 1.0Mi < 8.0Mi");
+  EXPECT_THAT(p.apply(other), HasSubstr("criterion min_headroom failed"));
+  EXPECT_EQ(p.apply(other), "");
+}
+
+TEST(ProgressTest, ApplyReturnsTheNotableLineOfEveryOtherEvent) {
+  Progress p;
+  EXPECT_EQ(p.apply(oom_event(4.25, 1, "hog")), "   4.2s  OOM kill #1 of workload hog");
+  EXPECT_EQ(p.apply(oom_event(5.0, 2, "hog")), "   5.0s  OOM kill #2 of workload hog");
+  EXPECT_EQ(p.apply(sample_event(5.1, sample(1 * Mi, 2 * Mi))), "");
+}
+
+TEST(ProgressTest, KeepsTheFinalSnapshot) {
+  Progress p;
+  p.apply(snapshot(0.0, 10.0, pb::RUNNING));
+  EXPECT_EQ(p.final_snapshot(), nullptr);  // a running campaign's snapshot is not final
+  pb::CampaignEvent last = snapshot(10.0, 10.0, pb::PASSED);
+  last.mutable_snapshot()->set_reason("duration reached");
+  p.apply(last);
+  ASSERT_NE(p.final_snapshot(), nullptr);
+  EXPECT_EQ(p.final_snapshot()->state(), pb::PASSED);
+  EXPECT_EQ(p.final_snapshot()->reason(), "duration reached");
+  for (auto state : {pb::FAILED, pb::ABORTED, pb::ERROR}) {
+    Progress q;
+    q.apply(snapshot(1.0, 10.0, state));
+    ASSERT_NE(q.final_snapshot(), nullptr) << state_name(state);
+  }
 }
 
 // ---- notable -----------------------------------------------------------------------------

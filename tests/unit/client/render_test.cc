@@ -48,6 +48,12 @@ TEST(StateNameTest, EveryState) {
   EXPECT_EQ(state_name(static_cast<pb::CampaignState>(42)), "unknown");
 }
 
+TEST(IsFinalTest, TheFourVerdicts) {
+  for (auto s : {pb::PASSED, pb::FAILED, pb::ABORTED, pb::ERROR}) EXPECT_TRUE(is_final(s)) << s;
+  for (auto s : {pb::PENDING, pb::RUNNING, pb::CAMPAIGN_STATE_UNSPECIFIED})
+    EXPECT_FALSE(is_final(s)) << s;
+}
+
 pb::Campaign finished(pb::CampaignState state) {
   pb::Campaign c;
   c.set_id("oom-20261122T074512-3f2a");
@@ -67,6 +73,8 @@ pb::Campaign finished(pb::CampaignState state) {
   hog->set_exit_status("killed by SIGKILL (OOM kill)");
   *c.mutable_latest() = sample(20 * Mi, 96 * Mi, 1);
   c.set_peak_bytes(96 * Mi);
+  c.set_max_kernel_bytes(30 * Mi);
+  c.set_failcnt(42);
   c.set_min_headroom_bytes(512 * 1024);
   c.set_has_min_headroom(true);
   *c.add_criteria() = criterion("max_oom_kills", false, "worst 1 > limit 0 (first at 3.1 s)");
@@ -89,8 +97,9 @@ TEST(SummaryTest, ShowsVerdictWorkloadsMemoryCriteriaAndReport) {
   EXPECT_TRUE(std::regex_search(
       s, std::regex(R"x(too-big +anon +- +12 +0 +0  killed by SIGKILL \(OOM kill\)\n)x")))
       << s;
-  EXPECT_THAT(
-      s, HasSubstr("  memory: limit 96.0Mi, peak 96.0Mi, lowest headroom 512.0Ki, OOM kills 1\n"));
+  EXPECT_THAT(s,
+              HasSubstr("  memory: limit 96.0Mi, peak 96.0Mi, kernel peak 30.0Mi, lowest headroom "
+                        "512.0Ki, failcnt 42, OOM kills 1\n"));
   EXPECT_TRUE(std::regex_search(
       s, std::regex(R"x(max_oom_kills +FAIL +worst 1 > limit 0 \(first at 3\.1 s\)\n)x")))
       << s;
@@ -124,7 +133,76 @@ TEST(SummaryTest, UnknownMinHeadroomIsADash) {
   pb::Campaign c = finished(pb::PASSED);
   c.clear_min_headroom_bytes();
   c.set_has_min_headroom(false);
-  EXPECT_THAT(summary(c), HasSubstr("lowest headroom -, OOM kills 1"));
+  EXPECT_THAT(summary(c), HasSubstr("lowest headroom -, failcnt 42, OOM kills 1"));
+}
+
+TEST(SummaryTest, FloodRatesKeepOneSpellingAcrossTheThousandBoundary) {
+  pb::Campaign c = finished(pb::PASSED);
+  c.mutable_workloads(0)->set_ops_per_s(999.6);
+  EXPECT_TRUE(std::regex_search(summary(c), std::regex(R"x(small-flood .* 1\.0k +2  exit 0)x")))
+      << summary(c);
+}
+
+// The daemon leaves report_path empty until the report exists.
+TEST(SummaryTest, ARunningCampaignHasNoReportPathYet) {
+  pb::Campaign c = finished(pb::RUNNING);
+  c.set_report_path("/var/lib/memtorture/reports/oom/report.json");  // even if a daemon sends one
+  const std::string s = summary(c);
+  EXPECT_THAT(s, HasSubstr("  report: written when the campaign ends\n"));
+  EXPECT_THAT(s, Not(HasSubstr("report.json")));
+  c.set_state(pb::PENDING);
+  EXPECT_THAT(summary(c), HasSubstr("  report: written when the campaign ends\n"));
+}
+
+TEST(SummaryTest, AFinishedCampaignWithoutReportPathPrintsNoReportLine) {
+  pb::Campaign c = finished(pb::ERROR);
+  c.clear_report_path();
+  EXPECT_THAT(summary(c), Not(HasSubstr("report:")));
+}
+
+// The table lists each criterion once, a failed one included.
+TEST(SummaryTest, EachCriterionOnceInTheTable) {
+  const std::string s = summary(finished(pb::FAILED));
+  EXPECT_EQ(count(s, "max_oom_kills      "), 1) << s;
+  EXPECT_EQ(count(s, "FAIL"), 1);
+}
+
+// ---- numbers and words ---------------------------------------------------------------------
+
+TEST(HumanRateTest, OneSpellingPerValue) {
+  EXPECT_EQ(human_rate(0), "0");
+  EXPECT_EQ(human_rate(12.4), "12");
+  EXPECT_EQ(human_rate(999.4), "999");
+  // Rounds to 1000: written as 1.0k, never as "1000".
+  EXPECT_EQ(human_rate(999.5), "1.0k");
+  EXPECT_EQ(human_rate(999.7), "1.0k");
+  EXPECT_EQ(human_rate(1000), "1.0k");
+  EXPECT_EQ(human_rate(1049), "1.0k");
+  EXPECT_EQ(human_rate(210'300), "210.3k");
+  EXPECT_EQ(human_rate(999'940), "999.9k");
+  // Rounds to 1000.0k: written as 1.0M.
+  EXPECT_EQ(human_rate(999'960), "1.0M");
+  EXPECT_EQ(human_rate(2'500'000), "2.5M");
+  EXPECT_EQ(human_rate(3.2e9), "3.2G");
+  EXPECT_EQ(human_rate(4.5e12), "4500.0G");
+}
+
+TEST(HumanRateTest, NoFlipAroundAnyBoundary) {
+  // Every value between 990 and 1010 is spelled "1.0k" once it rounds to 1000 or more.
+  for (double v = 990; v < 1010; v += 0.1) {
+    const std::string s = human_rate(v);
+    EXPECT_TRUE(s == "1.0k" || (v < 999.5 && s.find('k') == std::string::npos)) << v << " " << s;
+    EXPECT_NE(s, "1000") << v;
+  }
+  for (double v = 999'000; v < 1'001'000; v += 10) EXPECT_NE(human_rate(v), "1000.0k") << v;
+}
+
+TEST(CountedTest, SingularAndPlural) {
+  EXPECT_EQ(counted(0, "error"), "0 errors");
+  EXPECT_EQ(counted(1, "error"), "1 error");
+  EXPECT_EQ(counted(2, "workload"), "2 workloads");
+  EXPECT_EQ(counted(1, "criterion", "criteria"), "1 criterion");
+  EXPECT_EQ(counted(3, "criterion", "criteria"), "3 criteria");
 }
 
 // ---- junit -------------------------------------------------------------------------------
@@ -210,6 +288,41 @@ TEST(JunitTest, NamesAndDetailsAreEscaped) {
     EXPECT_EQ(v.find_first_of("<>'"), std::string::npos) << v;
   }
   EXPECT_THAT(x, HasSubstr(R"x(tests="3" failures="2")x"));
+}
+
+TEST(JunitErrorTest, AFailingCampaignCaseThatSaysWhy) {
+  const std::string x =
+      junit_error_xml("smoke", "", "starting smoke.yaml: campaign other-1 is running");
+  EXPECT_THAT(x,
+              ::testing::StartsWith("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n"));
+  EXPECT_THAT(x, HasSubstr(R"x(<testsuite name="smoke" tests="1" failures="1" time="0.000">)x"));
+  EXPECT_THAT(x, Not(HasSubstr("<properties>")));  // no id: the campaign never started
+  EXPECT_THAT(
+      x,
+      HasSubstr(
+          R"x(<testcase classname="smoke" name="campaign"><failure message="starting smoke.yaml: campaign other-1 is running">starting smoke.yaml: campaign other-1 is running</failure></testcase>)x"));
+  EXPECT_EQ(count(x, "<testcase "), 1);
+  EXPECT_THAT(x, ::testing::EndsWith("  </testsuite>\n</testsuites>\n"));
+}
+
+TEST(JunitErrorTest, AKnownIdIsAPropertyAndAMultiLineMessageKeepsItsLinesInTheText) {
+  const std::string x = junit_error_xml(
+      "a.yaml", "c-1",
+      "a.yaml:2:3: unknown key 'x'\na.yaml:4:1: duration: must be > 0\na.yaml: invalid campaign");
+  EXPECT_THAT(x, HasSubstr(R"x(<properties><property name="id" value="c-1"/></properties>)x"));
+  EXPECT_THAT(
+      x,
+      HasSubstr(
+          R"x(failure message="a.yaml:2:3: unknown key &apos;x&apos;; a.yaml:4:1: duration: must be &gt; 0; a.yaml: invalid campaign">)x"));
+  EXPECT_THAT(x, HasSubstr("&apos;x&apos;\na.yaml:4:1: duration: must be &gt; 0\na.yaml: invalid "
+                           "campaign</failure>"));
+}
+
+TEST(JunitErrorTest, SuiteAndMessageAreEscaped) {
+  const std::string x = junit_error_xml("a<b>", "i&d", "x \"y\" <z>");
+  EXPECT_THAT(x, HasSubstr(R"x(<testsuite name="a&lt;b&gt;")x"));
+  EXPECT_THAT(x, HasSubstr(R"x(value="i&amp;d")x"));
+  EXPECT_THAT(x, HasSubstr(R"x(message="x &quot;y&quot; &lt;z&gt;")x"));
 }
 
 TEST(XmlEscapeTest, TheFiveSpecialCharacters) {

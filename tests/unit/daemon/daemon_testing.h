@@ -44,6 +44,10 @@ inline std::string read_text(const std::filesystem::path& file) {
   return out.str();
 }
 
+inline void write_text(const std::filesystem::path& file, const std::string& text) {
+  std::ofstream(file, std::ios::binary) << text;
+}
+
 inline PsiFigures psi(double some_avg10, double full_avg10, std::uint64_t some_delta = 0,
                       std::uint64_t full_delta = 0) {
   return PsiFigures{some_avg10, full_avg10, some_delta, full_delta};

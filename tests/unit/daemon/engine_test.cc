@@ -2,6 +2,7 @@
 // reports found in a state directory after a restart. No valid campaign is ever started here
 // (that creates real cgroups; see tests/integration/daemon).
 #include "daemon/engine.h"
+#include "daemon/journal.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -324,6 +325,42 @@ TEST_F(EngineReportsTest, ACampaignCutShortByACrashGetsAnErrorReport) {
   EXPECT_EQ(j["campaign_yaml"],
             testing::read_text(fixtures() / "state" / "reports" / kCrashedId / "campaign.yaml"));
   EXPECT_TRUE(j["samples"].empty());
+}
+
+// The bug: the error report after a SIGKILL had 0 samples and no workloads although the
+// campaign had run for seconds. The journal the runner keeps is read back into it.
+TEST_F(EngineReportsTest, ACrashReportHoldsWhatTheJournalSaved) {
+  const std::string id = "journaled-20260106T000000-0006";
+  const auto dir = state_ / "reports" / id;
+  stdfs::create_directories(dir);
+  testing::write_text(dir / kCampaignFile,
+                      testing::read_text(fixtures() / "state" / "reports" / kCrashedId /
+                                         "campaign.yaml"));
+  {
+    auto j = Journal::create(dir);
+    ASSERT_TRUE(j.ok()) << j.error().message;
+    for (int i = 0; i < 30; ++i) j->record({i * 0.1, testing::sample(i * 0.1, i * Mi, 96 * Mi)});
+    WorkloadStatus w;
+    w.name = "hog";
+    w.state = "running";
+    w.ops = 1234;
+    j->record({1.0, WorkloadsUpdate{w}});
+    j->record({2.5, OomKill{1, "hog"}});
+    j->record({2.9, LogLine{"not journaled"}});
+  }  // the daemon "dies": the journal is all that is left
+  engine_.load_reports();
+  auto v = engine_.get(id, true);
+  ASSERT_TRUE(v.ok()) << v.error.message;
+  EXPECT_EQ(v.value->state, State::error);
+  EXPECT_THAT(v.value->reason, HasSubstr("what it measured up to 2.9 s was saved (30 samples)"));
+  auto report = nlohmann::ordered_json::parse(v.value->report_json);
+  EXPECT_EQ(report["samples"].size(), 30u);
+  EXPECT_EQ(report["samples"][29]["usage_bytes"], 29 * Mi);
+  ASSERT_EQ(report["workloads"].size(), 1u);
+  EXPECT_EQ(report["workloads"][0]["ops"], 1234);
+  EXPECT_EQ(report["oom_kill_times_s"], nlohmann::ordered_json::array({2.5}));
+  EXPECT_EQ(report["memory"]["peak_bytes"], 29 * Mi);
+  EXPECT_FALSE(stdfs::exists(dir / kJournalFile)) << "the report holds it now";
 }
 
 TEST_F(EngineReportsTest, TheSkippedDirectoriesAreNotCampaigns) {

@@ -1,0 +1,105 @@
+#include "client/cli.h"
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <ostream>
+
+#include "client/render.h"
+
+namespace mt::client {
+namespace {
+
+constexpr const char* kSocketHelp =
+    "daemon socket (default $MEMTORTURE_SOCKET, else /run/memtorture/memtorture.sock)";
+constexpr const char* kJsonHelp = "machine-readable output on stdout";
+
+// --socket and --json on the app and on every command, so that either place works and each
+// command's --help lists them.
+void add_global_options(CLI::App* app, GlobalOptions& g) {
+  app->add_option("--socket", g.socket, kSocketHelp);
+  app->add_flag("--json", g.json, kJsonHelp);
+}
+
+}  // namespace
+
+std::optional<Invocation> parse_command_line(const std::vector<std::string>& args, int* exit_code,
+                                             std::ostream& out, std::ostream& err) {
+  Invocation inv;
+  std::string id;
+  CLI::App app{"memtorturectl: run and watch memtorture campaigns", "memtorturectl"};
+  app.require_subcommand(1);
+  add_global_options(&app, inv.global);
+
+  struct Sub {
+    Command command;
+    CLI::App* app;
+  };
+  std::vector<Sub> subs;
+  const auto sub = [&](Command c, const char* name, const char* help) {
+    auto* s = app.add_subcommand(name, help);
+    add_global_options(s, inv.global);
+    subs.push_back({c, s});
+    return s;
+  };
+  auto* validate = sub(Command::validate, "validate", "check a campaign file (no daemon needed)");
+  validate->add_option("FILE", inv.file, "campaign YAML")->required();
+  validate->add_flag("--print", inv.print_normalized, "print the normalized campaign");
+  auto* run = sub(Command::run, "run", "start a campaign, show it live, exit with its verdict");
+  run->add_option("FILE", inv.file, "campaign YAML")->required();
+  run->add_option("--junit", inv.junit, "write a JUnit XML file (one test case per criterion)");
+  auto* start = sub(Command::start, "start", "start a campaign and print its id");
+  start->add_option("FILE", inv.file, "campaign YAML")->required();
+  auto* status = sub(Command::status, "status", "a campaign's state (default: running or newest)");
+  status->add_option("ID", id, "campaign id");
+  sub(Command::list, "list", "all campaigns, newest first");
+  auto* watch = sub(Command::watch, "watch", "follow a campaign live, exit with its verdict");
+  watch->add_option("ID", id, "campaign id")->required();
+  watch->add_option("--junit", inv.junit, "write a JUnit XML file (one test case per criterion)");
+  auto* stop = sub(Command::stop, "stop", "stop a campaign (verdict aborted, report written)");
+  stop->add_option("ID", id, "campaign id")->required();
+  auto* report = sub(Command::report, "report", "print a finished campaign's report.json");
+  report->add_option("ID", id, "campaign id")->required();
+  sub(Command::system, "system", "what the daemon's host offers");
+
+  try {
+    // CLI11 wants argv order reversed for parse(vector).
+    std::vector<std::string> reversed(args.rbegin(), args.rend());
+    app.parse(reversed);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e, out, err);
+    *exit_code = rc == 0 ? kPassed : kInvalid;
+    return std::nullopt;
+  }
+  for (const auto& s : subs)
+    if (s.app->parsed()) inv.command = s.command;
+  if (!id.empty()) inv.id = id;
+  *exit_code = kPassed;
+  return inv;
+}
+
+int run(const Invocation& inv) {
+  const GlobalOptions& g = inv.global;
+  switch (inv.command) {
+    case Command::validate:
+      return cmd_validate(g, inv.file, inv.print_normalized);
+    case Command::run:
+      return cmd_run(g, {inv.file, inv.junit});
+    case Command::start:
+      return cmd_start(g, inv.file);
+    case Command::status:
+      return cmd_status(g, inv.id);
+    case Command::list:
+      return cmd_list(g);
+    case Command::watch:
+      return cmd_watch(g, inv.id.value_or(""), inv.junit);
+    case Command::stop:
+      return cmd_stop(g, inv.id.value_or(""));
+    case Command::report:
+      return cmd_report(g, inv.id.value_or(""));
+    case Command::system:
+      return cmd_system(g);
+  }
+  return kInvalid;
+}
+
+}  // namespace mt::client

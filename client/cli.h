@@ -1,0 +1,32 @@
+// memtorturectl's command line: argv -> which command with which options, and running it.
+// --socket and --json are accepted before the command and after it (`run FILE --json`).
+#pragma once
+
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "client/commands.h"
+
+namespace mt::client {
+
+enum class Command { validate, run, start, status, list, watch, stop, report, system };
+
+struct Invocation {
+  Command command = Command::validate;
+  GlobalOptions global;
+  std::string file;               // validate, run, start
+  std::optional<std::string> id;  // status (optional), watch, stop, report
+  std::string junit;              // run, watch
+  bool print_normalized = false;  // validate --print
+};
+
+// The invocation, or nothing after --help (exit code 0) or a usage error (2); *exit_code says
+// which, and help or the error went to `out` or `err`.
+std::optional<Invocation> parse_command_line(const std::vector<std::string>& args, int* exit_code,
+                                             std::ostream& out, std::ostream& err);
+
+int run(const Invocation& inv);
+
+}  // namespace mt::client

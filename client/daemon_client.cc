@@ -1,0 +1,48 @@
+#include "client/daemon_client.h"
+
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+namespace mt::client {
+
+std::string Failure::printed() const {
+  std::string out = about_file ? message : "memtorturectl: " + message;
+  if (out.empty() || out.back() != '\n') out += '\n';
+  return out;
+}
+
+Failure rpc_failure(const grpc::Status& st, const std::string& what) {
+  // The deadline's length is not in the status; every caller set one of the Deadlines.
+  std::string message = fmt::format("{}: {}", what, st.error_message());
+  if (st.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED)
+    message += " (memtortured did not answer in time)";
+  return {st.error_code() == grpc::StatusCode::INVALID_ARGUMENT ? kInvalid : kUnreachable,
+          std::move(message)};
+}
+
+DaemonClient::DaemonClient(const GlobalOptions& g) : g_(g), socket_(resolve_socket(g.socket)) {
+  channel_ = grpc::CreateChannel("unix:" + socket_, grpc::InsecureChannelCredentials());
+  stub_ = ::memtorture::v1::MemTorture::NewStub(channel_);
+}
+
+std::optional<Failure> DaemonClient::connect() {
+  struct stat st {};
+  if (::stat(socket_.c_str(), &st) != 0 || !S_ISSOCK(st.st_mode))
+    return Failure{kUnreachable,
+                   fmt::format("cannot reach memtortured at {}: no socket there (is the daemon "
+                               "running? --socket or MEMTORTURE_SOCKET)",
+                               socket_)};
+  if (channel_->WaitForConnected(std::chrono::system_clock::now() + g_.deadlines.connect))
+    return std::nullopt;
+  return Failure{kUnreachable, fmt::format("cannot reach memtortured at {} (is it running? "
+                                           "--socket or MEMTORTURE_SOCKET)",
+                                           socket_)};
+}
+
+std::unique_ptr<grpc::ClientContext> DaemonClient::context(std::chrono::milliseconds deadline) {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  ctx->set_deadline(std::chrono::system_clock::now() + deadline);
+  return ctx;
+}
+
+}  // namespace mt::client

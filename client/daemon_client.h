@@ -1,0 +1,51 @@
+// The client's side of the gRPC edge: the channel to memtortured, a context with its deadline
+// for every call, and what a failed call means for the user (message and exit code).
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "client/commands.h"
+#include "client/render.h"
+#include "memtorture/v1/memtorture.grpc.pb.h"
+
+namespace mt::client {
+
+// Why a command could not give its result, and its exit code. Printed as
+// "memtorturectl: <message>", or as it is when `about_file` (then it starts with the file name,
+// like the parser's file:line:col messages).
+struct Failure {
+  int code;
+  std::string message;
+  bool about_file = false;
+  std::string printed() const;  // with the trailing newline
+};
+
+// INVALID_ARGUMENT is exit code 2, anything else 3; "<what>: <error message>", and for a
+// deadline how long the client waited.
+Failure rpc_failure(const grpc::Status& st, const std::string& what);
+
+class DaemonClient {
+ public:
+  explicit DaemonClient(const GlobalOptions& g);
+  // Nothing once connected (within the connect deadline); else why not.
+  std::optional<Failure> connect();
+  ::memtorture::v1::MemTorture::Stub& stub() { return *stub_; }
+  // A context for one unary call; StopCampaign gets the longer deadline.
+  std::unique_ptr<grpc::ClientContext> unary_context() const { return context(g_.deadlines.unary); }
+  std::unique_ptr<grpc::ClientContext> stop_context() const { return context(g_.deadlines.stop); }
+  const std::string& socket() const { return socket_; }
+
+ private:
+  static std::unique_ptr<grpc::ClientContext> context(std::chrono::milliseconds deadline);
+  const GlobalOptions& g_;
+  std::string socket_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<::memtorture::v1::MemTorture::Stub> stub_;
+};
+
+}  // namespace mt::client

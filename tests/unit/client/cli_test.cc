@@ -1,0 +1,99 @@
+// The command line: global flags before or after the command, usage errors.
+#include "client/cli.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "client/render.h"
+
+namespace mt::client {
+namespace {
+
+using ::testing::HasSubstr;
+
+struct Parsed {
+  std::optional<Invocation> inv;
+  int rc = -1;
+  std::string out, err;
+};
+
+Parsed parse(std::vector<std::string> args) {
+  Parsed p;
+  std::ostringstream out, err;
+  p.inv = parse_command_line(args, &p.rc, out, err);
+  p.out = out.str();
+  p.err = err.str();
+  return p;
+}
+
+TEST(CliTest, JsonAfterTheCommand) {
+  auto p = parse({"run", "f.yaml", "--json"});
+  ASSERT_TRUE(p.inv) << p.err;
+  EXPECT_EQ(p.inv->command, Command::run);
+  EXPECT_EQ(p.inv->file, "f.yaml");
+  EXPECT_TRUE(p.inv->global.json);
+}
+
+TEST(CliTest, SocketAfterTheCommand) {
+  auto p = parse({"list", "--socket", "/tmp/x.sock"});
+  ASSERT_TRUE(p.inv) << p.err;
+  EXPECT_EQ(p.inv->command, Command::list);
+  EXPECT_EQ(p.inv->global.socket, "/tmp/x.sock");
+  EXPECT_FALSE(p.inv->global.json);
+}
+
+TEST(CliTest, GlobalFlagsBeforeTheCommandStillWork) {
+  auto p = parse({"--json", "--socket", "s", "watch", "c-1", "--junit", "out.xml"});
+  ASSERT_TRUE(p.inv) << p.err;
+  EXPECT_EQ(p.inv->command, Command::watch);
+  EXPECT_EQ(p.inv->id, "c-1");
+  EXPECT_EQ(p.inv->junit, "out.xml");
+  EXPECT_TRUE(p.inv->global.json);
+  EXPECT_EQ(p.inv->global.socket, "s");
+}
+
+TEST(CliTest, MixedPositions) {
+  auto p = parse({"--socket", "a", "run", "--junit", "j.xml", "f.yaml", "--json"});
+  ASSERT_TRUE(p.inv) << p.err;
+  EXPECT_EQ(p.inv->file, "f.yaml");
+  EXPECT_EQ(p.inv->junit, "j.xml");
+  EXPECT_EQ(p.inv->global.socket, "a");
+  EXPECT_TRUE(p.inv->global.json);
+}
+
+TEST(CliTest, EveryCommand) {
+  EXPECT_EQ(parse({"validate", "f", "--print"}).inv->command, Command::validate);
+  EXPECT_TRUE(parse({"validate", "f", "--print"}).inv->print_normalized);
+  EXPECT_EQ(parse({"start", "f", "--json"}).inv->command, Command::start);
+  EXPECT_EQ(parse({"stop", "c-1", "--json"}).inv->id, "c-1");
+  EXPECT_EQ(parse({"report", "c-1"}).inv->command, Command::report);
+  EXPECT_EQ(parse({"system", "--json"}).inv->command, Command::system);
+  auto status = parse({"status", "--json"});
+  EXPECT_EQ(status.inv->command, Command::status);
+  EXPECT_EQ(status.inv->id, std::nullopt);  // the running or newest one
+  EXPECT_EQ(parse({"status", "c-2"}).inv->id, "c-2");
+}
+
+TEST(CliTest, UsageErrorsAreExitCode2) {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {}, {"run"}, {"run", "f", "--bogus"}, {"status", "a", "b"}, {"frobnicate"}}) {
+    auto p = parse(args);
+    EXPECT_FALSE(p.inv);
+    EXPECT_EQ(p.rc, kInvalid);
+    EXPECT_FALSE(p.err.empty());
+  }
+}
+
+TEST(CliTest, HelpIsExitCode0AndEachCommandsHelpListsTheGlobalFlags) {
+  auto p = parse({"run", "--help"});
+  EXPECT_FALSE(p.inv);
+  EXPECT_EQ(p.rc, kPassed);
+  EXPECT_THAT(p.out, HasSubstr("--json"));
+  EXPECT_THAT(p.out, HasSubstr("--socket"));
+  EXPECT_THAT(p.out, HasSubstr("memtorturectl run"));
+}
+
+}  // namespace
+}  // namespace mt::client
