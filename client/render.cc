@@ -42,23 +42,6 @@ bool is_final(pb::CampaignState state) {
   return state == pb::PASSED || state == pb::FAILED || state == pb::ABORTED || state == pb::ERROR;
 }
 
-std::string human_rate(double n) {
-  // The unit is chosen after rounding, so a figure near a boundary always reads the same way.
-  if (!std::isfinite(n)) return "-";
-  const char* sign = n <= -0.5 ? "-" : "";
-  const double v = std::fabs(n);
-  if (std::round(v) < 1000) return fmt::format("{}{:.0f}", sign, std::round(v));
-  static constexpr struct {
-    double scale;
-    const char* suffix;
-  } kUnits[] = {{1e3, "k"}, {1e6, "M"}, {1e9, "G"}};
-  for (std::size_t i = 0;; ++i) {
-    const double tenths = std::round(v / kUnits[i].scale * 10);
-    if (tenths < 10'000 || i + 1 == std::size(kUnits))
-      return fmt::format("{}{:.1f}{}", sign, tenths / 10, kUnits[i].suffix);
-  }
-}
-
 std::string counted(std::size_t n, std::string_view singular, std::string_view plural) {
   if (n == 1) return fmt::format("1 {}", singular);
   if (plural.empty()) return fmt::format("{} {}s", n, singular);
@@ -142,7 +125,7 @@ std::string Progress::line() const {
       out += fmt::format("  psi some {:.2f} full {:.2f}{}", psi.some_avg10(), psi.full_avg10(),
                          sample_.has_cgroup_psi() ? "" : " (system)");
   }
-  if (has_flood_) out += fmt::format("  flood {} ops/s", human_rate(flood_ops_per_s_));
+  if (has_flood_) out += fmt::format("  flood {} ops/s", human_count(flood_ops_per_s_));
   if (oom_kills_) out += fmt::format("  OOM kills {}", oom_kills_);
   while (!out.empty() && out.back() == ' ') out.pop_back();  // "pending" alone
   return out;
@@ -178,7 +161,7 @@ std::string summary(const pb::Campaign& c) {
                      "ops", "ops/s", "errors", "exit");
   for (const auto& w : c.workloads())
     out += fmt::format("  {:<16} {:<6} {:<11} {:>12} {:>12} {:>8}  {}\n", w.name(), w.type(),
-                       w.kind().empty() ? "-" : w.kind(), w.ops(), human_rate(w.ops_per_s()),
+                       w.kind().empty() ? "-" : w.kind(), w.ops(), human_count(w.ops_per_s()),
                        w.errors(), w.exit_status().empty() ? w.state() : w.exit_status());
   if (c.has_latest()) {
     const auto& s = c.latest();

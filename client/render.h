@@ -24,9 +24,6 @@ int exit_code_for(pb::CampaignState state);
 std::string state_name(pb::CampaignState state);  // "passed", "running", ...
 bool is_final(pb::CampaignState state);           // passed, failed, aborted, error
 
-// A rate or count for humans, in one spelling whatever side of a unit boundary it falls:
-// 999 -> "999", 999.7 -> "1.0k" (never "1000"), 210300 -> "210.3k", 999960 -> "1.0M".
-std::string human_rate(double n);
 
 // "1 workload", "2 workloads"; "1 criterion", "3 criteria" (plural given for irregular nouns).
 std::string counted(std::size_t n, std::string_view singular, std::string_view plural = {});

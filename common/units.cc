@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <iterator>
 #include <limits>
 
 namespace mt {
@@ -118,10 +119,21 @@ std::string human_bytes(double bytes) {
 }
 
 std::string human_count(double n) {
-  if (n >= 1e9) return fmt::format("{:.1f}G", n / 1e9);
-  if (n >= 1e6) return fmt::format("{:.1f}M", n / 1e6);
-  if (n >= 1e3) return fmt::format("{:.1f}k", n / 1e3);
-  return fmt::format("{:.0f}", n);
+  // The unit is chosen after rounding, so a figure near a boundary always reads the same way
+  // (999.7 is "1.0k", never "1000"; 999960 is "1.0M", never "1000.0k").
+  if (!std::isfinite(n)) return "-";
+  const char* sign = n <= -0.5 ? "-" : "";
+  const double v = std::fabs(n);
+  if (std::round(v) < 1000) return fmt::format("{}{:.0f}", sign, std::round(v));
+  static constexpr struct {
+    double scale;
+    const char* suffix;
+  } kUnits[] = {{1e3, "k"}, {1e6, "M"}, {1e9, "G"}};
+  for (std::size_t i = 0;; ++i) {
+    const double tenths = std::round(v / kUnits[i].scale * 10);
+    if (tenths < 10'000 || i + 1 == std::size(kUnits))
+      return fmt::format("{}{:.1f}{}", sign, tenths / 10, kUnits[i].suffix);
+  }
 }
 
 }  // namespace mt

@@ -1,6 +1,8 @@
 // Exit codes, state names, the end-of-run summary, JUnit XML and its escaping.
 #include "client/render.h"
 
+#include "common/units.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -169,32 +171,32 @@ TEST(SummaryTest, EachCriterionOnceInTheTable) {
 
 // ---- numbers and words ---------------------------------------------------------------------
 
-TEST(HumanRateTest, OneSpellingPerValue) {
-  EXPECT_EQ(human_rate(0), "0");
-  EXPECT_EQ(human_rate(12.4), "12");
-  EXPECT_EQ(human_rate(999.4), "999");
+TEST(HumanCountTest, OneSpellingPerValue) {
+  EXPECT_EQ(human_count(0), "0");
+  EXPECT_EQ(human_count(12.4), "12");
+  EXPECT_EQ(human_count(999.4), "999");
   // Rounds to 1000: written as 1.0k, never as "1000".
-  EXPECT_EQ(human_rate(999.5), "1.0k");
-  EXPECT_EQ(human_rate(999.7), "1.0k");
-  EXPECT_EQ(human_rate(1000), "1.0k");
-  EXPECT_EQ(human_rate(1049), "1.0k");
-  EXPECT_EQ(human_rate(210'300), "210.3k");
-  EXPECT_EQ(human_rate(999'940), "999.9k");
+  EXPECT_EQ(human_count(999.5), "1.0k");
+  EXPECT_EQ(human_count(999.7), "1.0k");
+  EXPECT_EQ(human_count(1000), "1.0k");
+  EXPECT_EQ(human_count(1049), "1.0k");
+  EXPECT_EQ(human_count(210'300), "210.3k");
+  EXPECT_EQ(human_count(999'940), "999.9k");
   // Rounds to 1000.0k: written as 1.0M.
-  EXPECT_EQ(human_rate(999'960), "1.0M");
-  EXPECT_EQ(human_rate(2'500'000), "2.5M");
-  EXPECT_EQ(human_rate(3.2e9), "3.2G");
-  EXPECT_EQ(human_rate(4.5e12), "4500.0G");
+  EXPECT_EQ(human_count(999'960), "1.0M");
+  EXPECT_EQ(human_count(2'500'000), "2.5M");
+  EXPECT_EQ(human_count(3.2e9), "3.2G");
+  EXPECT_EQ(human_count(4.5e12), "4500.0G");
 }
 
-TEST(HumanRateTest, NoFlipAroundAnyBoundary) {
+TEST(HumanCountTest, NoFlipAroundAnyBoundary) {
   // Every value between 990 and 1010 is spelled "1.0k" once it rounds to 1000 or more.
   for (double v = 990; v < 1010; v += 0.1) {
-    const std::string s = human_rate(v);
+    const std::string s = human_count(v);
     EXPECT_TRUE(s == "1.0k" || (v < 999.5 && s.find('k') == std::string::npos)) << v << " " << s;
     EXPECT_NE(s, "1000") << v;
   }
-  for (double v = 999'000; v < 1'001'000; v += 10) EXPECT_NE(human_rate(v), "1000.0k") << v;
+  for (double v = 999'000; v < 1'001'000; v += 10) EXPECT_NE(human_count(v), "1000.0k") << v;
 }
 
 TEST(CountedTest, SingularAndPlural) {
