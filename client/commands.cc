@@ -236,7 +236,6 @@ int cmd_status(const GlobalOptions& g, const std::optional<std::string>& id_arg)
   pb::Campaign c;
   if (auto st = call(d, &pb::MemTorture::Stub::GetCampaign, req, &c); !st.ok())
     return print_failure(g, rpc_failure(st, "campaign " + id));
-  c.clear_report_json();
   g.console->out(g.json ? dump_json(to_json(c)) : summary(c) + "\n");
   return kPassed;
 }
@@ -293,26 +292,10 @@ int cmd_stop(const GlobalOptions& g, const std::string& id) {
 int cmd_report(const GlobalOptions& g, const std::string& id) {
   DaemonClient d(g);
   if (auto f = d.connect()) return print_failure(g, *f);
-  pb::GetCampaignRequest req;
-  req.set_id(id);
-  pb::Campaign c;
-  if (auto st = call(d, &pb::MemTorture::Stub::GetCampaign, req, &c); !st.ok())
-    return print_failure(g, rpc_failure(st, "campaign " + id));
-  if (c.report_json().empty()) {
-    if (!is_final(c.state()))
-      return print_failure(g, {kUnreachable, fmt::format("campaign {} is {}; its report is "
-                                                         "written when it ends",
-                                                         id, state_name(c.state()))});
-    return print_failure(
-        g, {kUnreachable,
-            c.report_path().empty()
-                ? fmt::format("campaign {} ended ({}) but memtortured has no report file for it",
-                              id, state_name(c.state()))
-                : fmt::format("campaign {} ended ({}) but its report file is missing: {}", id,
-                              state_name(c.state()), c.report_path())});
-  }
-  const std::string& report = c.report_json();
-  g.console->out(report + (report.back() == '\n' ? "" : "\n"));
+  auto report = d.read_report(id);
+  if (auto* f = std::get_if<Failure>(&report)) return print_failure(g, *f);
+  const auto& text = std::get<std::string>(report);
+  g.console->out(text + (!text.empty() && text.back() == '\n' ? "" : "\n"));
   return kPassed;
 }
 

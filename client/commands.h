@@ -18,12 +18,15 @@ inline constexpr std::chrono::seconds kRpcDeadline{10};
 // StopCampaign is answered after teardown: SIGTERM to the workers, SIGKILL after the daemon's
 // grace period (3 s), the last sample, cgroup removal, the report written.
 inline constexpr std::chrono::seconds kStopDeadline{60};
+// Reading a whole report (ReadReport streams it in 1 MiB chunks; a one-hour campaign's is ~12 MB).
+inline constexpr std::chrono::milliseconds kReportDeadline{60'000};
 // WatchCampaign has no deadline (a campaign may run for an hour); Ctrl-C cancels it.
 
 struct Deadlines {
   std::chrono::milliseconds connect = kConnectTimeout;
   std::chrono::milliseconds unary = kRpcDeadline;
   std::chrono::milliseconds stop = kStopDeadline;
+  std::chrono::milliseconds report = kReportDeadline;
 };
 
 struct GlobalOptions {

@@ -39,6 +39,27 @@ std::optional<Failure> DaemonClient::connect() {
                                            socket_)};
 }
 
+std::variant<std::string, Failure> DaemonClient::read_report(const std::string& id) {
+  auto ctx = context(g_.deadlines.report);
+  ::memtorture::v1::ReadReportRequest req;
+  req.set_id(id);
+  auto reader = stub_->ReadReport(ctx.get(), req);
+  std::string text;
+  ::memtorture::v1::ReportChunk chunk;
+  while (reader->Read(&chunk)) {
+    if (text.empty()) text.reserve(chunk.total_bytes());
+    text += chunk.data();
+  }
+  if (auto st = reader->Finish(); !st.ok()) {
+    // The daemon's own words name the campaign and what is missing.
+    if (st.error_code() == grpc::StatusCode::FAILED_PRECONDITION ||
+        st.error_code() == grpc::StatusCode::NOT_FOUND)
+      return Failure{kUnreachable, st.error_message()};
+    return rpc_failure(st, "report of campaign " + id);
+  }
+  return text;
+}
+
 std::unique_ptr<grpc::ClientContext> DaemonClient::context(std::chrono::milliseconds deadline) {
   auto ctx = std::make_unique<grpc::ClientContext>();
   ctx->set_deadline(std::chrono::system_clock::now() + deadline);

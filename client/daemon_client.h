@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 
 #include "client/commands.h"
 #include "client/render.h"
@@ -38,6 +39,8 @@ class DaemonClient {
   // A context for one unary call; StopCampaign gets the longer deadline.
   std::unique_ptr<grpc::ClientContext> unary_context() const { return context(g_.deadlines.unary); }
   std::unique_ptr<grpc::ClientContext> stop_context() const { return context(g_.deadlines.stop); }
+  // A finished campaign's report.json, read through ReadReport; or why not.
+  std::variant<std::string, Failure> read_report(const std::string& id);
   const std::string& socket() const { return socket_; }
 
  private:

@@ -59,6 +59,14 @@ Outcome follow(DaemonClient& d, const GlobalOptions& g, const std::string& id,
     return d.stub().GetCampaign(ctx.get(), req, c);
   });
   if (interrupt.cancelled() && !out.campaign) return Outcome::failed(interrupted(stopped));
+  if (g.json && out.campaign && is_final(out.campaign->state())) {
+    auto report = d.read_report(id);
+    if (auto* text = std::get_if<std::string>(&report))
+      out.report_json = std::move(*text);
+    else
+      out.note += fmt::format("memtorturectl: {}; printing the campaign instead of its report\n",
+                              std::get<Failure>(report).message);
+  }
   return out;
 }
 
@@ -71,7 +79,7 @@ int conclude(const GlobalOptions& g, const Outcome& outcome, const std::string& 
     const pb::Campaign& c = *outcome.campaign;
     console.err(outcome.note);
     if (g.json) {
-      const std::string& report = c.report_json();
+      const std::string& report = outcome.report_json;
       console.out(report.empty() ? dump_json(to_json(c))
                                  : report + (report.back() == '\n' ? "" : "\n"));
     } else {

@@ -18,6 +18,7 @@ struct Outcome {
   std::optional<pb::Campaign> campaign;
   std::optional<Failure> failure;  // set when campaign is not
   std::string note;                // printed before the summary (where it came from)
+  std::string report_json;         // for --json: the finished campaign's report.json
 
   static Outcome of(pb::Campaign c, std::string note = {}) {
     Outcome o;
@@ -33,8 +34,8 @@ struct Outcome {
 };
 
 // From the watch stream's status, its final snapshot (null if it sent none) and a GetCampaign
-// (`get`, called only when a result can still come): the campaign from GetCampaign (it has the
-// report); else the final snapshot, with a note why; else the failure. A stream that ended
+// (`get`, called only when a result can still come): the campaign from GetCampaign (its newest
+// state); else the final snapshot, with a note why; else the failure. A stream that ended
 // with an error after the final snapshot (CANCELLED when the daemon shuts down) still gives
 // the campaign's verdict.
 Outcome settle(const std::string& id, const grpc::Status& watch, const pb::Campaign* final_snapshot,

@@ -360,7 +360,10 @@ void CampaignRunner::take_sample() {
     oom_kills_seen_ = s.oom_kills;
     emit(OomKill{s.oom_kills, ""});
   }
+  const bool fell_back = criteria_->used_system_psi();
   for (auto& failed : criteria_->observe(s)) emit(std::move(failed));
+  if (!fell_back && criteria_->used_system_psi())
+    emit(LogLine{"the campaign cgroup's PSI could not be read: PSI criteria use the system's"});
   emit(s);
 
   WorkloadsUpdate update;
@@ -490,7 +493,7 @@ void CampaignRunner::finish(std::string cleanup_error) {
   spdlog::info("campaign {}: {}: {}", in_.id, to_string(state_), reason_);
   emit(StateChange{state_, reason_});
   for (const auto& c : final_criteria_) emit(c);
-  emit(view(false));
+  emit(view());
   on_finished_();
 }
 
@@ -523,7 +526,7 @@ ReportData CampaignRunner::report_data() const {
   return r;
 }
 
-CampaignView CampaignRunner::view(bool with_report) const {
+CampaignView CampaignRunner::view() const {
   CampaignView v;
   v.id = in_.id;
   v.name = in_.spec.name;
@@ -543,11 +546,8 @@ CampaignView CampaignRunner::view(bool with_report) const {
                                 : std::vector<CriterionResult>{};
   v.file_name = in_.file_name;
   v.started_unix_ms = started_unix_ms_;
-  if (report_written_) {  // never a path that does not exist yet
-    v.report_path = (report_dir() / "report.json").string();
-    if (with_report)
-      if (auto text = fs::read_file(v.report_path)) v.report_json = *text;
-  }
+  // Never a path that does not exist yet.
+  if (report_written_) v.report_path = (report_dir() / "report.json").string();
   return v;
 }
 

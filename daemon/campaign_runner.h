@@ -62,7 +62,7 @@ class CampaignRunner {
 
   const std::string& id() const { return in_.id; }
   State state() const { return state_; }
-  CampaignView view(bool with_report) const;
+  CampaignView view() const;
   std::filesystem::path report_dir() const;
 
  private:

@@ -91,7 +91,6 @@ void to_pb(const CampaignView& in, pb::Campaign* out) {
   out->set_file_name(in.file_name);
   out->set_started_unix_ms(in.started_unix_ms);
   out->set_report_path(in.report_path);
-  out->set_report_json(in.report_json);
 }
 
 void to_pb(const Event& in, pb::CampaignEvent* out) {

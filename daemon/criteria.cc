@@ -32,6 +32,16 @@ std::optional<double> CriteriaEvaluator::figure(const std::string& name, const S
   return std::nullopt;
 }
 
+bool CriteriaEvaluator::is_psi(const std::string& name) {
+  return name == "max_psi_some_avg10" || name == "max_psi_full_avg10";
+}
+
+bool CriteriaEvaluator::used_system_psi() const {
+  for (const auto& t : tracked_)
+    if (t.from_system_psi) return true;
+  return false;
+}
+
 bool CriteriaEvaluator::violates(const Tracked& t, double v) const {
   return t.higher_is_worse ? v > t.limit : v < t.limit;
 }
@@ -42,6 +52,7 @@ std::vector<CriterionResult> CriteriaEvaluator::observe(const Sample& sample) {
   for (auto& t : tracked_) {
     auto v = figure(t.name, sample);
     if (!v) continue;
+    if (is_psi(t.name) && !sample.cgroup_psi) t.from_system_psi = true;
     if (!t.worst || (t.higher_is_worse ? *v > *t.worst : *v < *t.worst)) t.worst = v;
     if (violates(t, *v) && !t.first_violation_s) {
       t.first_violation_s = now_s;
@@ -71,6 +82,8 @@ CriterionResult CriteriaEvaluator::to_result(const Tracked& t) const {
   const char* word = t.higher_is_worse ? "worst" : "lowest";
   r.detail = fmt::format("{} {} {} limit {}", word, show(r.value), relation, show(t.limit));
   if (t.first_violation_s) r.detail += fmt::format(" (first at {:.1f} s)", *t.first_violation_s);
+  if (t.from_system_psi)
+    r.detail += " (system PSI: the campaign cgroup's PSI could not be read at some samples)";
   return r;
 }
 

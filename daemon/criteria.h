@@ -23,6 +23,8 @@ class CriteriaEvaluator {
   // Current outcome of every configured criterion, in a fixed order.
   std::vector<CriterionResult> results() const;
   bool all_pass() const;
+  // Whether a PSI criterion had to use the system's PSI because the sample had no cgroup PSI.
+  bool used_system_psi() const;
 
  private:
   struct Tracked {
@@ -32,8 +34,10 @@ class CriteriaEvaluator {
     std::optional<double> worst;  // nullopt until a sample carried the figure
     std::optional<double> first_violation_s;
     std::string unit;  // "" | "%" | "bytes"
+    bool from_system_psi = false;  // a PSI criterion fed by the system's PSI at some sample
   };
   static std::optional<double> figure(const std::string& name, const Sample& s);
+  static bool is_psi(const std::string& name);
   bool violates(const Tracked& t, double v) const;
   CriterionResult to_result(const Tracked& t) const;
 

@@ -87,25 +87,35 @@ ApiResult<std::string> Engine::start(CampaignInput in) {
   return {id, {}};
 }
 
-CampaignView Engine::view_of(const Entry& e, bool with_report) const {
-  if (e.runner) return e.runner->view(with_report);
-  CampaignView v = *e.loaded;
-  if (with_report) {
-    if (auto text = fs::read_file(v.report_path)) v.report_json = *text;
-  }
-  return v;
+CampaignView Engine::view_of(const Entry& e) const {
+  return e.runner ? e.runner->view() : *e.loaded;
 }
 
-ApiResult<CampaignView> Engine::get(const std::string& id, bool with_report) const {
+ApiResult<CampaignView> Engine::get(const std::string& id) const {
   auto it = campaigns_.find(id);
   if (it == campaigns_.end())
     return ApiResult<CampaignView>::fail(Code::not_found, fmt::format("no campaign '{}'", id));
-  return {view_of(it->second, with_report), {}};
+  return {view_of(it->second), {}};
+}
+
+ApiResult<std::filesystem::path> Engine::report_file(const std::string& id) const {
+  using R = ApiResult<std::filesystem::path>;
+  auto v = get(id);
+  if (!v.ok()) return R::fail(v.error.code, v.error.message);
+  if (!is_final(v.value->state))
+    return R::fail(Code::failed_precondition,
+                   fmt::format("campaign {} is {}; its report is written when it ends", id,
+                               to_string(v.value->state)));
+  if (v.value->report_path.empty())
+    return R::fail(Code::not_found,
+                   fmt::format("campaign {} ended ({}) but no report was written for it", id,
+                               to_string(v.value->state)));
+  return {std::filesystem::path(v.value->report_path), {}};
 }
 
 std::vector<CampaignView> Engine::list() const {
   std::vector<CampaignView> out;
-  for (const auto& [id, e] : campaigns_) out.push_back(view_of(e, false));
+  for (const auto& [id, e] : campaigns_) out.push_back(view_of(e));
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
     return a.started_unix_ms != b.started_unix_ms ? a.started_unix_ms > b.started_unix_ms
                                                   : a.id > b.id;
@@ -119,8 +129,8 @@ void Engine::stop(const std::string& id, std::function<void(ApiResult<CampaignVi
     return done(
         ApiResult<CampaignView>::fail(Code::not_found, fmt::format("no campaign '{}'", id)));
   Entry& e = it->second;
-  if (!e.runner || is_final(e.runner->state())) return done({view_of(e, false), {}});
-  e.on_finished.push_back([this, id, done] { done({view_of(campaigns_.at(id), false), {}}); });
+  if (!e.runner || is_final(e.runner->state())) return done({view_of(e), {}});
+  e.on_finished.push_back([this, id, done] { done({view_of(campaigns_.at(id)), {}}); });
   e.runner->stop("stopped by request");
 }
 
@@ -129,7 +139,7 @@ ApiResult<Engine::SubscriptionId> Engine::subscribe(const std::string& id, Event
   auto it = campaigns_.find(id);
   if (it == campaigns_.end())
     return ApiResult<SubscriptionId>::fail(Code::not_found, fmt::format("no campaign '{}'", id));
-  auto view = view_of(it->second, false);
+  auto view = view_of(it->second);
   on_event(Event{view.elapsed_s, view});
   if (is_final(view.state)) {
     on_end();
@@ -167,7 +177,7 @@ void Engine::finished(const std::string& campaign) {
   boost::asio::post(io_, [this, campaign] {
     auto& e = campaigns_.at(campaign);
     if (!e.runner || !is_final(e.runner->state())) return;
-    e.loaded = e.runner->view(false);
+    e.loaded = e.runner->view();
     e.runner.reset();
   });
 }

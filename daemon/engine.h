@@ -57,7 +57,9 @@ class Engine {
   // io thread only, from here on.
   ApiResult<std::string> start(CampaignInput input);
   ApiResult<std::string> start(std::string_view yaml, const std::string& file_name);
-  ApiResult<CampaignView> get(const std::string& id, bool with_report) const;
+  ApiResult<CampaignView> get(const std::string& id) const;
+  // Where a finished campaign's report.json is (for ReadReport, which reads it off this thread).
+  ApiResult<std::filesystem::path> report_file(const std::string& id) const;
   std::vector<CampaignView> list() const;  // newest first
   // Calls `done` once the campaign has been torn down (immediately if it already finished).
   void stop(const std::string& id, std::function<void(ApiResult<CampaignView>)> done);
@@ -83,7 +85,7 @@ class Engine {
     EndFn on_end;
   };
   std::string new_id(const std::string& name) const;
-  CampaignView view_of(const Entry& e, bool with_report) const;
+  CampaignView view_of(const Entry& e) const;
   void broadcast(const std::string& campaign, const Event& ev);
   void finished(const std::string& campaign);
   bool write_crash_report(const std::filesystem::path& dir) const;

@@ -4,6 +4,8 @@
 
 #include <boost/asio/post.hpp>
 #include <deque>
+#include <filesystem>
+#include <fstream>
 #include <mutex>
 
 #include "campaign/source.h"
@@ -60,6 +62,13 @@ grpc::ServerUnaryReactor* finish_now(grpc::CallbackServerContext* ctx, grpc::Sta
   r->Finish(std::move(st));
   return r;
 }
+
+// A stream refused before it starts (a bad request).
+template <class Message>
+struct Refused final : grpc::ServerWriteReactor<Message> {
+  explicit Refused(grpc::Status st) { this->Finish(std::move(st)); }
+  void OnDone() override { delete this; }
+};
 
 // Runs `f` on the io thread and finishes the RPC with its status.
 template <class F>
@@ -148,6 +157,50 @@ class WatchReactor final : public grpc::ServerWriteReactor<pb::CampaignEvent> {
   grpc::Status status_;
 };
 
+// Streams a report file in chunks. The engine only says where the file is (on the io thread);
+// reading it happens here, on gRPC's threads, one chunk per write.
+class ReportReactor final : public grpc::ServerWriteReactor<pb::ReportChunk> {
+ public:
+  ReportReactor(asio::io_context& io, Engine& engine, std::string id) {
+    asio::post(io, [this, &engine, id = std::move(id)] {
+      auto file = engine.report_file(id);
+      if (!file.ok()) return Finish(to_grpc(file.error));
+      open(*file.value);
+    });
+  }
+  void OnWriteDone(bool ok) override {
+    if (!ok) return Finish(grpc::Status::CANCELLED);
+    next();
+  }
+  void OnDone() override { delete this; }
+
+ private:
+  void open(const std::filesystem::path& path) {
+    in_.open(path, std::ios::binary);
+    std::error_code ec;
+    total_ = std::filesystem::file_size(path, ec);
+    if (!in_ || ec)
+      return Finish({grpc::StatusCode::NOT_FOUND,
+                     fmt::format("report file {} is missing or unreadable", path.string())});
+    next();
+  }
+  void next() {
+    chunk_.mutable_data()->resize(kReportChunkBytes);
+    in_.read(chunk_.mutable_data()->data(), static_cast<std::streamsize>(kReportChunkBytes));
+    const auto n = static_cast<std::size_t>(in_.gcount());
+    if (n == 0) return Finish(in_.bad() ? grpc::Status(grpc::StatusCode::INTERNAL,
+                                                       "reading the report file failed")
+                                        : grpc::Status::OK);
+    chunk_.mutable_data()->resize(n);
+    chunk_.set_total_bytes(total_);
+    StartWrite(&chunk_);
+  }
+
+  std::ifstream in_;
+  std::uint64_t total_ = 0;
+  pb::ReportChunk chunk_;
+};
+
 }  // namespace
 
 Service::Service(asio::io_context& io, Engine& engine, SystemFacts facts)
@@ -191,7 +244,7 @@ grpc::ServerUnaryReactor* Service::GetCampaign(grpc::CallbackServerContext* ctx,
                                                pb::Campaign* resp) {
   if (auto st = check_id(req->id()); !st.ok()) return finish_now(ctx, st);
   return on_io(io_, ctx, [this, req, resp] {
-    auto v = engine_.get(req->id(), /*with_report=*/true);
+    auto v = engine_.get(req->id());
     if (!v.ok()) return to_grpc(v.error);
     to_pb(*v.value, resp);
     return grpc::Status::OK;
@@ -224,14 +277,14 @@ grpc::ServerUnaryReactor* Service::StopCampaign(grpc::CallbackServerContext* ctx
 
 grpc::ServerWriteReactor<pb::CampaignEvent>* Service::WatchCampaign(
     grpc::CallbackServerContext* ctx, const pb::WatchCampaignRequest* req) {
-  if (auto st = check_id(req->id()); !st.ok()) {
-    struct Refused final : grpc::ServerWriteReactor<pb::CampaignEvent> {
-      explicit Refused(grpc::Status st) { Finish(std::move(st)); }
-      void OnDone() override { delete this; }
-    };
-    return new Refused(st);
-  }
+  if (auto st = check_id(req->id()); !st.ok()) return new Refused<pb::CampaignEvent>(st);
   return new WatchReactor(io_, engine_, req->id());
+}
+
+grpc::ServerWriteReactor<pb::ReportChunk>* Service::ReadReport(
+    grpc::CallbackServerContext* ctx, const pb::ReadReportRequest* req) {
+  if (auto st = check_id(req->id()); !st.ok()) return new Refused<pb::ReportChunk>(st);
+  return new ReportReactor(io_, engine_, req->id());
 }
 
 grpc::ServerUnaryReactor* Service::GetSystem(grpc::CallbackServerContext* ctx,

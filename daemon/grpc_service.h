@@ -23,6 +23,9 @@ struct SystemFacts {
   std::string libcgroup_memory_mount;
 };
 
+// ReadReport's chunk size: well under gRPC's default 4 MiB message limit.
+inline constexpr std::size_t kReportChunkBytes = 1U << 20;
+
 class Service final : public ::memtorture::v1::MemTorture::CallbackService {
  public:
   Service(boost::asio::io_context& io, Engine& engine, SystemFacts facts);
@@ -44,6 +47,8 @@ class Service final : public ::memtorture::v1::MemTorture::CallbackService {
                                          pb::Campaign* resp) override;
   grpc::ServerWriteReactor<pb::CampaignEvent>* WatchCampaign(
       grpc::CallbackServerContext* ctx, const pb::WatchCampaignRequest* req) override;
+  grpc::ServerWriteReactor<pb::ReportChunk>* ReadReport(grpc::CallbackServerContext* ctx,
+                                                        const pb::ReadReportRequest* req) override;
   grpc::ServerUnaryReactor* GetSystem(grpc::CallbackServerContext* ctx,
                                       const pb::GetSystemRequest* req,
                                       pb::SystemInfo* resp) override;

@@ -78,8 +78,7 @@ struct CampaignView {
   std::vector<CriterionResult> criteria;
   std::string file_name;
   std::int64_t started_unix_ms = 0;
-  std::string report_path;
-  std::string report_json;  // filled only on request, once finished
+  std::string report_path;  // set once the report has been written
 };
 
 struct StateChange {

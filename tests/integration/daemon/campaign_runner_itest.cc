@@ -24,6 +24,7 @@
 #include "common/clock.h"
 #include "common/fs.h"
 #include "daemon/campaign_runner.h"
+#include "daemon/journal.h"
 
 namespace mt::daemon {
 namespace {
@@ -88,7 +89,7 @@ struct Outcome {
   bool io_drained = false;  // afterwards, nothing was left pending on the io_context
   double run_s = 0;         // wall time from start() to on_finished
   std::vector<Event> events;
-  CampaignView view;                    // runner.view(true) after the end
+  CampaignView view;                    // runner.view() after the end
   std::optional<double> stop_called_s;  // wall time from start() to stop(), when stopped
   stdfs::path report_dir;
 
@@ -243,7 +244,7 @@ class CampaignRunnerITest : public ::testing::Test {
       if (io.run_one_until(deadline) == 0) break;  // out of work without finishing: a hang
     EXPECT_TRUE(out.finished) << "campaign did not finish within " << timeout.count() << " ms\n"
                               << out.event_log();
-    out.view = runner.view(true);
+    out.view = runner.view();
     if (out.finished) {
       // Once finished, every timer and descriptor of the runner is done with: the loop drains.
       stopper.cancel();
@@ -366,7 +367,8 @@ criteria:
   EXPECT_EQ(j["verdict"], "passed");
   EXPECT_EQ(j["oom_kills"], 0);
   EXPECT_GE(j["memory"]["peak_bytes"].get<std::uint64_t>(), max_usage);
-  EXPECT_FALSE(o.view.report_json.empty());
+  EXPECT_EQ(o.view.report_path, (o.report_dir / "report.json").string());
+  EXPECT_FALSE(stdfs::exists(o.report_dir / kJournalFile)) << "the report holds it now";
   // What ran is kept next to the report (for crash recovery).
   EXPECT_EQ(slurp(o.report_dir / kCampaignFile), j["campaign_yaml"].get<std::string>());
   expect_cleaned_up(id);

@@ -51,6 +51,7 @@ class FakeDaemon final : public pb::MemTorture::Service {
   std::function<grpc::Status(grpc::ServerContext*, grpc::ServerWriter<pb::CampaignEvent>*)> watch;
   Unary get, stop;
   std::function<grpc::Status(pb::ListCampaignsResponse*)> list;
+  std::function<grpc::Status(grpc::ServerWriter<pb::ReportChunk>*)> report;
   std::atomic<int> starts{0}, stops{0}, watches{0};
 
   grpc::Status StartCampaign(grpc::ServerContext*, const pb::StartCampaignRequest* req,
@@ -75,6 +76,10 @@ class FakeDaemon final : public pb::MemTorture::Service {
   grpc::Status ListCampaigns(grpc::ServerContext*, const pb::ListCampaignsRequest*,
                              pb::ListCampaignsResponse* l) override {
     return list ? list(l) : unimplemented();
+  }
+  grpc::Status ReadReport(grpc::ServerContext*, const pb::ReadReportRequest*,
+                          grpc::ServerWriter<pb::ReportChunk>* w) override {
+    return report ? report(w) : unimplemented();
   }
   grpc::Status GetSystem(grpc::ServerContext*, const pb::GetSystemRequest*,
                          pb::SystemInfo* s) override {
@@ -318,7 +323,15 @@ TEST_F(CommandsTest, RunJsonPrintsTheReport) {
   };
   fake_.get = [](grpc::ServerContext*, pb::Campaign* c) {
     *c = smoke(pb::PASSED);
-    c->set_report_json("{\"report_version\": 1}");
+    return grpc::Status::OK;
+  };
+  fake_.report = [](grpc::ServerWriter<pb::ReportChunk>* w) {  // in two pieces
+    for (const char* piece : {"{\"report_", "version\": 1}"}) {
+      pb::ReportChunk chunk;
+      chunk.set_data(piece);
+      chunk.set_total_bytes(20);
+      w->Write(chunk);
+    }
     return grpc::Status::OK;
   };
   EXPECT_EQ(run(kSmoke, /*json=*/true), kPassed);
@@ -450,32 +463,37 @@ TEST_F(CommandsTest, StatusOfARunningCampaignPrintsNoReportPath) {
   EXPECT_THAT(out_.str(), Not(HasSubstr("report.json")));
 }
 
-TEST_F(CommandsTest, ReportOfAFinishedCampaignWhoseFileIsMissing) {
-  fake_.get = [](grpc::ServerContext*, pb::Campaign* c) {
-    *c = smoke(pb::PASSED);
-    c->set_report_path("/var/lib/memtorture/reports/smoke-1/report.json");
+TEST_F(CommandsTest, ReportIsReassembledFromItsChunks) {
+  const std::string big(3'500'000, 'x');  // more than one 1 MiB chunk
+  fake_.report = [&](grpc::ServerWriter<pb::ReportChunk>* w) {
+    for (std::size_t at = 0; at < big.size(); at += 1U << 20) {
+      pb::ReportChunk chunk;
+      chunk.set_data(big.substr(at, 1U << 20));
+      chunk.set_total_bytes(big.size());
+      w->Write(chunk);
+    }
     return grpc::Status::OK;
+  };
+  EXPECT_EQ(cmd_report(options(), "smoke-1"), kPassed);
+  EXPECT_EQ(out_.str(), big + "\n");
+}
+
+TEST_F(CommandsTest, ReportRefusedByTheDaemonPrintsItsReason) {
+  fake_.report = [](grpc::ServerWriter<pb::ReportChunk>*) {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                        "report file /var/lib/memtorture/reports/smoke-1/report.json is missing "
+                        "or unreadable");
   };
   EXPECT_EQ(cmd_report(options(), "smoke-1"), kUnreachable);
   EXPECT_EQ(err_.str(),
-            "memtorturectl: campaign smoke-1 ended (passed) but its report file is missing: "
-            "/var/lib/memtorture/reports/smoke-1/report.json\n");
-  EXPECT_THAT(err_.str(), Not(HasSubstr("written when")));
-}
-
-TEST_F(CommandsTest, ReportOfAFinishedCampaignWithoutAPath) {
-  fake_.get = [](grpc::ServerContext*, pb::Campaign* c) {
-    *c = smoke(pb::ERROR);
-    return grpc::Status::OK;
-  };
-  EXPECT_EQ(cmd_report(options(), "smoke-1"), kUnreachable);
-  EXPECT_THAT(err_.str(), HasSubstr("ended (error) but memtortured has no report file for it"));
+            "memtorturectl: report file /var/lib/memtorture/reports/smoke-1/report.json is "
+            "missing or unreadable\n");
 }
 
 TEST_F(CommandsTest, ReportOfARunningCampaign) {
-  fake_.get = [](grpc::ServerContext*, pb::Campaign* c) {
-    *c = smoke(pb::RUNNING);
-    return grpc::Status::OK;
+  fake_.report = [](grpc::ServerWriter<pb::ReportChunk>*) {
+    return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                        "campaign smoke-1 is running; its report is written when it ends");
   };
   EXPECT_EQ(cmd_report(options(), "smoke-1"), kUnreachable);
   EXPECT_EQ(err_.str(),
@@ -487,7 +505,6 @@ TEST_F(CommandsTest, ReportOfARunningCampaign) {
 TEST_F(CommandsTest, JsonOfStatusListStopAndSystemHasOneShape) {
   fake_.get = [](grpc::ServerContext*, pb::Campaign* c) {
     *c = smoke(pb::PASSED);
-    c->set_report_json("{\"big\": 1}");
     return grpc::Status::OK;
   };
   fake_.list = [](pb::ListCampaignsResponse* l) {
@@ -505,7 +522,7 @@ TEST_F(CommandsTest, JsonOfStatusListStopAndSystemHasOneShape) {
   EXPECT_EQ(status["state"], "passed");
   EXPECT_EQ(status["started_unix_ms"], 1'763'800'000'123);
   EXPECT_EQ(status["latest"]["usage_bytes"], 100 * Mi);
-  EXPECT_EQ(status["report_json"], "");  // status leaves the report to `report`
+  EXPECT_FALSE(status.contains("report_json"));  // the report is ReadReport's
   out_.str("");
   EXPECT_EQ(cmd_list(g), kPassed);
   auto list = nlohmann::json::parse(out_.str());

@@ -55,15 +55,15 @@ TEST(SettleTest, StreamCancelledAfterTheFinalSnapshotStillGivesTheVerdict) {
   EXPECT_THAT(o.note, HasSubstr("final snapshot"));
 }
 
-TEST(SettleTest, StreamCancelledAfterTheFinalSnapshotStillTriesGetForTheReport) {
+TEST(SettleTest, StreamCancelledAfterTheFinalSnapshotStillTriesGetForTheCampaign) {
   pb::Campaign full = campaign(pb::PASSED, "ok");
-  full.set_report_json("{}");
+  full.set_reason("from GetCampaign");
   FakeGet get{grpc::Status::OK, full};
   const pb::Campaign snap = campaign(pb::PASSED, "ok");
   const Outcome o =
       settle("c-1", grpc::Status(grpc::StatusCode::CANCELLED, "Cancelled"), &snap, get.fn());
   ASSERT_TRUE(o.campaign);
-  EXPECT_EQ(o.campaign->report_json(), "{}");
+  EXPECT_EQ(o.campaign->reason(), "from GetCampaign");
   EXPECT_EQ(get.calls, 1);
 }
 

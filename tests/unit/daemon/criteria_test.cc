@@ -171,12 +171,28 @@ TEST_F(CriteriaTest, PsiCriteriaFallBackToSystemPressure) {
   auto failed = e.observe(s);
   ASSERT_THAT(failed, SizeIs(1));
   EXPECT_EQ(failed[0].name, "max_psi_some_avg10");
-  EXPECT_EQ(failed[0].detail, "worst 12.50% > limit 10.00% (first at 0.3 s)");
+  // The fallback is said, not silent.
+  EXPECT_EQ(failed[0].detail,
+            "worst 12.50% > limit 10.00% (first at 0.3 s) (system PSI: the campaign cgroup's PSI "
+            "could not be read at some samples)");
+  EXPECT_TRUE(e.used_system_psi());
   auto r = e.results();
   ASSERT_THAT(r, SizeIs(2));
   EXPECT_FALSE(r[0].pass);
   EXPECT_TRUE(r[1].pass);
   EXPECT_EQ(r[1].value, 3);
+}
+
+TEST_F(CriteriaTest, NoFallbackNoteWhenEverySampleHadCgroupPsi) {
+  campaign::Criteria c;
+  c.max_psi_some_avg10 = 10;
+  auto e = evaluator(c);
+  Sample s = sample(0, 0, 64 * Mi);
+  s.cgroup_psi = psi(1, 0);
+  s.system_psi = psi(1, 0);
+  e.observe(s);
+  EXPECT_FALSE(e.used_system_psi());
+  EXPECT_THAT(e.results()[0].detail, ::testing::Not(::testing::HasSubstr("system PSI")));
 }
 
 TEST_F(CriteriaTest, APsiCriterionNoSampleCouldAnswerFails) {

@@ -178,7 +178,7 @@ TEST_F(EngineTest, MemoryHighOnAV1MemoryControllerIsRefusedBeforeAnythingIsCreat
 // ---- unknown ids --------------------------------------------------------------------------
 
 TEST_F(EngineTest, GetOfAnUnknownIdIsNotFound) {
-  auto r = engine_.get("nope-20260101T000000-0000", false);
+  auto r = engine_.get("nope-20260101T000000-0000");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error.code, Code::not_found);
   EXPECT_THAT(r.error.message, HasSubstr("nope-20260101T000000-0000"));
@@ -267,7 +267,6 @@ TEST_F(EngineReportsTest, ListsTheRealReportsNewestFirstAndSkipsTheRest) {
                                Field(&CampaignView::id, "gamma-20260103T000000-0003"),
                                Field(&CampaignView::id, "beta-20260102T000000-0002"),
                                Field(&CampaignView::id, "alpha-20260101T000000-0001")));
-  for (const auto& v : all) EXPECT_TRUE(v.report_json.empty()) << v.id;
   EXPECT_EQ(engine_.running_id(), "");
 }
 
@@ -286,7 +285,7 @@ TEST_F(EngineReportsTest, EqualStartTimesAreOrderedByIdNewestFirst) {
 
 TEST_F(EngineReportsTest, GetShowsTheLoadedCampaignAndItsReportOnRequest) {
   const std::string id = "beta-20260102T000000-0002";
-  auto plain = engine_.get(id, false);
+  auto plain = engine_.get(id);
   ASSERT_TRUE(plain.ok()) << plain.error.message;
   EXPECT_EQ(plain.value->name, "beta");
   EXPECT_EQ(plain.value->state, State::failed);
@@ -295,18 +294,16 @@ TEST_F(EngineReportsTest, GetShowsTheLoadedCampaignAndItsReportOnRequest) {
   EXPECT_EQ(plain.value->peak_bytes, 20 * Mi);
   ASSERT_TRUE(plain.value->latest);
   EXPECT_EQ(plain.value->latest->usage_bytes, 20 * Mi);
-  EXPECT_TRUE(plain.value->report_json.empty());
 
-  auto with = engine_.get(id, true);
-  ASSERT_TRUE(with.ok());
-  ASSERT_FALSE(with.value->report_json.empty());
-  EXPECT_EQ(with.value->report_json, testing::read_text(state_ / "reports" / id / "report.json"));
-  auto j = nlohmann::ordered_json::parse(with.value->report_json);
+  auto file = engine_.report_file(id);
+  ASSERT_TRUE(file.ok()) << file.error.message;
+  EXPECT_EQ(*file.value, state_ / "reports" / id / "report.json");
+  auto j = nlohmann::ordered_json::parse(testing::read_text(*file.value));
   EXPECT_EQ(j["id"], id);
 }
 
 TEST_F(EngineReportsTest, ACampaignCutShortByACrashGetsAnErrorReport) {
-  auto v = engine_.get(kCrashedId, true);
+  auto v = engine_.get(kCrashedId);
   ASSERT_TRUE(v.ok()) << v.error.message;
   EXPECT_EQ(v.value->state, State::error);
   EXPECT_THAT(v.value->reason, HasSubstr("memtortured stopped during this campaign"));
@@ -318,7 +315,7 @@ TEST_F(EngineReportsTest, ACampaignCutShortByACrashGetsAnErrorReport) {
   const auto report_file = state_ / "reports" / kCrashedId / "report.json";
   ASSERT_TRUE(stdfs::exists(report_file));
   EXPECT_FALSE(stdfs::exists(fixtures() / "state" / "reports" / kCrashedId / "report.json"));
-  auto j = nlohmann::ordered_json::parse(v.value->report_json);
+  auto j = nlohmann::ordered_json::parse(testing::read_text(report_file));
   EXPECT_EQ(j["verdict"], "error");
   EXPECT_EQ(j["id"], kCrashedId);
   EXPECT_EQ(j["memory"]["limit_bytes"], 96 * Mi);
@@ -349,11 +346,11 @@ TEST_F(EngineReportsTest, ACrashReportHoldsWhatTheJournalSaved) {
     j->record({2.9, LogLine{"not journaled"}});
   }  // the daemon "dies": the journal is all that is left
   engine_.load_reports();
-  auto v = engine_.get(id, true);
+  auto v = engine_.get(id);
   ASSERT_TRUE(v.ok()) << v.error.message;
   EXPECT_EQ(v.value->state, State::error);
   EXPECT_THAT(v.value->reason, HasSubstr("what it measured up to 2.9 s was saved (30 samples)"));
-  auto report = nlohmann::ordered_json::parse(v.value->report_json);
+  auto report = nlohmann::ordered_json::parse(testing::read_text(dir / "report.json"));
   EXPECT_EQ(report["samples"].size(), 30u);
   EXPECT_EQ(report["samples"][29]["usage_bytes"], 29 * Mi);
   ASSERT_EQ(report["workloads"].size(), 1u);
@@ -365,7 +362,7 @@ TEST_F(EngineReportsTest, ACrashReportHoldsWhatTheJournalSaved) {
 
 TEST_F(EngineReportsTest, TheSkippedDirectoriesAreNotCampaigns) {
   for (const char* id : {"junk-truncated", "not-a-report", "crashed-no-report"})
-    EXPECT_EQ(engine_.get(id, false).error.code, Code::not_found) << id;
+    EXPECT_EQ(engine_.get(id).error.code, Code::not_found) << id;
   // Nothing was invented for a directory without campaign.yaml.
   EXPECT_FALSE(stdfs::exists(state_ / "reports" / "crashed-no-report" / "report.json"));
 }

@@ -1,0 +1,165 @@
+// The gRPC edge over a real Engine, served on a unix socket in a temp dir (no root): a report
+// the size of a one-hour campaign sampled every 100 ms is served by ReadReport in chunks (the
+// bug: GetCampaign embedded it and went past the client's 4 MiB limit), and GetCampaign no
+// longer carries it.
+#include "daemon/grpc_service.h"
+
+#include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <filesystem>
+#include <thread>
+
+#include "common/clock.h"
+#include "daemon/engine.h"
+#include "daemon/report.h"
+#include "memtorture/v1/memtorture.grpc.pb.h"
+#include "tests/unit/daemon/daemon_testing.h"
+
+namespace mt::daemon {
+namespace {
+
+namespace stdfs = std::filesystem;
+using ::testing::HasSubstr;
+using testing::Mi;
+
+constexpr const char* kId = "hour-20260101T000000-0001";
+
+class ServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    EngineOptions o;
+    o.runner.state_dir = state_.path();
+    o.runner.worker_path = state_ / "no-worker";
+    o.runner.cgroup_prefix = "memtorture-unit-never-created";
+    o.runner.layout.memory_root = state_ / "not-a-cgroup-root";
+    write_hour_report();
+    engine_ = std::make_unique<Engine>(io_, clock_, o);
+    engine_->load_reports();
+    io_thread_ = std::thread([this] { io_.run(); });
+    service_ = std::make_unique<Service>(io_, *engine_, SystemFacts{});
+    grpc::ServerBuilder builder;
+    builder.AddListeningPort("unix:" + (state_ / "s.sock").string(),
+                             grpc::InsecureServerCredentials());
+    builder.RegisterService(service_.get());
+    server_ = builder.BuildAndStart();
+    ASSERT_TRUE(server_);
+    stub_ = pb::MemTorture::NewStub(grpc::CreateChannel("unix:" + (state_ / "s.sock").string(),
+                                                        grpc::InsecureChannelCredentials()));
+  }
+  void TearDown() override {
+    if (server_) server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    work_.reset();
+    io_.stop();
+    if (io_thread_.joinable()) io_thread_.join();
+  }
+
+  // 36,000 samples with PSI, as a one-hour campaign at 100 ms leaves them.
+  void write_hour_report() {
+    ReportData r;
+    r.id = kId;
+    r.name = "hour";
+    r.verdict = State::passed;
+    r.reason = "duration reached";
+    r.memory_limit_bytes = 256 * Mi;
+    for (int i = 0; i < 36'000; ++i) {
+      Sample s = testing::sample(i * 0.1, (100 + i % 50) * Mi, 256 * Mi, 5 * Mi);
+      s.cgroup_psi = testing::psi(1.25, 0.5, 1200, 300);
+      s.system_psi = testing::psi(0.25, 0.0, 100, 0);
+      r.samples.push_back(s);
+    }
+    const auto dir = state_ / "reports" / kId;
+    stdfs::create_directories(dir);
+    ASSERT_TRUE(write_report(dir, to_json(r)).ok());
+  }
+
+  testing::TempDir state_;
+  boost::asio::io_context io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_ =
+      boost::asio::make_work_guard(io_);
+  std::thread io_thread_;
+  FakeClock clock_;
+  std::unique_ptr<Engine> engine_;
+  std::unique_ptr<Service> service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<pb::MemTorture::Stub> stub_;
+};
+
+TEST_F(ServiceTest, AOneHourReportIsServedWholeInChunksUnderTheMessageLimit) {
+  const auto file = state_ / "reports" / kId / "report.json";
+  const std::string want = testing::read_text(file);
+  ASSERT_GT(want.size(), 8U << 20) << "the fixture must be larger than gRPC's 4 MiB limit";
+
+  grpc::ClientContext ctx;
+  pb::ReadReportRequest req;
+  req.set_id(kId);
+  auto reader = stub_->ReadReport(&ctx, req);
+  std::string got;
+  pb::ReportChunk chunk;
+  int chunks = 0;
+  while (reader->Read(&chunk)) {
+    ++chunks;
+    EXPECT_LE(chunk.data().size(), kReportChunkBytes);
+    EXPECT_EQ(chunk.total_bytes(), want.size());
+    got += chunk.data();
+  }
+  const auto st = reader->Finish();
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_GT(chunks, 8);
+  EXPECT_EQ(got.size(), want.size());
+  EXPECT_TRUE(got == want);
+}
+
+TEST_F(ServiceTest, GetCampaignOfThatCampaignIsSmall) {
+  grpc::ClientContext ctx;
+  pb::GetCampaignRequest req;
+  req.set_id(kId);
+  pb::Campaign c;
+  const auto st = stub_->GetCampaign(&ctx, req, &c);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(c.state(), pb::PASSED);
+  EXPECT_EQ(c.report_path(), (state_ / "reports" / kId / "report.json").string());
+  EXPECT_LT(c.ByteSizeLong(), 64U << 10);
+}
+
+TEST_F(ServiceTest, ReadReportOfAnUnknownOrMissingReportSaysSo) {
+  {
+    grpc::ClientContext ctx;
+    pb::ReadReportRequest req;
+    req.set_id("nope-20260101T000000-0000");
+    auto reader = stub_->ReadReport(&ctx, req);
+    pb::ReportChunk chunk;
+    EXPECT_FALSE(reader->Read(&chunk));
+    const auto st = reader->Finish();
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::NOT_FOUND);
+    EXPECT_THAT(st.error_message(), HasSubstr("no campaign 'nope-20260101T000000-0000'"));
+  }
+  stdfs::remove(state_ / "reports" / kId / "report.json");  // gone after it was loaded
+  grpc::ClientContext ctx;
+  pb::ReadReportRequest req;
+  req.set_id(kId);
+  auto reader = stub_->ReadReport(&ctx, req);
+  pb::ReportChunk chunk;
+  EXPECT_FALSE(reader->Read(&chunk));
+  const auto st = reader->Finish();
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(st.error_message(), HasSubstr("is missing or unreadable"));
+}
+
+TEST_F(ServiceTest, ABadIdIsInvalidArgumentNamingTheField) {
+  grpc::ClientContext ctx;
+  pb::ReadReportRequest req;
+  req.set_id("../../etc");
+  auto reader = stub_->ReadReport(&ctx, req);
+  pb::ReportChunk chunk;
+  EXPECT_FALSE(reader->Read(&chunk));
+  const auto st = reader->Finish();
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(), HasSubstr("id: "));
+}
+
+}  // namespace
+}  // namespace mt::daemon
