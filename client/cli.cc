@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <tuple>
 #include <ostream>
 
 #include "client/render.h"
@@ -60,6 +61,18 @@ std::optional<Invocation> parse_command_line(const std::vector<std::string>& arg
   auto* report = sub(Command::report, "report", "print a finished campaign's report.json");
   report->add_option("ID", id, "campaign id")->required();
   sub(Command::system, "system", "what the daemon's host offers");
+  for (auto [c, name, help] : {std::tuple{Command::pause, "pause", "pause a workload of the running campaign"},
+                               std::tuple{Command::resume, "resume", "resume a paused workload"},
+                               std::tuple{Command::throttle, "throttle",
+                                          "set a flood's rate (ops/s per thread; 0: unlimited)"}}) {
+    auto* s = sub(c, name, help);
+    s->add_option("ID", id, "campaign id")->required();
+    s->add_option("WORKLOAD", inv.workload, "workload name")->required();
+    if (c == Command::throttle)
+      s->add_option("RATE", inv.rate, "operations per second per thread; 0: unlimited")
+          ->required()
+          ->check(CLI::NonNegativeNumber);
+  }
 
   try {
     // CLI11 wants argv order reversed for parse(vector).
@@ -98,6 +111,12 @@ int run(const Invocation& inv) {
       return cmd_report(g, inv.id.value_or(""));
     case Command::system:
       return cmd_system(g);
+    case Command::pause:
+      return cmd_control(g, inv.id.value_or(""), inv.workload, ControlAction::pause, 0);
+    case Command::resume:
+      return cmd_control(g, inv.id.value_or(""), inv.workload, ControlAction::resume, 0);
+    case Command::throttle:
+      return cmd_control(g, inv.id.value_or(""), inv.workload, ControlAction::throttle, inv.rate);
   }
   return kInvalid;
 }

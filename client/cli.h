@@ -11,7 +11,9 @@
 
 namespace mt::client {
 
-enum class Command { validate, run, start, status, list, watch, stop, report, system };
+enum class Command {
+  validate, run, start, status, list, watch, stop, report, system, pause, resume, throttle
+};
 
 struct Invocation {
   Command command = Command::validate;
@@ -20,6 +22,8 @@ struct Invocation {
   std::optional<std::string> id;  // status (optional), watch, stop, report
   std::string junit;              // run, watch
   bool print_normalized = false;  // validate --print
+  std::string workload;           // pause, resume, throttle
+  double rate = 0;                // throttle: ops/s per thread, 0 = unlimited
 };
 
 // The invocation, or nothing after --help (exit code 0) or a usage error (2); *exit_code says

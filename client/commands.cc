@@ -289,6 +289,31 @@ int cmd_stop(const GlobalOptions& g, const std::string& id) {
   return kPassed;
 }
 
+int cmd_control(const GlobalOptions& g, const std::string& id, const std::string& workload,
+                ControlAction action, double rate) {
+  DaemonClient d(g);
+  if (auto f = d.connect()) return print_failure(g, *f);
+  pb::ControlWorkloadRequest req;
+  req.set_id(id);
+  req.set_workload(workload);
+  req.set_action(action == ControlAction::pause    ? pb::ControlWorkloadRequest::PAUSE
+                 : action == ControlAction::resume ? pb::ControlWorkloadRequest::RESUME
+                                                   : pb::ControlWorkloadRequest::SET_RATE);
+  req.set_rate(rate);
+  pb::WorkloadStatus w;
+  if (auto st = call(d, &pb::MemTorture::Stub::ControlWorkload, req, &w); !st.ok())
+    return print_failure(g, rpc_failure(st, fmt::format("workload {} of {}", workload, id)));
+  if (g.json) {
+    g.console->out(dump_json(to_json(w)));
+    return kPassed;
+  }
+  const std::string pace = w.rate() > 0 ? human_count(w.rate()) + " ops/s per thread"
+                                        : std::string("unlimited rate");
+  g.console->out(fmt::format("workload {} of campaign {}: {}, {}\n", workload, id,
+                             w.paused() ? "paused" : "running", pace));
+  return kPassed;
+}
+
 int cmd_report(const GlobalOptions& g, const std::string& id) {
   DaemonClient d(g);
   if (auto f = d.connect()) return print_failure(g, *f);

@@ -52,6 +52,11 @@ int cmd_list(const GlobalOptions& g);
 int cmd_watch(const GlobalOptions& g, const std::string& id, const std::string& junit);
 int cmd_stop(const GlobalOptions& g, const std::string& id);
 int cmd_report(const GlobalOptions& g, const std::string& id);
+// pause, resume, throttle: one workload of the running campaign (rate: ops/s per thread, 0 =
+// unlimited; only for throttle).
+enum class ControlAction { pause, resume, throttle };
+int cmd_control(const GlobalOptions& g, const std::string& id, const std::string& workload,
+                ControlAction action, double rate);
 int cmd_system(const GlobalOptions& g);
 
 // cmd_run and cmd_watch without their signal thread: `interrupt` is what a signal would hit.

@@ -162,7 +162,9 @@ std::string summary(const pb::Campaign& c) {
   for (const auto& w : c.workloads())
     out += fmt::format("  {:<16} {:<6} {:<11} {:>12} {:>12} {:>8}  {}\n", w.name(), w.type(),
                        w.kind().empty() ? "-" : w.kind(), w.ops(), human_count(w.ops_per_s()),
-                       w.errors(), w.exit_status().empty() ? w.state() : w.exit_status());
+                       w.errors(),
+                       w.exit_status().empty() ? w.state() + (w.paused() ? " (paused)" : "")
+                                               : w.exit_status());
   if (c.has_latest()) {
     const auto& s = c.latest();
     out += fmt::format(

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
@@ -10,6 +11,7 @@
 #include <boost/asio/read_until.hpp>
 #include <chrono>
 #include <csignal>
+#include <utility>
 
 #include "common/fs.h"
 #include "common/units.h"
@@ -69,6 +71,8 @@ CampaignRunner::CampaignRunner(asio::io_context& io, const Clock& clock, RunnerO
 CampaignRunner::~CampaignRunner() {
   *alive_ = false;
   if (remover_.joinable()) remover_.join();
+  for (auto& w : workers_)
+    if (w->control_fd >= 0) ::close(w->control_fd);
   // The engine keeps runners until the daemon exits, by which time every campaign has
   // completed; this only matters if that ordering is ever broken.
   for (auto& w : workers_)
@@ -232,6 +236,7 @@ void CampaignRunner::launch(Worker& w) {
   w.started_s = now_s();
   w.reaped = false;
   w.report_closed = false;
+  w.control_fd = spawned->control_fd;
   w.report = std::make_unique<asio::posix::stream_descriptor>(io_, spawned->report_fd);
   w.pidfd = std::make_unique<asio::posix::stream_descriptor>(io_, spawned->pidfd);
   spdlog::info("campaign {}: workload {} started, pid {}", in_.id, w.spec.name, w.status.pid);
@@ -266,6 +271,14 @@ void CampaignRunner::on_line(Worker& w, std::string_view line) {
     return;
   }
   using Kind = workloads::Message::Kind;
+  if (msg->kind == Kind::hello) {
+    if (msg->hello.version != workloads::kProtocolVersion)
+      emit(LogLine{fmt::format("workload {}: its worker speaks protocol version {}, this daemon {}",
+                               w.spec.name, msg->hello.version, workloads::kProtocolVersion)});
+    return;
+  }
+  if (msg->kind == Kind::applied || msg->kind == Kind::refused)
+    return answer_control(w, msg->kind == Kind::applied, msg->text);
   if (msg->kind == Kind::error) {
     w.status.state = "failed";
     w.status.exit_status = "error: " + msg->text;
@@ -276,10 +289,55 @@ void CampaignRunner::on_line(Worker& w, std::string_view line) {
   w.status.ops = c.ops;
   w.status.errors = c.errors;
   w.status.bytes = c.bytes;
+  w.status.paused = c.paused;
+  w.status.rate = c.rate;
   const double t = now_s();
   w.history.emplace_back(t, c.ops);
   // Keep one point older than the window as the baseline.
   while (w.history.size() > 2 && w.history[1].first < t - kRateWindowS) w.history.pop_front();
+}
+
+void CampaignRunner::control(const std::string& name, const workloads::Control& command,
+                             ControlDone done) {
+  using Code = ControlOutcome::Code;
+  Worker* w = nullptr;
+  for (auto& wp : workers_)
+    if (wp->spec.name == name) w = wp.get();
+  if (!w) return done({Code::no_such_workload, fmt::format("no workload '{}' in campaign {}",
+                                                           name, in_.id), {}});
+  if (w->reaped || w->control_fd < 0 || stopping_ || w->status.state != "running")
+    return done({Code::not_running,
+                 fmt::format("workload {} is {}", name, stopping_ ? "stopping" : w->status.state),
+                 w->status});
+  const auto line = workloads::format_control(command);
+  if (::write(w->control_fd, line.data(), line.size()) != static_cast<ssize_t>(line.size()))
+    return done({Code::not_running,
+                 fmt::format("workload {}: cannot send '{}' to its worker: {}", name,
+                             line.substr(0, line.size() - 1), fs::errno_text(errno)),
+                 w->status});
+  w->pending.emplace_back(command, std::move(done));
+}
+
+void CampaignRunner::answer_control(Worker& w, bool applied, const std::string& text) {
+  emit(LogLine{fmt::format("workload {}: {} {}", w.spec.name, applied ? "applied" : "refused",
+                           text)});
+  if (w.pending.empty()) return;  // nobody waits (a command from an earlier daemon?)
+  auto [command, done] = std::move(w.pending.front());
+  w.pending.pop_front();
+  if (!applied) return done({ControlOutcome::Code::refused, text, w.status});
+  // What the next counters line will show; the caller sees it now.
+  switch (command.kind) {
+    case workloads::Control::Kind::pause:
+      w.status.paused = true;
+      break;
+    case workloads::Control::Kind::resume:
+      w.status.paused = false;
+      break;
+    case workloads::Control::Kind::rate:
+      w.status.rate = command.rate;
+      break;
+  }
+  done({ControlOutcome::Code::applied, "", w.status});
 }
 
 void CampaignRunner::wait_exit(Worker& w) {
@@ -295,6 +353,7 @@ void CampaignRunner::wait_exit(Worker& w) {
 
 void CampaignRunner::on_exit(Worker& w, int status) {
   w.reaped = true;
+  if (w.control_fd >= 0) ::close(std::exchange(w.control_fd, -1));
   w.ended_s = now_s();
   w.ended_early = !stopping_;
   boost::system::error_code ignored;
@@ -327,6 +386,14 @@ void CampaignRunner::on_exit(Worker& w, int status) {
     emit(LogLine{fmt::format("workload {} ended: {}", w.spec.name, w.status.exit_status)});
   spdlog::info("campaign {}: workload {} pid {} ended: {}", in_.id, w.spec.name, w.status.pid,
                w.status.exit_status);
+  while (!w.pending.empty()) {
+    auto done = std::move(w.pending.front().second);
+    w.pending.pop_front();
+    done({ControlOutcome::Code::not_running,
+          fmt::format("workload {} ended before it answered: {}", w.spec.name,
+                      w.status.exit_status),
+          w.status});
+  }
   maybe_complete();
 }
 

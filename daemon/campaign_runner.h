@@ -25,6 +25,7 @@
 #include "daemon/psi_trigger.h"
 #include "daemon/report.h"
 #include "daemon/sampler.h"
+#include "workloads/protocol.h"
 
 namespace mt::daemon {
 
@@ -45,10 +46,19 @@ struct CampaignInput {
   campaign::CampaignSpec spec;
 };
 
+// How a control command to a workload ended.
+struct ControlOutcome {
+  enum class Code { applied, no_such_workload, not_running, refused };
+  Code code = Code::applied;
+  std::string message;    // why, when not applied
+  WorkloadStatus status;  // the workload after it (applied)
+};
+
 class CampaignRunner {
  public:
   using EventSink = std::function<void(const Event&)>;
   using OnFinished = std::function<void()>;
+  using ControlDone = std::function<void(ControlOutcome)>;
 
   CampaignRunner(boost::asio::io_context& io, const Clock& clock, RunnerOptions options,
                  CampaignInput input, EventSink sink, OnFinished on_finished);
@@ -59,6 +69,9 @@ class CampaignRunner {
   void start();
   // Aborts a running campaign (verdict ABORTED, report written). No-op once stopping.
   void stop(const std::string& reason);
+  // Sends `command` to workload `name`'s worker; `done` runs when the worker has applied or
+  // refused it, or at once when there is no such workload or it does not run (any more).
+  void control(const std::string& name, const workloads::Control& command, ControlDone done);
 
   const std::string& id() const { return in_.id; }
   State state() const { return state_; }
@@ -78,6 +91,8 @@ class CampaignRunner {
     bool sigkilled_by_us = false;  // after the stop grace period: not an OOM kill
     bool ended_early = false;      // ended before the campaign began to stop
     bool oom_killed = false;
+    int control_fd = -1;  // write end of the worker's control pipe
+    std::deque<std::pair<workloads::Control, ControlDone>> pending;  // sent, not yet answered
     double started_s = 0, ended_s = 0;
     std::deque<std::pair<double, std::uint64_t>> history;  // (t, ops), the last second
   };
@@ -93,6 +108,7 @@ class CampaignRunner {
   void on_line(Worker& w, std::string_view line);
   void wait_exit(Worker& w);
   void on_exit(Worker& w, int status);
+  void answer_control(Worker& w, bool applied, const std::string& text);
 
   void schedule_sample();
   void take_sample();

@@ -61,6 +61,8 @@ void to_pb(const WorkloadStatus& in, pb::WorkloadStatus* out) {
   out->set_errors(in.errors);
   out->set_bytes(in.bytes);
   out->set_exit_status(in.exit_status);
+  out->set_paused(in.paused);
+  out->set_rate(in.rate);
 }
 
 void to_pb(const CriterionResult& in, pb::CriterionResult* out) {

@@ -134,6 +134,31 @@ void Engine::stop(const std::string& id, std::function<void(ApiResult<CampaignVi
   e.runner->stop("stopped by request");
 }
 
+void Engine::control(const std::string& id, const std::string& workload,
+                     const workloads::Control& command,
+                     std::function<void(ApiResult<WorkloadStatus>)> done) {
+  using R = ApiResult<WorkloadStatus>;
+  auto it = campaigns_.find(id);
+  if (it == campaigns_.end()) return done(R::fail(Code::not_found, fmt::format("no campaign '{}'", id)));
+  Entry& e = it->second;
+  if (!e.runner || is_final(e.runner->state()))
+    return done(R::fail(Code::failed_precondition,
+                        fmt::format("campaign {} is not running ({})", id,
+                                    to_string(view_of(e).state))));
+  e.runner->control(workload, command, [done](ControlOutcome o) {
+    using C = ControlOutcome::Code;
+    switch (o.code) {
+      case C::applied:
+        return done({std::move(o.status), {}});
+      case C::no_such_workload:
+        return done(R::fail(Code::not_found, o.message));
+      case C::not_running:
+      case C::refused:
+        return done(R::fail(Code::failed_precondition, o.message));
+    }
+  });
+}
+
 ApiResult<Engine::SubscriptionId> Engine::subscribe(const std::string& id, EventFn on_event,
                                                     EndFn on_end) {
   auto it = campaigns_.find(id);

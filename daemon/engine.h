@@ -63,6 +63,11 @@ class Engine {
   std::vector<CampaignView> list() const;  // newest first
   // Calls `done` once the campaign has been torn down (immediately if it already finished).
   void stop(const std::string& id, std::function<void(ApiResult<CampaignView>)> done);
+  // Pauses, resumes or re-paces a workload of the running campaign `id`; `done` runs once its
+  // worker has applied (the status after it) or refused the command.
+  void control(const std::string& id, const std::string& workload,
+               const workloads::Control& command,
+               std::function<void(ApiResult<WorkloadStatus>)> done);
   // The first event is a snapshot; `on_end` runs after the campaign's last event (at once for
   // a finished campaign).
   ApiResult<SubscriptionId> subscribe(const std::string& id, EventFn on_event, EndFn on_end);

@@ -3,11 +3,13 @@
 #include <fmt/format.h>
 
 #include <boost/asio/post.hpp>
+#include <cmath>
 #include <deque>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
 
+#include "campaign/parse.h"
 #include "campaign/source.h"
 #include "common/units.h"
 #include "daemon/convert.h"
@@ -279,6 +281,41 @@ grpc::ServerWriteReactor<pb::CampaignEvent>* Service::WatchCampaign(
     grpc::CallbackServerContext* ctx, const pb::WatchCampaignRequest* req) {
   if (auto st = check_id(req->id()); !st.ok()) return new Refused<pb::CampaignEvent>(st);
   return new WatchReactor(io_, engine_, req->id());
+}
+
+grpc::ServerUnaryReactor* Service::ControlWorkload(grpc::CallbackServerContext* ctx,
+                                                   const pb::ControlWorkloadRequest* req,
+                                                   pb::WorkloadStatus* resp) {
+  if (auto st = check_id(req->id()); !st.ok()) return finish_now(ctx, st);
+  if (req->workload().empty()) return finish_now(ctx, invalid("workload", "must not be empty"));
+  workloads::Control command;
+  switch (req->action()) {
+    case pb::ControlWorkloadRequest::PAUSE:
+      command.kind = workloads::Control::Kind::pause;
+      break;
+    case pb::ControlWorkloadRequest::RESUME:
+      command.kind = workloads::Control::Kind::resume;
+      break;
+    case pb::ControlWorkloadRequest::SET_RATE:
+      if (!std::isfinite(req->rate()) || req->rate() < 0 ||
+          req->rate() > static_cast<double>(campaign::kMaxRate))
+        return finish_now(ctx, invalid("rate", fmt::format("must be 0 (unlimited) to {} ops/s",
+                                                           campaign::kMaxRate)));
+      command.kind = workloads::Control::Kind::rate;
+      command.rate = req->rate();
+      break;
+    default:
+      return finish_now(ctx, invalid("action", "must be PAUSE, RESUME or SET_RATE"));
+  }
+  auto* r = ctx->DefaultReactor();
+  asio::post(io_, [this, r, req, resp, command] {
+    engine_.control(req->id(), req->workload(), command, [r, resp](ApiResult<WorkloadStatus> v) {
+      if (!v.ok()) return r->Finish(to_grpc(v.error));
+      to_pb(*v.value, resp);
+      r->Finish(grpc::Status::OK);
+    });
+  });
+  return r;
 }
 
 grpc::ServerWriteReactor<pb::ReportChunk>* Service::ReadReport(

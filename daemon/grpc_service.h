@@ -49,6 +49,9 @@ class Service final : public ::memtorture::v1::MemTorture::CallbackService {
       grpc::CallbackServerContext* ctx, const pb::WatchCampaignRequest* req) override;
   grpc::ServerWriteReactor<pb::ReportChunk>* ReadReport(grpc::CallbackServerContext* ctx,
                                                         const pb::ReadReportRequest* req) override;
+  grpc::ServerUnaryReactor* ControlWorkload(grpc::CallbackServerContext* ctx,
+                                            const pb::ControlWorkloadRequest* req,
+                                            pb::WorkloadStatus* resp) override;
   grpc::ServerUnaryReactor* GetSystem(grpc::CallbackServerContext* ctx,
                                       const pb::GetSystemRequest* req,
                                       pb::SystemInfo* resp) override;

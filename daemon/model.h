@@ -52,6 +52,8 @@ struct WorkloadStatus {
   std::uint64_t errors = 0;
   std::uint64_t bytes = 0;
   std::string exit_status;
+  bool paused = false;  // a pause from the daemon is in force
+  double rate = 0;      // the ops/s per thread in force (floods; 0: unlimited)
 };
 
 struct CriterionResult {

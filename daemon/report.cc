@@ -67,7 +67,9 @@ json to_json(const WorkloadStatus& w) {
           {"ops_per_s", w.ops_per_s},
           {"errors", w.errors},
           {"bytes", w.bytes},
-          {"exit_status", w.exit_status}};
+          {"exit_status", w.exit_status},
+          {"paused", w.paused},
+          {"rate", w.rate}};
 }
 
 namespace {
@@ -141,6 +143,8 @@ WorkloadStatus workload_from_json(const json& w) {
   s.errors = w.value("errors", std::uint64_t{0});
   s.bytes = w.value("bytes", std::uint64_t{0});
   s.exit_status = w.value("exit_status", "");
+  s.paused = w.value("paused", false);
+  s.rate = w.value("rate", 0.0);
   return s;
 }
 

@@ -70,11 +70,14 @@ Result<SpawnedWorker> spawn_worker(const SpawnOptions& o) {
     return make_error(
         fmt::format("cannot open worker log {}: {}", o.log_file.string(), fs::errno_text(errno)));
   int report[2] = {-1, -1};
+  int control[2] = {-1, -1};
   int errpipe[2] = {-1, -1};
-  if (::pipe2(report, O_CLOEXEC) != 0 || ::pipe2(errpipe, O_CLOEXEC) != 0) {
+  if (::pipe2(report, O_CLOEXEC) != 0 || ::pipe2(control, O_CLOEXEC) != 0 ||
+      ::pipe2(errpipe, O_CLOEXEC) != 0) {
     int err = errno;
     ::close(log_fd);
     close_pair(report);
+    close_pair(control);
     close_pair(errpipe);
     return make_error(fmt::format("pipe: {}", fs::errno_text(err)));
   }
@@ -84,6 +87,7 @@ Result<SpawnedWorker> spawn_worker(const SpawnOptions& o) {
     int err = errno;
     ::close(log_fd);
     close_pair(report);
+    close_pair(control);
     close_pair(errpipe);
     return make_error(fmt::format("fork: {}", fs::errno_text(err)));
   }
@@ -102,9 +106,14 @@ Result<SpawnedWorker> spawn_worker(const SpawnOptions& o) {
     ::close(fd);
     if (::prctl(PR_SET_PDEATHSIG, SIGTERM) != 0) child_fail(errpipe[1], kPdeathsig, errno);
     if (::getppid() != parent) _exit(0);  // the daemon already died
+    // Out of the way of each other's target first (dup2 onto itself would keep FD_CLOEXEC).
+    int rep = report[1], ctl = control[0];
+    if (rep <= workloads::kControlFd) rep = ::fcntl(rep, F_DUPFD_CLOEXEC, 10);
+    if (ctl <= workloads::kControlFd) ctl = ::fcntl(ctl, F_DUPFD_CLOEXEC, 10);
     int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (devnull < 0 || ::dup2(devnull, 0) < 0 || ::dup2(log_fd, 1) < 0 || ::dup2(log_fd, 2) < 0 ||
-        ::dup2(report[1], workloads::kReportFd) < 0)
+    if (devnull < 0 || rep < 0 || ctl < 0 || ::dup2(devnull, 0) < 0 || ::dup2(log_fd, 1) < 0 ||
+        ::dup2(log_fd, 2) < 0 || ::dup2(rep, workloads::kReportFd) < 0 ||
+        ::dup2(ctl, workloads::kControlFd) < 0)
       child_fail(errpipe[1], kDup, errno);
     ::execv(argv[0], argv.data());
     child_fail(errpipe[1], kExec, errno);
@@ -112,6 +121,7 @@ Result<SpawnedWorker> spawn_worker(const SpawnOptions& o) {
 
   ::close(log_fd);
   ::close(report[1]);
+  ::close(control[0]);
   ::close(errpipe[1]);
   int msg[2] = {0, 0};
   ssize_t n;
@@ -121,6 +131,7 @@ Result<SpawnedWorker> spawn_worker(const SpawnOptions& o) {
   ::close(errpipe[0]);
   if (n > 0) {
     ::close(report[0]);
+    ::close(control[1]);
     int status = 0;
     ::waitpid(pid, &status, 0);
     return make_error(fmt::format("worker failed before it started, {}: {}", stage_name(msg[0]),
@@ -132,10 +143,12 @@ Result<SpawnedWorker> spawn_worker(const SpawnOptions& o) {
     ::kill(pid, SIGKILL);
     ::waitpid(pid, nullptr, 0);
     ::close(report[0]);
+    ::close(control[1]);
     return make_error(fmt::format("pidfd_open: {}", fs::errno_text(err)));
   }
   ::fcntl(report[0], F_SETFL, ::fcntl(report[0], F_GETFL) | O_NONBLOCK);
-  return SpawnedWorker{pid, pidfd, report[0]};
+  ::fcntl(control[1], F_SETFL, ::fcntl(control[1], F_GETFL) | O_NONBLOCK);
+  return SpawnedWorker{pid, pidfd, report[0], control[1]};
 }
 
 std::string describe_wait_status(int status) {

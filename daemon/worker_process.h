@@ -25,7 +25,8 @@ struct SpawnOptions {
 struct SpawnedWorker {
   pid_t pid = -1;
   int pidfd = -1;      // readable when the process exits (pidfd_open)
-  int report_fd = -1;  // read end of the worker's report pipe (non-blocking)
+  int report_fd = -1;   // read end of the worker's report pipe (non-blocking)
+  int control_fd = -1;  // write end of its control pipe (non-blocking): pause, resume, rate N
 };
 
 // Errors name the stage that failed in the child (attach, oom_score_adj, exec) and errno.

@@ -91,7 +91,7 @@ Status AnonWorkload::prepare() {
 
 bool AnonWorkload::touch_up_to(std::size_t target, StopFlag& stop) {
   while (touched_ < target) {
-    if (stop.stop_requested()) return false;
+    if (!hold_while_paused(stop)) return false;
     std::size_t end = std::min(target, touched_ + kAnonChunkPages);
     std::size_t n = region_->touch(touched_, end);
     touched_ = end;
@@ -101,9 +101,20 @@ bool AnonWorkload::touch_up_to(std::size_t target, StopFlag& stop) {
   return true;
 }
 
+Status AnonWorkload::set_paused(bool paused) {
+  paused_.store(paused, std::memory_order_relaxed);
+  return {};
+}
+
+bool AnonWorkload::hold_while_paused(StopFlag& stop) {
+  while (paused_.load(std::memory_order_relaxed))
+    if (stop.sleep_for(kAnonPausePoll)) return false;
+  return !stop.stop_requested();
+}
+
 bool AnonWorkload::rewrite_all(StopFlag& stop) {
   for (std::size_t first = 0; first < region_->page_count(); first += kAnonChunkPages) {
-    if (stop.stop_requested()) return false;
+    if (!hold_while_paused(stop)) return false;
     ops_.fetch_add(region_->touch(first, first + kAnonChunkPages), std::memory_order_relaxed);
   }
   return true;
@@ -134,7 +145,8 @@ Status AnonWorkload::run(int /*index*/, StopFlag& stop) {
 Counters AnonWorkload::counters() const {
   return Counters{.ops = ops_.load(std::memory_order_relaxed),
                   .errors = 0,
-                  .bytes = bytes_.load(std::memory_order_relaxed)};
+                  .bytes = bytes_.load(std::memory_order_relaxed),
+                  .paused = paused_.load(std::memory_order_relaxed)};
 }
 
 Status AnonWorkload::cleanup() {

@@ -28,6 +28,8 @@ struct AnonOptions {
 inline constexpr std::chrono::milliseconds kAnonHoldPause{100};
 // Step of the ramp: how often the touched size is brought up to the line.
 inline constexpr std::chrono::milliseconds kAnonRampTick{5};
+// How often a paused anon workload looks whether it may go on.
+inline constexpr std::chrono::milliseconds kAnonPausePoll{5};
 // Pages written between two looks at the stop flag and two counter updates.
 inline constexpr std::size_t kAnonChunkPages = 1024;
 
@@ -74,9 +76,13 @@ class AnonWorkload final : public Workload {
   Status prepare() override;
   Status run(int index, StopFlag& stop) override;
   Counters counters() const override;
+  // Paused, it touches no page (what it holds stays held); the ramp goes on where it was.
+  Status set_paused(bool paused) override;
   Status cleanup() override;
 
  private:
+  // Waits while paused; false if a stop came first.
+  bool hold_while_paused(StopFlag& stop);
   // Touches pages [touched_, target) in chunks; false if a stop came first.
   bool touch_up_to(std::size_t target, StopFlag& stop);
   // One pass over every page; false if a stop came first.
@@ -88,6 +94,7 @@ class AnonWorkload final : public Workload {
   std::size_t touched_ = 0;  // pages [0, touched_) have been written at least once
   std::atomic<std::uint64_t> ops_{0};
   std::atomic<std::uint64_t> bytes_{0};
+  std::atomic<bool> paused_{false};
 };
 
 }  // namespace mt::workloads

@@ -15,6 +15,7 @@ namespace {
 struct CommonArgs {
   long long max_runtime_ms = 0;
   int report_fd = kReportFd;
+  int control_fd = kControlFd;
 };
 
 void add_common(CLI::App& sub, CommonArgs& args) {
@@ -22,6 +23,10 @@ void add_common(CLI::App& sub, CommonArgs& args) {
                  "Stop on its own after this many milliseconds (0: no bound)")
       ->check(CLI::NonNegativeNumber);
   sub.add_option("--report-fd", args.report_fd, "Descriptor to write the report lines to")
+      ->check(CLI::NonNegativeNumber);
+  sub.add_option("--control-fd", args.control_fd,
+                 "Descriptor to read the daemon's control lines from (pause, resume, rate N); "
+                 "ignored when not open")
       ->check(CLI::NonNegativeNumber);
 }
 
@@ -76,6 +81,7 @@ std::variant<WorkerOptions, CliExit> parse_command_line(int argc, const char* co
   WorkerOptions options;
   options.max_runtime = std::chrono::milliseconds(common.max_runtime_ms);
   options.report_fd = common.report_fd;
+  options.control_fd = common.control_fd;
   if (flood->parsed()) {
     FloodOptions f;
     f.kind = *parse_flood_kind(kind);  // checked by IsMember

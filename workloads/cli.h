@@ -20,6 +20,7 @@ struct WorkerOptions {
   std::variant<FloodOptions, AnonOptions> workload;
   std::chrono::milliseconds max_runtime{0};  // 0: no bound
   int report_fd = kReportFd;
+  int control_fd = kControlFd;  // the daemon's commands; not open when run by hand: none
 };
 
 // Parsing stopped without options: print `text` (help on stdout when exit_code is 0, a usage

@@ -106,7 +106,8 @@ int DentryOp::operator()() {
 FloodWorkload::FloodWorkload(FloodOptions options, const Clock& clock)
     : options_(std::move(options)),
       clock_(clock),
-      counters_(std::make_unique<ThreadCounters[]>(static_cast<std::size_t>(options_.threads))) {}
+      counters_(std::make_unique<ThreadCounters[]>(static_cast<std::size_t>(options_.threads))),
+      rate_(options_.rate) {}
 
 FloodWorkload::~FloodWorkload() = default;
 
@@ -135,11 +136,35 @@ Status FloodWorkload::prepare() {
   return {};
 }
 
+Status FloodWorkload::set_paused(bool paused) {
+  paused_.store(paused, std::memory_order_relaxed);
+  return {};
+}
+
+Status FloodWorkload::set_rate(double ops_per_s_per_thread) {
+  rate_.store(ops_per_s_per_thread, std::memory_order_relaxed);
+  rate_changes_.fetch_add(1, std::memory_order_release);
+  return {};
+}
+
 template <class Op>
 void FloodWorkload::loop(Op& op, ThreadCounters& counters, StopFlag& stop) {
-  Pacer pacer(options_.rate, clock_);
+  std::uint64_t seen_changes = rate_changes_.load(std::memory_order_acquire);
+  std::optional<Pacer> pacer;
+  pacer.emplace(rate_.load(std::memory_order_relaxed), clock_);
   while (!stop.stop_requested()) {
-    auto wait = pacer.reserve();
+    if (paused_.load(std::memory_order_relaxed)) {
+      if (stop.sleep_for(kPausePoll)) break;
+      // After a pause the schedule starts afresh: no burst to catch up on.
+      pacer.emplace(rate_.load(std::memory_order_relaxed), clock_);
+      continue;
+    }
+    if (const auto changes = rate_changes_.load(std::memory_order_acquire);
+        changes != seen_changes) {
+      seen_changes = changes;
+      pacer.emplace(rate_.load(std::memory_order_relaxed), clock_);
+    }
+    auto wait = pacer->reserve();
     if (wait > std::chrono::nanoseconds::zero() && stop.sleep_for(wait)) break;
     int err = op();
     if (err == 0) {
@@ -176,6 +201,8 @@ Counters FloodWorkload::counters() const {
     total.ops += c.ops.load(std::memory_order_relaxed);
     total.errors += c.errors.load(std::memory_order_relaxed);
   }
+  total.paused = paused_.load(std::memory_order_relaxed);
+  total.rate = rate_.load(std::memory_order_relaxed);
   return total;
 }
 

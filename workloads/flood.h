@@ -37,6 +37,8 @@ struct FloodOptions {
   std::filesystem::path dir;  // dentry: the directory to work in (one subdirectory per thread)
 };
 
+// How often a paused flood thread looks whether it may go on.
+inline constexpr std::chrono::milliseconds kPausePoll{5};
 // Sleep after a failed operation, so that an error storm (ENOMEM, EMFILE) does not spin.
 inline constexpr std::chrono::milliseconds kErrorBackoff{1};
 // Length of the dentry flood's file names: well over the 40-byte inline name of a dentry.
@@ -83,6 +85,8 @@ class FloodWorkload final : public Workload {
   Status run(int index, StopFlag& stop) override;
   Counters counters() const override;
   int last_errno() const override;
+  Status set_paused(bool paused) override;
+  Status set_rate(double ops_per_s_per_thread) override;
   Status cleanup() override;
 
   // The subdirectory of thread `index` (dentry); unique per process so that a worker restarted
@@ -97,6 +101,10 @@ class FloodWorkload final : public Workload {
   FloodOptions options_;
   const Clock& clock_;
   std::unique_ptr<ThreadCounters[]> counters_;
+  // Control: read by every thread between operations.
+  std::atomic<bool> paused_{false};
+  std::atomic<double> rate_{0};
+  std::atomic<std::uint64_t> rate_changes_{0};
   std::vector<DentryOp> dentry_ops_;         // one per thread (dentry)
   std::vector<std::filesystem::path> made_;  // subdirectories this process created
 };

@@ -1,13 +1,27 @@
-// How a memtorture-worker talks to the daemon: text lines on a pipe (fd kReportFd in the worker).
-//   "C <ops> <errors> <bytes>\n"   counters so far, at least every kReportInterval
-//   "F <ops> <errors> <bytes>\n"   final counters, written once just before a clean exit
-//   "E <message>\n"                a fatal error; the worker exits non-zero after it
+// How a memtorture-worker and the daemon talk: text lines on two pipes, one each way. Every line
+// stays below PIPE_BUF, so one write(2) is atomic.
+//
+// Worker -> daemon (fd kReportFd in the worker):
+//   "H version=2 kind=<kind> threads=<n>"  hello: the first line, once
+//   "C ops=<n> errors=<n> bytes=<n> paused=<0|1> rate=<ops/s>"
+//                                          counters so far, at least every kReportInterval
+//   "F ..."                                the same, the final counters, once before a clean exit
+//   "A <command>"                          a control command was applied (as the worker read it)
+//   "N <command>: <why>"                   a control command was refused (the worker runs on)
+//   "E <message>"                          a fatal error; the worker exits non-zero after it
+// Counter and hello fields are key=value pairs in any order; keys a reader does not know are
+// ignored and missing ones keep their defaults, so either side can add a figure first.
 // ops: operations done (flood: socket/file create+close cycles; anon: pages touched).
 // errors: failed operations (e.g. ENOMEM, EMFILE). bytes: memory the worker holds (anon), else 0.
+// paused: 1 while a "pause" is in force. rate: the ops/s per thread in force (0: unlimited).
+//
+// Daemon -> worker (fd kControlFd in the worker; absent when the worker runs by hand):
+//   "pause", "resume", "rate <ops per second per thread; 0: unlimited>"
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -16,25 +30,52 @@
 namespace mt::workloads {
 
 inline constexpr int kReportFd = 3;
+inline constexpr int kControlFd = 4;
 inline constexpr std::chrono::milliseconds kReportInterval{50};
+inline constexpr int kProtocolVersion = 2;
 
 struct Counters {
   std::uint64_t ops = 0;
   std::uint64_t errors = 0;
   std::uint64_t bytes = 0;
+  bool paused = false;
+  double rate = 0;  // ops/s per thread in force; 0: unlimited
   bool operator==(const Counters&) const = default;
 };
 
-struct Message {
-  enum class Kind { counters, final, error };
-  Kind kind = Kind::counters;
-  Counters counters;
-  std::string text;  // for Kind::error
+struct Hello {
+  int version = 0;
+  std::string kind;  // "flood/udp_socket", "flood/dentry", "anon"
+  int threads = 0;
+  bool operator==(const Hello&) const = default;
 };
 
+// A command from the daemon.
+struct Control {
+  enum class Kind { pause, resume, rate };
+  Kind kind = Kind::pause;
+  double rate = 0;  // for Kind::rate
+  bool operator==(const Control&) const = default;
+};
+
+struct Message {
+  enum class Kind { hello, counters, final, applied, refused, error };
+  Kind kind = Kind::counters;
+  Counters counters;  // counters, final
+  Hello hello;        // hello
+  std::string text;   // error: the message; applied/refused: the command (and why)
+};
+
+std::string format_hello(const Hello& h);
 std::string format_counters(const Counters& c, bool final);
 std::string format_error(std::string_view message);
+std::string format_applied(const Control& c);
+// `command`: the line as read (it may not have parsed).
+std::string format_refused(std::string_view command, std::string_view why);
 // One line, with or without the trailing newline.
 Result<Message> parse_message(std::string_view line);
+
+std::string format_control(const Control& c);  // "pause\n", "rate 1000\n"
+Result<Control> parse_control(std::string_view line);
 
 }  // namespace mt::workloads

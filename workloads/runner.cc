@@ -17,6 +17,7 @@
 
 #include "common/fs.h"
 #include "common/units.h"
+#include "workloads/control.h"
 #include "workloads/report.h"
 #include "workloads/stop.h"
 
@@ -130,6 +131,8 @@ int Runner::run() {
     }
   };
 
+  report.write_line(format_hello({kProtocolVersion, workload_.name(), workload_.thread_count()}),
+                    kFinalLineWait);
   if (Status prepared = workload_.prepare(); !prepared) {
     clean_up();
     return fail(prepared.error().message);
@@ -168,7 +171,30 @@ int Runner::run() {
   const Clock::time_point deadline = start + options_.max_runtime;
   const bool bounded = options_.max_runtime > milliseconds::zero();
   Clock::time_point next_report = start;
+  ControlReader control(options_.control_fd);
+  auto apply = [&](const std::string& line) {
+    auto command = parse_control(line);
+    Status done = command ? Status{} : Status(command.error());
+    if (command) {
+      switch (command->kind) {
+        case Control::Kind::pause:
+          done = workload_.set_paused(true);
+          break;
+        case Control::Kind::resume:
+          done = workload_.set_paused(false);
+          break;
+        case Control::Kind::rate:
+          done = workload_.set_rate(command->rate);
+          break;
+      }
+    }
+    log << prefix << "control '" << line << "': " << (done ? "applied" : done.error().message)
+        << std::endl;
+    report.write_line(done ? format_applied(*command) : format_refused(line, done.error().message),
+                      kFinalLineWait);
+  };
   for (;;) {
+    for (const auto& line : control.read_lines()) apply(line);
     if (fatal.get()) {
       reason_ = StopReason::fatal;
       break;

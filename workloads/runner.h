@@ -1,5 +1,6 @@
-// Runs a Workload in the worker process: starts its threads, reports counters on the report
-// descriptor every report interval, and stops everything on SIGTERM/SIGINT, after the maximum run
+// Runs a Workload in the worker process: says hello, starts its threads, reports counters on the
+// report descriptor every report interval, applies the daemon's control commands (pause, resume,
+// rate) between two reports, and stops everything on SIGTERM/SIGINT, after the maximum run
 // time, when the daemon closes the pipe, or when a thread fails.
 //
 // Signals: SIGTERM and SIGINT are blocked in every thread (the mask is set before the threads
@@ -20,6 +21,7 @@ namespace mt::workloads {
 
 struct RunOptions {
   int report_fd = kReportFd;
+  int control_fd = kControlFd;  // -1 (or not open): no control from the daemon
   std::chrono::milliseconds max_runtime{0};  // 0: no bound
   std::chrono::milliseconds report_interval = kReportInterval;
   std::ostream* log = nullptr;  // messages for humans; nullptr: std::cerr

@@ -25,7 +25,9 @@ int run_worker(const WorkerOptions& options) {
   SteadyClock clock;
   std::unique_ptr<Workload> workload = make_workload(options, clock);
   Runner runner(*workload,
-                RunOptions{.report_fd = options.report_fd, .max_runtime = options.max_runtime},
+                RunOptions{.report_fd = options.report_fd,
+                           .control_fd = options.control_fd,
+                           .max_runtime = options.max_runtime},
                 clock);
   return runner.run();
 }

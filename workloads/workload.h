@@ -28,6 +28,15 @@ class Workload {
   virtual Counters counters() const = 0;
   // errno of the most recent failed operation (0 if none), for the log.
   virtual int last_errno() const { return 0; }
+  // Control from the daemon, called by the runner's thread while the workload threads run. An
+  // error means the workload cannot do it (reported to the daemon; the worker runs on).
+  // counters() then shows the state in force (paused, rate).
+  virtual Status set_paused(bool paused) {
+    return make_error(name() + " workloads cannot be paused");
+  }
+  virtual Status set_rate(double ops_per_s_per_thread) {
+    return make_error(name() + " workloads have no rate");
+  }
   // Called once after every thread has been joined (also when prepare() failed): remove files,
   // unmap. Errors are logged; they do not change the outcome.
   virtual Status cleanup() = 0;

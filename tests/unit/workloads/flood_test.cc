@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 
 #include "common/clock.h"
 
@@ -130,6 +131,41 @@ TEST(FloodWorkload, UdpNeedsNoPreparation) {
                   clock);
   EXPECT_EQ(w.name(), "flood udp_socket");
   EXPECT_TRUE(w.prepare().ok());
+  EXPECT_TRUE(w.cleanup().ok());
+}
+
+// A paused flood does no operation; resumed, it goes on; a new rate is taken up at once.
+// Relations only: counts before and after, never a speed.
+TEST(FloodWorkload, PauseStopsTheOperationsAndResumeStartsThemAgain) {
+  SteadyClock clock;
+  FloodWorkload w(FloodOptions{.kind = FloodKind::udp_socket, .threads = 1, .rate = 0, .dir = {}},
+                  clock);
+  ASSERT_TRUE(w.prepare().ok());
+  StopFlag stop;
+  std::thread t([&] { EXPECT_TRUE(w.run(0, stop).ok()); });
+  auto wait_for_ops = [&](std::uint64_t more_than) {
+    for (int i = 0; i < 2000 && w.counters().ops <= more_than; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    return w.counters().ops;
+  };
+  EXPECT_GT(wait_for_ops(0), 0u);
+  ASSERT_TRUE(w.set_paused(true).ok());
+  EXPECT_TRUE(w.counters().paused);
+  std::this_thread::sleep_for(kPausePoll * 4);  // the operation in flight ends
+  const auto paused_at = w.counters().ops;
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(w.counters().ops, paused_at) << "operations went on while paused";
+  ASSERT_TRUE(w.set_paused(false).ok());
+  EXPECT_GT(wait_for_ops(paused_at), paused_at);
+  ASSERT_TRUE(w.set_rate(10).ok());
+  EXPECT_EQ(w.counters().rate, 10);
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));  // the old pace ends
+  const auto slow_from = w.counters().ops;
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  // At 10/s with the default burst, 200 ms allow a few operations, never thousands.
+  EXPECT_LT(w.counters().ops - slow_from, 20u);
+  stop.request_stop();
+  t.join();
   EXPECT_TRUE(w.cleanup().ok());
 }
 

@@ -49,7 +49,11 @@ class ScriptedWorkload final : public Workload {
     return {};
   }
   Counters counters() const override {
-    return Counters{.ops = ops.load(), .errors = 0, .bytes = 42};
+    return Counters{.ops = ops.load(), .errors = 0, .bytes = 42, .paused = paused.load()};
+  }
+  Status set_paused(bool p) override {
+    paused = p;
+    return {};
   }
   Status cleanup() override {
     ++cleaned;
@@ -61,6 +65,7 @@ class ScriptedWorkload final : public Workload {
   std::function<Status(int, StopFlag&)> on_run;
   std::atomic<int> prepared{0}, running{0}, cleaned{0};
   std::atomic<std::uint64_t> ops{0};
+  std::atomic<bool> paused{false};
 };
 
 // A fake clock that moves only when it is read: the first reading is the start, every later
@@ -99,7 +104,19 @@ class RunnerTest : public ::testing::Test {
     ::close(fds_[0]);
     fds_[0] = -1;
   }
+  // Every line after the hello, which must come first.
   std::vector<Message> messages() {
+    auto all = all_messages();
+    if (all.empty() || all.front().kind != Message::Kind::hello) {
+      ADD_FAILURE() << "the first line is not the hello";
+      return all;
+    }
+    EXPECT_EQ(all.front().hello.version, kProtocolVersion);
+    EXPECT_EQ(all.front().hello.kind, "scripted");
+    all.erase(all.begin());
+    return all;
+  }
+  std::vector<Message> all_messages() {
     ::close(fds_[1]);
     fds_[1] = -1;
     std::string all;
@@ -121,6 +138,7 @@ class RunnerTest : public ::testing::Test {
   }
   RunOptions options(std::chrono::milliseconds max_runtime) {
     return RunOptions{.report_fd = report_fd(),
+                      .control_fd = -1,
                       .max_runtime = max_runtime,
                       .report_interval = kReportInterval,
                       .log = &log_};
@@ -285,6 +303,67 @@ TEST_F(RunnerTest, RestoresTheSignalMask) {
   ASSERT_EQ(pthread_sigmask(SIG_SETMASK, nullptr, &mask), 0);
   EXPECT_FALSE(sigismember(&mask, SIGTERM));
   EXPECT_FALSE(sigismember(&mask, SIGINT));
+}
+
+TEST_F(RunnerTest, AppliesControlCommandsAndAnswersEach) {
+  int control[2];
+  ASSERT_EQ(::pipe2(control, O_CLOEXEC), 0);
+  const std::string commands = "pause\nrate 5\nbogus\nresume\n";
+  ASSERT_EQ(::write(control[1], commands.data(), commands.size()),
+            static_cast<ssize_t>(commands.size()));
+  ScriptedWorkload w(1);
+  auto o = options(300ms);
+  o.control_fd = control[0];
+  Runner runner(w, o, clock_);
+  EXPECT_EQ(runner.run(), kExitOk);
+  ::close(control[0]);
+  ::close(control[1]);
+  std::vector<std::string> answers;
+  bool saw_paused = false;
+  for (const auto& m : messages()) {
+    if (m.kind == Message::Kind::applied || m.kind == Message::Kind::refused)
+      answers.push_back((m.kind == Message::Kind::applied ? "A " : "N ") + m.text);
+    saw_paused = saw_paused || (m.kind == Message::Kind::counters && m.counters.paused);
+  }
+  // In order; a workload without a rate refuses it, an unknown command is refused; the worker
+  // runs on after both.
+  ASSERT_EQ(answers.size(), 4u);
+  EXPECT_EQ(answers[0], "A pause");
+  EXPECT_EQ(answers[1], "N rate 5: scripted workloads have no rate");
+  EXPECT_EQ(answers[2].substr(0, 9), "N bogus: ");
+  EXPECT_EQ(answers[3], "A resume");
+  EXPECT_FALSE(w.paused.load());
+  EXPECT_EQ(runner.stop_reason(), StopReason::max_runtime);
+}
+
+TEST_F(RunnerTest, APauseShowsInTheCountersItReports) {
+  int control[2];
+  ASSERT_EQ(::pipe2(control, O_CLOEXEC), 0);
+  ASSERT_EQ(::write(control[1], "pause\n", 6), 6);
+  ScriptedWorkload w(1);
+  auto o = options(200ms);
+  o.control_fd = control[0];
+  Runner runner(w, o, clock_);
+  EXPECT_EQ(runner.run(), kExitOk);
+  ::close(control[0]);
+  ::close(control[1]);
+  auto lines = messages();
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines.back().kind, Message::Kind::final);
+  EXPECT_TRUE(lines.back().counters.paused);
+}
+
+TEST_F(RunnerTest, AClosedControlPipeIsNoControl) {
+  int control[2];
+  ASSERT_EQ(::pipe2(control, O_CLOEXEC), 0);
+  ::close(control[1]);  // the daemon's end is gone
+  ScriptedWorkload w(1);
+  auto o = options(150ms);
+  o.control_fd = control[0];
+  Runner runner(w, o, clock_);
+  EXPECT_EQ(runner.run(), kExitOk);
+  EXPECT_EQ(runner.stop_reason(), StopReason::max_runtime);
+  ::close(control[0]);
 }
 
 }  // namespace
