@@ -80,6 +80,22 @@ grpc::ServerUnaryReactor* on_io(asio::io_context& io, grpc::CallbackServerContex
   return r;
 }
 
+// Runs `f(reply)` on the io thread for an engine call that answers later (when a campaign has
+// stopped, when a worker has answered): `reply(ApiResult<T>)` fills `resp` and finishes the RPC.
+template <class T, class Response, class F>
+grpc::ServerUnaryReactor* on_io_later(asio::io_context& io, grpc::CallbackServerContext* ctx,
+                                      Response* resp, F f) {
+  auto* r = ctx->DefaultReactor();
+  asio::post(io, [r, resp, f = std::move(f)]() mutable {
+    f([r, resp](ApiResult<T> v) {
+      if (!v.ok()) return r->Finish(to_grpc(v.error));
+      to_pb(*v.value, resp);
+      r->Finish(grpc::Status::OK);
+    });
+  });
+  return r;
+}
+
 // Streams a campaign's events. Engine callbacks arrive on the io thread; gRPC callbacks on its
 // own threads; a mutex guards the queue between them. Deleted on the io thread after
 // unsubscribing, so no engine callback can reach a deleted reactor.
@@ -266,15 +282,9 @@ grpc::ServerUnaryReactor* Service::StopCampaign(grpc::CallbackServerContext* ctx
                                                 const pb::StopCampaignRequest* req,
                                                 pb::Campaign* resp) {
   if (auto st = check_id(req->id()); !st.ok()) return finish_now(ctx, st);
-  auto* r = ctx->DefaultReactor();
-  asio::post(io_, [this, r, req, resp] {
-    engine_.stop(req->id(), [r, resp](ApiResult<CampaignView> v) {
-      if (!v.ok()) return r->Finish(to_grpc(v.error));
-      to_pb(*v.value, resp);
-      r->Finish(grpc::Status::OK);
-    });
+  return on_io_later<CampaignView>(io_, ctx, resp, [this, req](auto reply) {
+    engine_.stop(req->id(), std::move(reply));
   });
-  return r;
 }
 
 grpc::ServerWriteReactor<pb::CampaignEvent>* Service::WatchCampaign(
@@ -307,15 +317,9 @@ grpc::ServerUnaryReactor* Service::ControlWorkload(grpc::CallbackServerContext* 
     default:
       return finish_now(ctx, invalid("action", "must be PAUSE, RESUME or SET_RATE"));
   }
-  auto* r = ctx->DefaultReactor();
-  asio::post(io_, [this, r, req, resp, command] {
-    engine_.control(req->id(), req->workload(), command, [r, resp](ApiResult<WorkloadStatus> v) {
-      if (!v.ok()) return r->Finish(to_grpc(v.error));
-      to_pb(*v.value, resp);
-      r->Finish(grpc::Status::OK);
-    });
+  return on_io_later<WorkloadStatus>(io_, ctx, resp, [this, req, command](auto reply) {
+    engine_.control(req->id(), req->workload(), command, std::move(reply));
   });
-  return r;
 }
 
 grpc::ServerWriteReactor<pb::ReportChunk>* Service::ReadReport(

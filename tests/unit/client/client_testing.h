@@ -45,4 +45,13 @@ inline pb::CampaignEvent at(double t_s) {
   return ev;
 }
 
+// How often `needle` stands in `haystack` (not overlapping).
+inline int count(const std::string& haystack, const std::string& needle) {
+  int n = 0;
+  for (auto pos = haystack.find(needle); pos != std::string::npos;
+       pos = haystack.find(needle, pos + needle.size()))
+    ++n;
+  return n;
+}
+
 }  // namespace mt::client::testing

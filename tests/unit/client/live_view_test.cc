@@ -10,18 +10,11 @@ namespace mt::client {
 namespace {
 
 using ::testing::HasSubstr;
+using testing::count;
 using testing::Mi;
 using namespace std::chrono_literals;
 
 constexpr const char* kErase = "\r\033[K";
-
-int count(const std::string& haystack, const std::string& needle) {
-  int n = 0;
-  for (auto pos = haystack.find(needle); pos != std::string::npos;
-       pos = haystack.find(needle, pos + needle.size()))
-    ++n;
-  return n;
-}
 
 pb::CampaignEvent sample_at(double t) {
   pb::CampaignEvent ev = testing::at(t);

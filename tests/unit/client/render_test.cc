@@ -15,17 +15,10 @@ namespace {
 
 using testing::criterion;
 using ::testing::HasSubstr;
+using testing::count;
 using testing::Mi;
 using ::testing::Not;
 using testing::sample;
-
-int count(const std::string& haystack, const std::string& needle) {
-  int n = 0;
-  for (auto pos = haystack.find(needle); pos != std::string::npos;
-       pos = haystack.find(needle, pos + needle.size()))
-    ++n;
-  return n;
-}
 
 TEST(ExitCodeTest, EveryState) {
   EXPECT_EQ(exit_code_for(pb::PASSED), 0);

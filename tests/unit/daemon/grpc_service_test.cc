@@ -76,6 +76,30 @@ class ServiceTest : public ::testing::Test {
     ASSERT_TRUE(write_report(dir, to_json(r)).ok());
   }
 
+  // ReadReport of `id`: the bytes received, the chunks, the status.
+  struct Read {
+    std::string data;
+    int chunks = 0;
+    grpc::Status status;
+  };
+  Read read_report(const std::string& id) {
+    grpc::ClientContext ctx;
+    pb::ReadReportRequest req;
+    req.set_id(id);
+    auto reader = stub_->ReadReport(&ctx, req);
+    Read out;
+    pb::ReportChunk chunk;
+    while (reader->Read(&chunk)) {
+      ++out.chunks;
+      EXPECT_LE(chunk.data().size(), kReportChunkBytes);
+      out.data += chunk.data();
+      last_total_ = chunk.total_bytes();
+    }
+    out.status = reader->Finish();
+    return out;
+  }
+  std::uint64_t last_total_ = 0;
+
   testing::TempDir state_;
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_ =
@@ -93,24 +117,12 @@ TEST_F(ServiceTest, AOneHourReportIsServedWholeInChunksUnderTheMessageLimit) {
   const std::string want = testing::read_text(file);
   ASSERT_GT(want.size(), 8U << 20) << "the fixture must be larger than gRPC's 4 MiB limit";
 
-  grpc::ClientContext ctx;
-  pb::ReadReportRequest req;
-  req.set_id(kId);
-  auto reader = stub_->ReadReport(&ctx, req);
-  std::string got;
-  pb::ReportChunk chunk;
-  int chunks = 0;
-  while (reader->Read(&chunk)) {
-    ++chunks;
-    EXPECT_LE(chunk.data().size(), kReportChunkBytes);
-    EXPECT_EQ(chunk.total_bytes(), want.size());
-    got += chunk.data();
-  }
-  const auto st = reader->Finish();
-  ASSERT_TRUE(st.ok()) << st.error_message();
-  EXPECT_GT(chunks, 8);
-  EXPECT_EQ(got.size(), want.size());
-  EXPECT_TRUE(got == want);
+  const auto got = read_report(kId);
+  ASSERT_TRUE(got.status.ok()) << got.status.error_message();
+  EXPECT_GT(got.chunks, 8);
+  EXPECT_EQ(last_total_, want.size());
+  EXPECT_EQ(got.data.size(), want.size());
+  EXPECT_TRUE(got.data == want);
 }
 
 TEST_F(ServiceTest, GetCampaignOfThatCampaignIsSmall) {
@@ -126,39 +138,21 @@ TEST_F(ServiceTest, GetCampaignOfThatCampaignIsSmall) {
 }
 
 TEST_F(ServiceTest, ReadReportOfAnUnknownOrMissingReportSaysSo) {
-  {
-    grpc::ClientContext ctx;
-    pb::ReadReportRequest req;
-    req.set_id("nope-20260101T000000-0000");
-    auto reader = stub_->ReadReport(&ctx, req);
-    pb::ReportChunk chunk;
-    EXPECT_FALSE(reader->Read(&chunk));
-    const auto st = reader->Finish();
-    EXPECT_EQ(st.error_code(), grpc::StatusCode::NOT_FOUND);
-    EXPECT_THAT(st.error_message(), HasSubstr("no campaign 'nope-20260101T000000-0000'"));
-  }
+  auto unknown = read_report("nope-20260101T000000-0000");
+  EXPECT_EQ(unknown.chunks, 0);
+  EXPECT_EQ(unknown.status.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(unknown.status.error_message(), HasSubstr("no campaign 'nope-20260101T000000-0000'"));
   stdfs::remove(state_ / "reports" / kId / "report.json");  // gone after it was loaded
-  grpc::ClientContext ctx;
-  pb::ReadReportRequest req;
-  req.set_id(kId);
-  auto reader = stub_->ReadReport(&ctx, req);
-  pb::ReportChunk chunk;
-  EXPECT_FALSE(reader->Read(&chunk));
-  const auto st = reader->Finish();
-  EXPECT_EQ(st.error_code(), grpc::StatusCode::NOT_FOUND);
-  EXPECT_THAT(st.error_message(), HasSubstr("is missing or unreadable"));
+  auto missing = read_report(kId);
+  EXPECT_EQ(missing.chunks, 0);
+  EXPECT_EQ(missing.status.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(missing.status.error_message(), HasSubstr("is missing or unreadable"));
 }
 
 TEST_F(ServiceTest, ABadIdIsInvalidArgumentNamingTheField) {
-  grpc::ClientContext ctx;
-  pb::ReadReportRequest req;
-  req.set_id("../../etc");
-  auto reader = stub_->ReadReport(&ctx, req);
-  pb::ReportChunk chunk;
-  EXPECT_FALSE(reader->Read(&chunk));
-  const auto st = reader->Finish();
-  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_THAT(st.error_message(), HasSubstr("id: "));
+  auto bad = read_report("../../etc");
+  EXPECT_EQ(bad.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(bad.status.error_message(), HasSubstr("id: "));
 }
 
 }  // namespace

@@ -144,6 +144,23 @@ class RunnerTest : public ::testing::Test {
                       .log = &log_};
   }
 
+  // Runs `w` for `run_time` with `commands` waiting on its control pipe; the lines after hello.
+  std::vector<Message> run_with_control(ScriptedWorkload& w, const std::string& commands,
+                                        std::chrono::milliseconds run_time) {
+    int control[2];
+    EXPECT_EQ(::pipe2(control, O_CLOEXEC), 0);
+    EXPECT_EQ(::write(control[1], commands.data(), commands.size()),
+              static_cast<ssize_t>(commands.size()));
+    auto o = options(run_time);
+    o.control_fd = control[0];
+    Runner runner(w, o, clock_);
+    EXPECT_EQ(runner.run(), kExitOk);
+    EXPECT_EQ(runner.stop_reason(), StopReason::max_runtime) << "ran on after every command";
+    ::close(control[0]);
+    ::close(control[1]);
+    return messages();
+  }
+
   int fds_[2] = {-1, -1};
   SteadyClock clock_;
   std::ostringstream log_;
@@ -306,25 +323,11 @@ TEST_F(RunnerTest, RestoresTheSignalMask) {
 }
 
 TEST_F(RunnerTest, AppliesControlCommandsAndAnswersEach) {
-  int control[2];
-  ASSERT_EQ(::pipe2(control, O_CLOEXEC), 0);
-  const std::string commands = "pause\nrate 5\nbogus\nresume\n";
-  ASSERT_EQ(::write(control[1], commands.data(), commands.size()),
-            static_cast<ssize_t>(commands.size()));
   ScriptedWorkload w(1);
-  auto o = options(300ms);
-  o.control_fd = control[0];
-  Runner runner(w, o, clock_);
-  EXPECT_EQ(runner.run(), kExitOk);
-  ::close(control[0]);
-  ::close(control[1]);
   std::vector<std::string> answers;
-  bool saw_paused = false;
-  for (const auto& m : messages()) {
+  for (const auto& m : run_with_control(w, "pause\nrate 5\nbogus\nresume\n", 300ms))
     if (m.kind == Message::Kind::applied || m.kind == Message::Kind::refused)
       answers.push_back((m.kind == Message::Kind::applied ? "A " : "N ") + m.text);
-    saw_paused = saw_paused || (m.kind == Message::Kind::counters && m.counters.paused);
-  }
   // In order; a workload without a rate refuses it, an unknown command is refused; the worker
   // runs on after both.
   ASSERT_EQ(answers.size(), 4u);
@@ -333,21 +336,11 @@ TEST_F(RunnerTest, AppliesControlCommandsAndAnswersEach) {
   EXPECT_EQ(answers[2].substr(0, 9), "N bogus: ");
   EXPECT_EQ(answers[3], "A resume");
   EXPECT_FALSE(w.paused.load());
-  EXPECT_EQ(runner.stop_reason(), StopReason::max_runtime);
 }
 
 TEST_F(RunnerTest, APauseShowsInTheCountersItReports) {
-  int control[2];
-  ASSERT_EQ(::pipe2(control, O_CLOEXEC), 0);
-  ASSERT_EQ(::write(control[1], "pause\n", 6), 6);
   ScriptedWorkload w(1);
-  auto o = options(200ms);
-  o.control_fd = control[0];
-  Runner runner(w, o, clock_);
-  EXPECT_EQ(runner.run(), kExitOk);
-  ::close(control[0]);
-  ::close(control[1]);
-  auto lines = messages();
+  auto lines = run_with_control(w, "pause\n", 200ms);
   ASSERT_FALSE(lines.empty());
   EXPECT_EQ(lines.back().kind, Message::Kind::final);
   EXPECT_TRUE(lines.back().counters.paused);
