@@ -344,6 +344,7 @@ ParseResult parse_campaign(std::string_view yaml_text, const ParseOptions& optio
   if (result.errors.empty()) {
     result.warnings = warnings_for(spec, options, cx);
     result.spec = std::move(spec);
+    result.positions = std::move(cx.value_pos);
   }
   return result;
 }

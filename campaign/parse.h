@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,6 +33,9 @@ struct ParseResult {
   std::optional<CampaignSpec> spec;  // set only when `errors` is empty
   std::vector<Diagnostic> errors;
   std::vector<Diagnostic> warnings;  // legal but probably not meant (more threads than CPUs)
+  // Where each key's value stood ("cgroup.memory_high" -> 5:16), for checks made later that
+  // still point into the file (compile() against the host).
+  std::map<std::string, SourcePos, std::less<>> positions;
   bool ok() const { return spec.has_value(); }
 };
 

@@ -31,9 +31,20 @@ std::string suite_name(const std::string& text, const std::string& file) {
   return parsed.ok() ? parsed.spec->name : file;
 }
 
-// Starts the campaign in `text` (already checked by read_campaign_text); its id, or why not.
-std::variant<std::string, Failure> start_campaign(DaemonClient& d, const std::string& file,
-                                                  const std::string& text, Interrupt* interrupt) {
+// "file:line:col: warning: ..." lines for the daemon's warnings (its host's view of the file).
+std::string warning_lines(const google::protobuf::RepeatedPtrField<pb::ConfigError>& ws) {
+  std::string out;
+  for (const auto& w : ws)
+    out += fmt::format("{}:{}:{}: warning: {}\n", w.file(), w.line(), w.column(), w.message());
+  return out;
+}
+
+// Starts the campaign in `text` (already checked by read_campaign_text): the daemon's answer
+// (the id and its warnings), or why not.
+std::variant<pb::StartCampaignResponse, Failure> start_campaign(DaemonClient& d,
+                                                                const std::string& file,
+                                                                const std::string& text,
+                                                                Interrupt* interrupt) {
   auto ctx = d.unary_context();
   std::optional<Interrupt::Tracked> tracked;
   if (interrupt) tracked.emplace(*interrupt, ctx.get());
@@ -42,7 +53,7 @@ std::variant<std::string, Failure> start_campaign(DaemonClient& d, const std::st
   req.mutable_source()->set_file_name(file);
   pb::StartCampaignResponse resp;
   const grpc::Status st = d.stub().StartCampaign(ctx.get(), req, &resp);
-  if (st.ok()) return resp.id();
+  if (st.ok()) return resp;
   if (interrupt && interrupt->cancelled())
     return interrupted(
         fmt::format("while starting {}; the campaign may have started (memtorturectl list)", file));
@@ -55,6 +66,14 @@ std::variant<std::string, Failure> start_campaign(DaemonClient& d, const std::st
         kInvalid,
         fmt::format("{}\n{}: invalid campaign, refused by memtortured", msg.substr(nl + 1), file),
         /*about_file=*/true};
+  }
+  if (const auto nl = msg.find('\n');
+      st.error_code() == grpc::StatusCode::FAILED_PRECONDITION && nl != std::string::npos) {
+    // "this host cannot run the campaign:" then one file:line:col line per reason.
+    return Failure{kUnreachable,
+                   fmt::format("{}\n{}: memtortured's host cannot run this campaign",
+                               msg.substr(nl + 1), file),
+                   /*about_file=*/true};
   }
   return rpc_failure(st, "starting " + file);
 }
@@ -187,8 +206,10 @@ int run_campaign(const GlobalOptions& g, const RunOptions& r, Interrupt& interru
     if (auto f = d.connect()) return Outcome::failed(std::move(*f));
     auto started = start_campaign(d, r.file, text, &interrupt);
     if (auto* f = std::get_if<Failure>(&started)) return Outcome::failed(std::move(*f));
-    id = std::get<std::string>(started);
-    g.console->err(fmt::format("campaign {} started (Ctrl-C stops it)\n", id));
+    const auto& resp = std::get<pb::StartCampaignResponse>(started);
+    id = resp.id();
+    g.console->err(warning_lines(resp.warnings()) +
+                   fmt::format("campaign {} started (Ctrl-C stops it)\n", id));
     StopOnInterrupt stopper(d, id, interrupt, *g.console);
     return follow(d, g, id, interrupt);
   }();
@@ -209,8 +230,8 @@ int cmd_start(const GlobalOptions& g, const std::string& file) {
   if (auto f = d.connect()) return print_failure(g, *f);
   auto started = start_campaign(d, file, text, nullptr);
   if (auto* f = std::get_if<Failure>(&started)) return print_failure(g, *f);
-  pb::StartCampaignResponse resp;
-  resp.set_id(std::get<std::string>(started));
+  const auto& resp = std::get<pb::StartCampaignResponse>(started);
+  g.console->err(warning_lines(resp.warnings()));
   g.console->out(g.json ? dump_json(to_json(resp)) : resp.id() + "\n");
   return kPassed;
 }

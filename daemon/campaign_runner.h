@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "campaign/parse.h"
 #include "campaign/spec.h"
 #include "cgroup/cgroup.h"
 #include "common/clock.h"
@@ -44,6 +45,7 @@ struct CampaignInput {
   std::string file_name;
   std::string normalized_yaml;
   campaign::CampaignSpec spec;
+  std::vector<campaign::Diagnostic> warnings;  // from compile(): told to whoever started it
 };
 
 // How a control command to a workload ended.

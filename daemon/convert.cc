@@ -49,6 +49,13 @@ void to_pb(const Sample& in, pb::Sample* out) {
   if (in.system_psi) to_pb(*in.system_psi, out->mutable_system_psi());
 }
 
+void to_pb(const campaign::Diagnostic& in, pb::ConfigError* out) {
+  out->set_file(in.file);
+  out->set_line(static_cast<std::uint32_t>(in.line));
+  out->set_column(static_cast<std::uint32_t>(in.column));
+  out->set_message(in.message);
+}
+
 void to_pb(const WorkloadStatus& in, pb::WorkloadStatus* out) {
   out->set_name(in.name);
   out->set_type(in.type);

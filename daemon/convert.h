@@ -1,6 +1,7 @@
 // Domain <-> protobuf, in one place. Only the gRPC edge includes this.
 #pragma once
 
+#include "campaign/parse.h"
 #include "daemon/model.h"
 #include "memtorture/v1/memtorture.pb.h"
 
@@ -11,6 +12,7 @@ namespace pb = ::memtorture::v1;
 pb::CampaignState to_pb(State s);
 void to_pb(const Sample& in, pb::Sample* out);
 void to_pb(const WorkloadStatus& in, pb::WorkloadStatus* out);
+void to_pb(const campaign::Diagnostic& in, pb::ConfigError* out);
 void to_pb(const CriterionResult& in, pb::CriterionResult* out);
 void to_pb(const CampaignView& in, pb::Campaign* out);
 void to_pb(const Event& in, pb::CampaignEvent* out);

@@ -113,6 +113,19 @@ Result<std::filesystem::path> prefix_lock_path(const std::string& prefix) {
                     "cgroup prefix's lock file");
 }
 
+// What compile() checks campaigns against, probed once.
+campaign::HostFeatures host_features(const kernel::SystemProbe& probe, const cgroup::Layout& layout) {
+  campaign::HostFeatures h;
+  h.memory_v2 = layout.memory_v2;
+  h.memory_root = layout.memory_root.string();
+  h.psi = probe.psi_available;
+  h.per_cgroup_psi = probe.psi_available && (layout.memory_v2 || !layout.unified_root.empty());
+  h.cap_sys_resource = probe.cap_sys_resource;
+  h.cpus = probe.cpus;
+  h.memory_total_bytes = probe.memory_total_bytes;
+  return h;
+}
+
 int fail(const std::string& message) {
   spdlog::critical("{}", message);
   return 1;
@@ -212,7 +225,7 @@ int run(const DaemonOptions& o) {
   eo.runner.cgroup_prefix = o.cgroup_prefix;
   eo.runner.host = {facts.probe.kernel_release, std::string(cgroup::to_string(layout->mode)),
                     layout->memory_root.string(), facts.probe.cpus, facts.probe.memory_total_bytes};
-  eo.physical_memory_bytes = facts.probe.memory_total_bytes;
+  eo.host = host_features(facts.probe, *layout);
   Engine engine(io, clock, eo);
   engine.load_reports();
   std::thread io_thread([&io] { io.run(); });

@@ -24,8 +24,14 @@ Engine::~Engine() = default;
 campaign::ParseResult Engine::validate(std::string_view yaml, const std::string& file_name) const {
   campaign::ParseOptions po;
   po.file_name = file_name.empty() ? "<campaign>" : file_name;
-  po.physical_memory_bytes = opt_.physical_memory_bytes;
+  po.physical_memory_bytes = opt_.host.memory_total_bytes;
+  po.cpus = opt_.host.cpus;
   return campaign::parse_campaign(yaml, po);
+}
+
+campaign::CompileResult Engine::check(std::string_view yaml, const std::string& file_name) const {
+  return campaign::compile(validate(yaml, file_name), opt_.host,
+                           file_name.empty() ? "<campaign>" : file_name);
 }
 
 // "<name>-20261122T074512-3f2a": sortable, readable, and a valid cgroup name (<= 53 chars).
@@ -41,21 +47,26 @@ std::string Engine::new_id(const std::string& name) const {
 ApiResult<CampaignInput> Engine::prepare(std::string_view yaml,
                                         const std::string& file_name) const {
   auto parsed = validate(yaml, file_name);
-  if (!parsed.ok()) {
+  auto lines_of = [](const std::vector<campaign::Diagnostic>& ds) {
     std::vector<std::string> lines;
-    for (const auto& d : parsed.errors) lines.push_back(d.str());
+    for (const auto& d : ds) lines.push_back(d.str());
+    return fmt::format("{}", fmt::join(lines, "\n"));
+  };
+  if (!parsed.ok())
     return ApiResult<CampaignInput>::fail(
         Code::invalid_argument,
-        fmt::format("source.yaml: invalid campaign:\n{}", fmt::join(lines, "\n")));
-  }
-  if (parsed.spec->cgroup.memory_high && !opt_.runner.layout.memory_v2)
+        fmt::format("source.yaml: invalid campaign:\n{}", lines_of(parsed.errors)));
+  // A valid campaign this host cannot run: the host's refusal, still at file:line:col.
+  auto compiled = campaign::compile(parsed, opt_.host, file_name.empty() ? "<campaign>" : file_name);
+  if (!compiled.plan)
     return ApiResult<CampaignInput>::fail(
         Code::failed_precondition,
-        fmt::format("cgroup.memory_high needs the cgroup v2 memory controller; this host has it "
-                    "on v1 ({})",
-                    opt_.runner.layout.memory_root.string()));
-  auto normalized = campaign::to_yaml(*parsed.spec);
-  return {CampaignInput{"", file_name, std::move(normalized), std::move(*parsed.spec)}, {}};
+        fmt::format("this host cannot run the campaign:\n{}", lines_of(compiled.errors)));
+  auto& plan = *compiled.plan;
+  auto normalized = campaign::to_yaml(plan.spec);
+  return {CampaignInput{"", file_name, std::move(normalized), std::move(plan.spec),
+                        std::move(plan.warnings)},
+          {}};
 }
 
 ApiResult<std::string> Engine::start(std::string_view yaml, const std::string& file_name) {

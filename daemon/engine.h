@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "campaign/compile.h"
 #include "campaign/parse.h"
 #include "common/clock.h"
 #include "daemon/campaign_runner.h"
@@ -36,7 +37,7 @@ struct ApiResult {
 
 struct EngineOptions {
   RunnerOptions runner;
-  std::uint64_t physical_memory_bytes = 0;
+  campaign::HostFeatures host;  // probed once at start-up; what compile() checks against
 };
 
 class Engine {
@@ -51,6 +52,8 @@ class Engine {
   // Pure; any thread (the gRPC edge calls them on its own threads, never on the io thread: a
   // large campaign must not hold up every other call).
   campaign::ParseResult validate(std::string_view yaml, const std::string& file_name) const;
+  // validate(), then compile() against this host: what it cannot run, and the warnings.
+  campaign::CompileResult check(std::string_view yaml, const std::string& file_name) const;
   // Parses, checks what this host allows, normalizes; the id is given by start().
   ApiResult<CampaignInput> prepare(std::string_view yaml, const std::string& file_name) const;
 

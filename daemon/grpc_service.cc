@@ -228,17 +228,14 @@ grpc::ServerUnaryReactor* Service::ValidateCampaign(grpc::CallbackServerContext*
                                                     const pb::ValidateCampaignRequest* req,
                                                     pb::ValidateCampaignResponse* resp) {
   if (auto st = check_source(req->source()); !st.ok()) return finish_now(ctx, st);
-  // Parsing is pure: no need to go through the io thread.
-  auto parsed = engine_.validate(req->source().yaml(), req->source().file_name());
-  resp->set_valid(parsed.ok());
-  for (const auto& d : parsed.errors) {
-    auto* e = resp->add_errors();
-    e->set_file(d.file);
-    e->set_line(static_cast<std::uint32_t>(d.line));
-    e->set_column(static_cast<std::uint32_t>(d.column));
-    e->set_message(d.message);
+  // Parsing and compiling are pure: no need to go through the io thread.
+  auto checked = engine_.check(req->source().yaml(), req->source().file_name());
+  resp->set_valid(checked.plan.has_value());
+  for (const auto& d : checked.errors) to_pb(d, resp->add_errors());
+  if (checked.plan) {
+    for (const auto& d : checked.plan->warnings) to_pb(d, resp->add_warnings());
+    resp->set_normalized_yaml(campaign::to_yaml(checked.plan->spec));
   }
-  if (parsed.ok()) resp->set_normalized_yaml(campaign::to_yaml(*parsed.spec));
   return finish_now(ctx, grpc::Status::OK);
 }
 
@@ -249,6 +246,7 @@ grpc::ServerUnaryReactor* Service::StartCampaign(grpc::CallbackServerContext* ct
   // Parsed here, on gRPC's thread: only the parsed campaign goes to the io thread.
   auto prepared = engine_.prepare(req->source().yaml(), req->source().file_name());
   if (!prepared.ok()) return finish_now(ctx, to_grpc(prepared.error));
+  for (const auto& d : prepared.value->warnings) to_pb(d, resp->add_warnings());
   return on_io(io_, ctx, [this, resp, in = std::move(*prepared.value)]() mutable {
     auto id = engine_.start(std::move(in));
     if (!id.ok()) return to_grpc(id.error);

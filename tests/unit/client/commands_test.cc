@@ -543,7 +543,36 @@ TEST_F(CommandsTest, StartJsonIsTheResponse) {
   auto g = options();
   g.json = true;
   EXPECT_EQ(cmd_start(g, kSmoke), kPassed);
-  EXPECT_EQ(nlohmann::json::parse(out_.str()), (nlohmann::json{{"id", "smoke-1"}}));
+  EXPECT_EQ(nlohmann::json::parse(out_.str()),
+            (nlohmann::json{{"id", "smoke-1"}, {"warnings", nlohmann::json::array()}}));
+}
+
+TEST_F(CommandsTest, TheDaemonsWarningsArePrintedAtTheirPlaceInTheFile) {
+  fake_.start = [](const pb::StartCampaignRequest&, pb::StartCampaignResponse* r) {
+    r->set_id("smoke-1");
+    auto* w = r->add_warnings();
+    w->set_file("smoke.yaml");
+    w->set_line(12);
+    w->set_column(11);
+    w->set_message("psi_trigger.window: without CAP_SYS_RESOURCE ...");
+    return grpc::Status::OK;
+  };
+  EXPECT_EQ(cmd_start(options(), kSmoke), kPassed);
+  EXPECT_EQ(out_.str(), "smoke-1\n");
+  EXPECT_EQ(err_.str(),
+            "smoke.yaml:12:11: warning: psi_trigger.window: without CAP_SYS_RESOURCE ...\n");
+}
+
+TEST_F(CommandsTest, AHostRefusalIsPrintedWithItsPositions) {
+  fake_.start = [](const pb::StartCampaignRequest&, pb::StartCampaignResponse*) {
+    return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                        "this host cannot run the campaign:\nsmoke.yaml:5:16: cgroup.memory_high: "
+                        "needs the cgroup v2 memory controller");
+  };
+  EXPECT_EQ(run(kSmoke), kUnreachable);
+  EXPECT_THAT(err_.str(), HasSubstr("smoke.yaml:5:16: cgroup.memory_high: needs the cgroup v2"));
+  EXPECT_THAT(err_.str(), HasSubstr("memtortured's host cannot run this campaign"));
+  EXPECT_THAT(junit(), HasSubstr("smoke.yaml:5:16"));
 }
 
 // ---- validate (no daemon) --------------------------------------------------------------------

@@ -56,7 +56,7 @@ class EngineTest : public ::testing::Test {
 
   EngineOptions options() {
     EngineOptions o;
-    o.physical_memory_bytes = k24Gi;
+    o.host.memory_total_bytes = k24Gi;
     o.runner.state_dir = state_.path();
     // Never used: no valid campaign is started in these tests.
     o.runner.worker_path = state_ / "no-worker";
@@ -159,6 +159,8 @@ TEST_F(EngineTest, MemoryHighOnAV1MemoryControllerIsRefusedBeforeAnythingIsCreat
   EngineOptions o = options();
   o.runner.layout.mode = cgroup::Mode::hybrid;
   o.runner.layout.memory_v2 = false;
+  o.host.memory_v2 = false;
+  o.host.memory_root = "/sys/fs/cgroup/memory";
   Engine v1(io_, clock_, o);
   std::string yaml = kValid;
   const std::string limit_line = "  memory_limit: 64Mi\n";
@@ -167,8 +169,10 @@ TEST_F(EngineTest, MemoryHighOnAV1MemoryControllerIsRefusedBeforeAnythingIsCreat
   auto r = v1.start(yaml, "high.yaml");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error.code, Code::failed_precondition);
-  EXPECT_THAT(r.error.message, HasSubstr("memory_high"));
-  EXPECT_THAT(r.error.message, HasSubstr("v1"));
+  // Where in the file, from the compile step.
+  EXPECT_THAT(r.error.message,
+              HasSubstr("high.yaml:5:16: cgroup.memory_high: needs the cgroup v2 memory controller; "
+                        "this host has it on v1 (/sys/fs/cgroup/memory)"));
   EXPECT_EQ(v1.running_id(), "");
   EXPECT_THAT(v1.list(), IsEmpty());
   EXPECT_FALSE(stdfs::exists(state_ / "reports"));

@@ -1,0 +1,42 @@
+// The compile step: a parsed campaign checked against what this host offers, once, before
+// anything is created. Every host-dependent rule lives here (the parser knows only the file),
+// and every message points into the file (file:line:col). The host is a plain struct, probed
+// once by the daemon at start-up (daemon.cc) and made up by tests.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "campaign/parse.h"
+#include "campaign/spec.h"
+
+namespace mt::campaign {
+
+// What the daemon's host offers that a campaign may depend on.
+struct HostFeatures {
+  bool memory_v2 = false;          // the memory controller is cgroup v2 (memory.high, ...)
+  std::string memory_root;         // where it is mounted, for messages
+  bool psi = false;                // /proc/pressure/memory readable
+  bool per_cgroup_psi = false;     // a cgroup2 hierarchy to read (and arm triggers on)
+  bool cap_sys_resource = false;   // PSI trigger windows need not be whole 2 s
+  unsigned cpus = 0;
+  std::uint64_t memory_total_bytes = 0;
+};
+
+// A campaign ready to run on this host.
+struct CampaignPlan {
+  CampaignSpec spec;
+  std::vector<Diagnostic> warnings;  // the parser's and the host's
+};
+
+struct CompileResult {
+  std::optional<CampaignPlan> plan;  // set when errors is empty
+  std::vector<Diagnostic> errors;    // what this host cannot run
+};
+
+CompileResult compile(const ParseResult& parsed, const HostFeatures& host,
+                      const std::string& file_name);
+
+}  // namespace mt::campaign

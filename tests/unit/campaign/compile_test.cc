@@ -1,0 +1,91 @@
+// compile(): the host-dependent rules, on made-up hosts, every message at file:line:col.
+#include "campaign/compile.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/unit/campaign/campaign_testing.h"
+
+namespace mt::campaign {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+HostFeatures v2_host() {
+  HostFeatures h;
+  h.memory_v2 = true;
+  h.memory_root = "/sys/fs/cgroup";
+  h.psi = true;
+  h.per_cgroup_psi = true;
+  h.cap_sys_resource = false;
+  h.cpus = 2;
+  return h;
+}
+
+HostFeatures v1_host() {
+  HostFeatures h = v2_host();
+  h.memory_v2 = false;
+  h.memory_root = "/sys/fs/cgroup/memory";
+  return h;
+}
+
+TEST(Compile, AValidCampaignOnACapableHostIsItsPlan) {
+  const auto parsed = parse(Campaign{}.str());
+  const auto r = compile(parsed, v2_host(), "t.yaml");
+  ASSERT_TRUE(r.plan) << ::testing::PrintToString(r.errors);
+  EXPECT_EQ(r.plan->spec, *parsed.spec);
+  EXPECT_THAT(r.plan->warnings, IsEmpty());
+}
+
+TEST(Compile, MemoryHighOnAV1MemoryControllerIsAnErrorAtItsValue) {
+  Campaign c;
+  c.cgroup = "  memory_limit: 64Mi\n  memory_high: 32Mi\n";
+  const auto r = compile(parse(c.str()), v1_host(), "t.yaml");
+  EXPECT_FALSE(r.plan);
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].str(),
+            "t.yaml:5:16: cgroup.memory_high: needs the cgroup v2 memory controller; this host "
+            "has it on v1 (/sys/fs/cgroup/memory)");
+  EXPECT_TRUE(compile(parse(c.str()), v2_host(), "t.yaml").plan);
+}
+
+TEST(Compile, AWindowTheKernelWillRefuseIsAWarningAtTheWindow) {
+  Campaign c;
+  c.tail = "psi_trigger:\n  window: 3s\n";
+  auto r = compile(parse(c.str()), v2_host(), "t.yaml");
+  ASSERT_TRUE(r.plan);
+  ASSERT_EQ(r.plan->warnings.size(), 1u);
+  EXPECT_EQ(r.plan->warnings[0].line, 10);
+  EXPECT_THAT(r.plan->warnings[0].message, HasSubstr("psi_trigger.window: without CAP_SYS_RESOURCE"));
+  HostFeatures privileged = v2_host();
+  privileged.cap_sys_resource = true;
+  EXPECT_THAT(compile(parse(c.str()), privileged, "t.yaml").plan->warnings, IsEmpty());
+  c.tail = "psi_trigger:\n  window: 4s\n";
+  EXPECT_THAT(compile(parse(c.str()), v2_host(), "t.yaml").plan->warnings, IsEmpty());
+}
+
+TEST(Compile, NoPerCgroupPsiIsAWarningThatSaysWhatFollows) {
+  HostFeatures h = v1_host();
+  h.per_cgroup_psi = false;
+  const auto r = compile(parse(Campaign{}.str()), h, "t.yaml");
+  ASSERT_TRUE(r.plan);
+  ASSERT_EQ(r.plan->warnings.size(), 1u);
+  EXPECT_THAT(r.plan->warnings[0].message, HasSubstr("the trigger is not armed"));
+  Campaign off;
+  off.tail = "psi_trigger:\n  enabled: false\n";
+  EXPECT_THAT(compile(parse(off.str()), h, "t.yaml").plan->warnings, IsEmpty());
+}
+
+TEST(Compile, AnInvalidCampaignKeepsItsParseErrors) {
+  Campaign c;
+  c.duration = "0s";
+  const auto parsed = parse(c.str());
+  const auto r = compile(parsed, v2_host(), "t.yaml");
+  EXPECT_FALSE(r.plan);
+  EXPECT_EQ(r.errors.size(), parsed.errors.size());
+}
+
+}  // namespace
+}  // namespace mt::campaign
