@@ -42,17 +42,15 @@ constexpr double kRateWindowS = 1.0;
 
 }  // namespace
 
-CampaignRunner::CampaignRunner(asio::io_context& io, const Clock& clock, RunnerOptions options,
+CampaignRunner::CampaignRunner(asio::io_context& io, Scheduler& timers, RunnerOptions options,
                                CampaignInput input, EventSink sink, OnFinished on_finished)
     : io_(io),
-      clock_(clock),
+      timers_(timers),
+      clock_(timers.clock()),
       opt_(std::move(options)),
       in_(std::move(input)),
       sink_(std::move(sink)),
-      on_finished_(std::move(on_finished)),
-      sample_timer_(io),
-      duration_timer_(io),
-      kill_timer_(io) {
+      on_finished_(std::move(on_finished)) {
   for (const auto& spec : in_.spec.workloads) {
     auto w = std::make_unique<Worker>();
     w->spec = spec;
@@ -70,6 +68,8 @@ CampaignRunner::CampaignRunner(asio::io_context& io, const Clock& clock, RunnerO
 
 CampaignRunner::~CampaignRunner() {
   *alive_ = false;
+  for (auto id : {sample_task_, duration_task_, kill_task_}) timers_.cancel(id);
+  for (auto& w : workers_) timers_.cancel(w->start_task);
   if (remover_.joinable()) remover_.join();
   for (auto& w : workers_)
     if (w->control_fd >= 0) ::close(w->control_fd);
@@ -144,19 +144,16 @@ void CampaignRunner::start() {
       if (stopping_) return;
       continue;
     }
-    w.start_timer = std::make_unique<asio::steady_timer>(io_, w.spec.start_after);
-    w.start_timer->async_wait([this, &w, alive = alive_](const boost::system::error_code& e) {
-      if (!*alive || e || stopping_) return;
-      launch(w);
+    w.start_task = timers_.at(start_ + w.spec.start_after, [this, &w] {
+      w.start_task = 0;
+      if (!stopping_) launch(w);
     });
   }
   take_sample();
   if (stopping_) return;
-  sample_timer_.expires_at(std::chrono::steady_clock::now());
-  schedule_sample();
-  duration_timer_.expires_after(in_.spec.duration);
-  duration_timer_.async_wait([this, alive = alive_](const boost::system::error_code& e) {
-    if (!*alive || e) return;
+  schedule_sample(1);
+  duration_task_ = timers_.at(start_ + in_.spec.duration, [this] {
+    duration_task_ = 0;
     begin_stop(State::running, "duration reached");
   });
 }
@@ -399,12 +396,14 @@ void CampaignRunner::on_exit(Worker& w, int status) {
 
 // ---- sampling ---------------------------------------------------------------------------
 
-void CampaignRunner::schedule_sample() {
-  sample_timer_.expires_at(sample_timer_.expiry() + in_.spec.sample_interval);
-  sample_timer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
-    if (!*alive || ec || stopping_) return;
+// Sample n is due at start + n intervals: no drift, whatever each sample costs. A sample that
+// comes late does not make the next one early by more than the lateness.
+void CampaignRunner::schedule_sample(std::uint64_t n) {
+  sample_task_ = timers_.at(start_ + n * in_.spec.sample_interval, [this, n] {
+    sample_task_ = 0;
+    if (stopping_) return;
     take_sample();
-    if (!stopping_) schedule_sample();
+    if (!stopping_) schedule_sample(n + 1);
   });
 }
 
@@ -458,15 +457,14 @@ void CampaignRunner::begin_stop(State verdict_hint, const std::string& reason) {
     forced_verdict_ = verdict_hint;
   reason_ = reason;
   spdlog::info("campaign {}: stopping: {}", in_.id, reason);
-  sample_timer_.cancel();
-  duration_timer_.cancel();
+  timers_.cancel(std::exchange(sample_task_, 0));
+  timers_.cancel(std::exchange(duration_task_, 0));
   for (auto& w : workers_) {
-    if (w->start_timer) w->start_timer->cancel();
+    timers_.cancel(std::exchange(w->start_task, 0));
     if (!w->reaped) ::kill(w->status.pid, SIGTERM);
   }
-  kill_timer_.expires_after(opt_.stop_grace);
-  kill_timer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
-    if (!*alive || ec) return;
+  kill_task_ = timers_.after(opt_.stop_grace, [this] {
+    kill_task_ = 0;
     for (auto& w : workers_) {
       if (w->reaped) continue;
       spdlog::warn("campaign {}: workload {} pid {} ignored SIGTERM; sending SIGKILL", in_.id,
@@ -491,7 +489,7 @@ void CampaignRunner::maybe_complete() {
 void CampaignRunner::complete() {
   if (completing_) return;
   completing_ = true;
-  kill_timer_.cancel();
+  timers_.cancel(std::exchange(kill_task_, 0));
   if (cgroup_) take_sample();  // the last look, before the cgroup goes
   ended_s_ = now_s();
   ended_unix_ms_ = unix_ms_now();

@@ -5,7 +5,6 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/streambuf.hpp>
 #include <deque>
 #include <filesystem>
@@ -20,6 +19,7 @@
 #include "campaign/spec.h"
 #include "cgroup/cgroup.h"
 #include "common/clock.h"
+#include "common/scheduler.h"
 #include "daemon/criteria.h"
 #include "daemon/journal.h"
 #include "daemon/model.h"
@@ -62,7 +62,9 @@ class CampaignRunner {
   using OnFinished = std::function<void()>;
   using ControlDone = std::function<void(ControlOutcome)>;
 
-  CampaignRunner(boost::asio::io_context& io, const Clock& clock, RunnerOptions options,
+  // Descriptors (worker pipes, pidfds) wait on `io`; every timer comes from `timers`, whose
+  // clock is the campaign's.
+  CampaignRunner(boost::asio::io_context& io, Scheduler& timers, RunnerOptions options,
                  CampaignInput input, EventSink sink, OnFinished on_finished);
   ~CampaignRunner();
   CampaignRunner(const CampaignRunner&) = delete;
@@ -84,7 +86,7 @@ class CampaignRunner {
   struct Worker {
     campaign::WorkloadSpec spec;
     WorkloadStatus status;
-    std::unique_ptr<boost::asio::steady_timer> start_timer;
+    Scheduler::Id start_task = 0;  // its delayed start (start_after)
     std::unique_ptr<boost::asio::posix::stream_descriptor> report;
     std::unique_ptr<boost::asio::posix::stream_descriptor> pidfd;
     boost::asio::streambuf buffer;
@@ -112,7 +114,7 @@ class CampaignRunner {
   void on_exit(Worker& w, int status);
   void answer_control(Worker& w, bool applied, const std::string& text);
 
-  void schedule_sample();
+  void schedule_sample(std::uint64_t n);  // the n-th sample after the first
   void take_sample();
   void arm_psi_trigger();
 
@@ -124,6 +126,7 @@ class CampaignRunner {
   ReportData report_data() const;
 
   boost::asio::io_context& io_;
+  Scheduler& timers_;
   const Clock& clock_;
   RunnerOptions opt_;
   CampaignInput in_;
@@ -140,9 +143,7 @@ class CampaignRunner {
 
   std::unique_ptr<cgroup::CampaignCgroup> cgroup_;
   std::vector<std::unique_ptr<Worker>> workers_;
-  boost::asio::steady_timer sample_timer_;
-  boost::asio::steady_timer duration_timer_;
-  boost::asio::steady_timer kill_timer_;
+  Scheduler::Id sample_task_ = 0, duration_task_ = 0, kill_task_ = 0;  // 0: none pending
   Sampler sampler_;
   std::optional<CriteriaEvaluator> criteria_;
   std::vector<Sample> samples_;

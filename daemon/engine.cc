@@ -17,7 +17,7 @@ namespace mt::daemon {
 using Code = ApiError::Code;
 
 Engine::Engine(boost::asio::io_context& io, const Clock& clock, EngineOptions options)
-    : io_(io), clock_(clock), opt_(std::move(options)) {}
+    : io_(io), clock_(clock), timers_(io, clock), opt_(std::move(options)) {}
 
 Engine::~Engine() = default;
 
@@ -90,7 +90,7 @@ ApiResult<std::string> Engine::start(CampaignInput in) {
   const auto file_name = in.file_name;
   auto& entry = campaigns_[id];
   entry.runner = std::make_unique<CampaignRunner>(
-      io_, clock_, opt_.runner, std::move(in), [this, id](const Event& ev) { broadcast(id, ev); },
+      io_, timers_, opt_.runner, std::move(in), [this, id](const Event& ev) { broadcast(id, ev); },
       [this, id] { finished(id); });
   running_ = id;
   spdlog::info("campaign {} starting ({})", id, file_name);

@@ -100,6 +100,7 @@ class Engine {
 
   boost::asio::io_context& io_;
   const Clock& clock_;
+  AsioScheduler timers_;  // every campaign timer, on clock_
   EngineOptions opt_;
   std::map<std::string, Entry> campaigns_;
   std::string running_;

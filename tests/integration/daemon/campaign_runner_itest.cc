@@ -222,8 +222,9 @@ class CampaignRunnerITest : public ::testing::Test {
     auto since = [&] {
       return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     };
+    AsioScheduler timers(io, clock);
     CampaignRunner runner(
-        io, clock, opts, std::move(in), [&](const Event& e) { out.events.push_back(e); },
+        io, timers, opts, std::move(in), [&](const Event& e) { out.events.push_back(e); },
         [&] {
           out.finished = true;
           out.run_s = since();
