@@ -16,6 +16,7 @@
 #include "common/fs.h"
 #include "common/units.h"
 #include "daemon/journal.h"
+#include "daemon/parts/psi_trigger_part.h"
 #include "daemon/verdict.h"
 #include "daemon/worker_process.h"
 #include "kernel/psi.h"
@@ -26,7 +27,6 @@ namespace mt::daemon {
 namespace asio = boost::asio;
 using std::chrono::duration;
 using std::chrono::duration_cast;
-using std::chrono::microseconds;
 
 namespace {
 
@@ -50,7 +50,9 @@ CampaignRunner::CampaignRunner(asio::io_context& io, Scheduler& timers, RunnerOp
       opt_(std::move(options)),
       in_(std::move(input)),
       sink_(std::move(sink)),
-      on_finished_(std::move(on_finished)) {
+      on_finished_(std::move(on_finished)),
+      cx_{io, timers, [this] { return now_s(); }, [this](Event::Body b) { emit(std::move(b)); },
+          std::nullopt} {
   for (const auto& spec : in_.spec.workloads) {
     auto w = std::make_unique<Worker>();
     w->spec = spec;
@@ -110,7 +112,6 @@ void CampaignRunner::fail(const std::string& reason) {
 void CampaignRunner::start() {
   start_ = clock_.now();
   started_unix_ms_ = unix_ms_now();
-  criteria_.emplace(in_.spec.criteria, clock_, start_);
   state_ = State::running;  // so that a failure below goes through the normal teardown
 
   std::error_code ec;
@@ -136,7 +137,7 @@ void CampaignRunner::start() {
                human_bytes(static_cast<double>(in_.spec.cgroup.memory_limit)));
 
   set_state(State::running, "running");
-  arm_psi_trigger();
+  set_up_parts();
   for (auto& wp : workers_) {
     Worker& w = *wp;
     if (w.spec.start_after.count() == 0) {
@@ -158,34 +159,18 @@ void CampaignRunner::start() {
   });
 }
 
-void CampaignRunner::arm_psi_trigger() {
-  const auto& t = in_.spec.psi_trigger;
-  if (!t.enabled) {
-    trigger_info_.error = "disabled in the campaign";
-    return;
-  }
-  trigger_info_.spec = PsiTrigger::format(t.kind, duration_cast<microseconds>(t.stall),
-                                          duration_cast<microseconds>(t.window));
-  auto file = cgroup_->pressure_file();
-  if (!file) {
-    trigger_info_.error = "this host has no per-cgroup PSI";
-    emit(LogLine{"PSI trigger not armed: " + trigger_info_.error});
-    return;
-  }
-  auto armed = PsiTrigger::arm(io_, *file, trigger_info_.spec, [this, t] {
-    trigger_info_.events_s.push_back(now_s());
-    emit(
-        PsiTriggerEvent{std::string(campaign::to_string(t.kind)),
-                        static_cast<std::uint64_t>(duration_cast<microseconds>(t.stall).count()),
-                        static_cast<std::uint64_t>(duration_cast<microseconds>(t.window).count())});
-  });
-  if (!armed) {
-    trigger_info_.error = armed.error().message;
-    emit(LogLine{"PSI trigger not armed: " + trigger_info_.error});
-    return;
-  }
-  trigger_ = std::move(armed).value();
-  trigger_info_.armed = true;
+void CampaignRunner::set_up_parts() {
+  cx_.pressure_file = cgroup_->pressure_file();
+  auto criteria = std::make_unique<CriteriaPart>(in_.spec.criteria, clock_, start_);
+  criteria_ = criteria.get();
+  parts_.push_back(std::move(criteria));
+  parts_.push_back(std::make_unique<PsiTriggerPart>(in_.spec.psi_trigger));
+  for (auto& part : parts_) part->setup(cx_);
+}
+
+// Before the cgroup goes; also after an error or an abort.
+void CampaignRunner::tear_down_parts() {
+  for (auto it = parts_.rbegin(); it != parts_.rend(); ++it) (*it)->teardown(cx_);
 }
 
 // ---- workers ----------------------------------------------------------------------------
@@ -426,10 +411,7 @@ void CampaignRunner::take_sample() {
     oom_kills_seen_ = s.oom_kills;
     emit(OomKill{s.oom_kills, ""});
   }
-  const bool fell_back = criteria_->used_system_psi();
-  for (auto& failed : criteria_->observe(s)) emit(std::move(failed));
-  if (!fell_back && criteria_->used_system_psi())
-    emit(LogLine{"the campaign cgroup's PSI could not be read: PSI criteria use the system's"});
+  for (auto& part : parts_) part->on_sample(s, cx_);
   emit(s);
 
   WorkloadsUpdate update;
@@ -493,8 +475,7 @@ void CampaignRunner::complete() {
   if (cgroup_) take_sample();  // the last look, before the cgroup goes
   ended_s_ = now_s();
   ended_unix_ms_ = unix_ms_now();
-  if (trigger_) trigger_->close();  // before its cgroup is removed (POLLERR otherwise)
-  trigger_.reset();
+  tear_down_parts();  // before the cgroup is removed (a PSI trigger would see POLLERR)
   if (!cgroup_) return finish("");
   // Removal waits for the kernel to let the cgroup go, seconds at worst: not on the io thread,
   // where it would hold up every RPC and the other campaign parts. Nothing else touches the
@@ -585,8 +566,8 @@ ReportData CampaignRunner::report_data() const {
   r.failcnt = failcnt_;
   for (const auto& w : workers_) r.workloads.push_back(w->status);
   r.samples = samples_;
-  r.criteria = final_criteria_;
-  r.psi_trigger = trigger_info_;
+  for (const auto& part : parts_) part->contribute(r);
+  r.criteria = final_criteria_;  // as the verdict saw them
   r.oom_kill_times_s = oom_kill_times_;
   return r;
 }

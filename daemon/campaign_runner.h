@@ -20,10 +20,10 @@
 #include "cgroup/cgroup.h"
 #include "common/clock.h"
 #include "common/scheduler.h"
-#include "daemon/criteria.h"
+#include "daemon/campaign_part.h"
+#include "daemon/parts/criteria_part.h"
 #include "daemon/journal.h"
 #include "daemon/model.h"
-#include "daemon/psi_trigger.h"
 #include "daemon/report.h"
 #include "daemon/sampler.h"
 #include "workloads/protocol.h"
@@ -116,7 +116,8 @@ class CampaignRunner {
 
   void schedule_sample(std::uint64_t n);  // the n-th sample after the first
   void take_sample();
-  void arm_psi_trigger();
+  void set_up_parts();
+  void tear_down_parts();
 
   // Stopping: SIGTERM workers, SIGKILL after the grace period, complete() once all are gone.
   void begin_stop(State verdict_hint, const std::string& reason);
@@ -145,13 +146,13 @@ class CampaignRunner {
   std::vector<std::unique_ptr<Worker>> workers_;
   Scheduler::Id sample_task_ = 0, duration_task_ = 0, kill_task_ = 0;  // 0: none pending
   Sampler sampler_;
-  std::optional<CriteriaEvaluator> criteria_;
+  PartContext cx_;                                   // what the parts see of the campaign
+  std::vector<std::unique_ptr<CampaignPart>> parts_;  // set up in order, torn down in reverse
+  CriteriaPart* criteria_ = nullptr;                  // one of parts_, for the verdict
   std::vector<Sample> samples_;
   std::uint64_t kernel_peak_ = 0, failcnt_ = 0;
   std::uint64_t oom_kills_seen_ = 0, oom_kills_attributed_ = 0;
   std::vector<double> oom_kill_times_;
-  std::unique_ptr<PsiTrigger> trigger_;
-  ReportData::Trigger trigger_info_;
   std::vector<CriterionResult> final_criteria_;
   std::optional<Journal> journal_;  // samples and events on disk as they come (crash recovery)
   bool report_written_ = false;
