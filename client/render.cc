@@ -42,6 +42,13 @@ bool is_final(pb::CampaignState state) {
   return state == pb::PASSED || state == pb::FAILED || state == pb::ABORTED || state == pb::ERROR;
 }
 
+std::string metric_text(double value, const std::string& unit) {
+  if (unit == "bytes") return human_bytes(value);
+  if (unit == "%") return fmt::format("{:.2f}%", value);
+  if (unit.empty()) return human_count(value);
+  return fmt::format("{} {}", human_count(value), unit);
+}
+
 std::string counted(std::size_t n, std::string_view singular, std::string_view plural) {
   if (n == 1) return fmt::format("1 {}", singular);
   if (plural.empty()) return fmt::format("{} {}s", n, singular);
@@ -77,6 +84,7 @@ std::string Progress::apply(const pb::CampaignEvent& ev) {
       }
       flood_ops_per_s_ = flood_rate(c.workloads());
       has_flood_ = has_flood(c.workloads());
+      metrics_.assign(c.metrics().begin(), c.metrics().end());
       if (is_final(c.state()))
         final_snapshot_ = c;
       else
@@ -127,6 +135,10 @@ std::string Progress::line() const {
   }
   if (has_flood_) out += fmt::format("  flood {} ops/s", human_count(flood_ops_per_s_));
   if (oom_kills_) out += fmt::format("  OOM kills {}", oom_kills_);
+  // The campaign parts' named figures, as declared (the snapshot carries their units).
+  for (const auto& m : metrics_)
+    if (auto it = sample_.metrics().find(m.name()); have_sample_ && it != sample_.metrics().end())
+      out += fmt::format("  {} {}", m.name(), metric_text(it->second, m.unit()));
   while (!out.empty() && out.back() == ' ') out.pop_back();  // "pending" alone
   return out;
 }

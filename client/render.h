@@ -5,6 +5,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include "memtorture/v1/memtorture.pb.h"
@@ -26,6 +27,8 @@ bool is_final(pb::CampaignState state);           // passed, failed, aborted, er
 
 
 // "1 workload", "2 workloads"; "1 criterion", "3 criteria" (plural given for irregular nouns).
+// A named metric's value in its unit: bytes as 12.5Mi, % with two decimals, counts as 1.2k.
+std::string metric_text(double value, const std::string& unit);
 std::string counted(std::size_t n, std::string_view singular, std::string_view plural = {});
 
 // Folds the event stream into what the progress line shows.
@@ -60,6 +63,7 @@ class Progress {
   std::uint64_t oom_kills_ = 0;
   std::set<std::string> failed_criteria_shown_;
   std::optional<pb::Campaign> final_snapshot_;
+  std::vector<pb::MetricDef> metrics_;  // the parts' named figures, from the snapshot
 };
 
 std::string summary(const pb::Campaign& c);

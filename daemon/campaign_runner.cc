@@ -165,7 +165,16 @@ void CampaignRunner::set_up_parts() {
   criteria_ = criteria.get();
   parts_.push_back(std::move(criteria));
   parts_.push_back(std::make_unique<PsiTriggerPart>(in_.spec.psi_trigger));
+  if (opt_.extra_parts)
+    for (auto& part : opt_.extra_parts()) parts_.push_back(std::move(part));
   for (auto& part : parts_) part->setup(cx_);
+}
+
+std::vector<MetricDef> CampaignRunner::metric_defs() const {
+  std::vector<MetricDef> all;
+  for (const auto& part : parts_)
+    for (auto& m : part->metrics()) all.push_back(std::move(m));
+  return all;
 }
 
 // Before the cgroup goes; also after an error or an abort.
@@ -402,6 +411,7 @@ void CampaignRunner::take_sample() {
     if (auto psi = cgroup_->read_psi()) r.cgroup_psi = *psi;
   if (auto psi = kernel::read_psi(opt_.system_pressure)) r.system_psi = *psi;
   Sample s = sampler_.next(r);
+  for (auto& part : parts_) part->measure(s, cx_);
   kernel_peak_ = std::max(kernel_peak_, mem->peak);
   failcnt_ = mem->failcnt;
   samples_.push_back(s);
@@ -567,6 +577,7 @@ ReportData CampaignRunner::report_data() const {
   for (const auto& w : workers_) r.workloads.push_back(w->status);
   r.samples = samples_;
   for (const auto& part : parts_) part->contribute(r);
+  r.metrics = metric_defs();
   r.criteria = final_criteria_;  // as the verdict saw them
   r.oom_kill_times_s = oom_kill_times_;
   return r;
@@ -585,6 +596,7 @@ CampaignView CampaignRunner::view() const {
   v.peak_bytes = memory.peak_bytes;
   v.min_headroom_bytes = memory.min_headroom_bytes;
   v.max_kernel_bytes = memory.max_kernel_bytes;
+  v.metrics = metric_defs();
   v.failcnt = memory.failcnt;
   for (const auto& w : workers_) v.workloads.push_back(w->status);
   v.criteria = is_final(state_) ? final_criteria_

@@ -38,6 +38,8 @@ struct RunnerOptions {
   std::filesystem::path system_pressure = "/proc/pressure/memory";
   HostInfo host;
   std::chrono::milliseconds stop_grace{3000};  // SIGTERM, then SIGKILL after this
+  // More parts, after the built-in ones (tests; a probe being tried out).
+  std::function<std::vector<std::unique_ptr<CampaignPart>>()> extra_parts;
 };
 
 struct CampaignInput {
@@ -117,6 +119,7 @@ class CampaignRunner {
   void schedule_sample(std::uint64_t n);  // the n-th sample after the first
   void take_sample();
   void set_up_parts();
+  std::vector<MetricDef> metric_defs() const;  // every part's, in part order
   void tear_down_parts();
 
   // Stopping: SIGTERM workers, SIGKILL after the grace period, complete() once all are gone.

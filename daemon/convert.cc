@@ -45,6 +45,8 @@ void to_pb(const Sample& in, pb::Sample* out) {
   out->set_kernel_bytes(in.kernel_bytes);
   out->set_oom_kills(in.oom_kills);
   out->set_failcnt(in.failcnt);
+  out->set_peak_bytes(in.peak_bytes);
+  for (const auto& [name, value] : in.metrics) (*out->mutable_metrics())[name] = value;
   if (in.cgroup_psi) to_pb(*in.cgroup_psi, out->mutable_cgroup_psi());
   if (in.system_psi) to_pb(*in.system_psi, out->mutable_system_psi());
 }
@@ -95,6 +97,12 @@ void to_pb(const CampaignView& in, pb::Campaign* out) {
   }
   out->set_max_kernel_bytes(in.max_kernel_bytes);
   out->set_failcnt(in.failcnt);
+  for (const auto& m : in.metrics) {
+    auto* def = out->add_metrics();
+    def->set_name(m.name);
+    def->set_unit(m.unit);
+    def->set_help(m.help);
+  }
   for (const auto& w : in.workloads) to_pb(w, out->add_workloads());
   for (const auto& c : in.criteria) to_pb(c, out->add_criteria());
   out->set_file_name(in.file_name);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <variant>
@@ -34,6 +35,16 @@ struct Sample {
   std::uint64_t peak_bytes = 0;
   std::optional<PsiFigures> cgroup_psi;
   std::optional<PsiFigures> system_psi;
+  // Figures measured by campaign parts, by their declared name (MetricDef): they reach the
+  // watch stream, the journal and the report with no code of their own.
+  std::map<std::string, double> metrics;
+};
+
+// A named figure a campaign part measures: declared once, by the part that measures it.
+struct MetricDef {
+  std::string name;  // "rcu.pending_bytes": lower case, dots between words
+  std::string unit;  // "bytes", "%", "1/s", "" for a count
+  std::string help;  // one line for people
 };
 
 // The lowest headroom this sample vouches for: limit - usage, or limit - the kernel's peak
@@ -76,6 +87,7 @@ struct CampaignView {
   std::optional<std::int64_t> min_headroom_bytes;  // lowest limit - peak usage (kernel or samples)
   std::uint64_t max_kernel_bytes = 0;
   std::uint64_t failcnt = 0;
+  std::vector<MetricDef> metrics;  // what the parts measure (names in Sample::metrics)
   std::vector<WorkloadStatus> workloads;
   std::vector<CriterionResult> criteria;
   std::string file_name;

@@ -74,6 +74,12 @@ json to_json(const WorkloadStatus& w) {
 
 namespace {
 
+json metric_defs_json(const std::vector<MetricDef>& defs) {
+  json out = json::array();
+  for (const auto& m : defs) out.push_back({{"name", m.name}, {"unit", m.unit}, {"help", m.help}});
+  return out;
+}
+
 json criterion_json(const CriterionResult& c) {
   return {{"name", c.name},
           {"limit", c.limit},
@@ -100,9 +106,11 @@ json to_json(const Sample& s) {
             {"failcnt", s.failcnt},
             {"peak_bytes", s.peak_bytes},
             {"cgroup_psi", nullptr},
-            {"system_psi", nullptr}};
+            {"system_psi", nullptr},
+            {"metrics", json::object()}};
   if (s.cgroup_psi) j["cgroup_psi"] = psi_json(*s.cgroup_psi);
   if (s.system_psi) j["system_psi"] = psi_json(*s.system_psi);
+  for (const auto& [name, value] : s.metrics) j["metrics"][name] = value;
   return j;
 }
 
@@ -127,6 +135,9 @@ Sample sample_from_json(const json& j) {
   s.peak_bytes = j.value("peak_bytes", std::uint64_t{0});
   if (j.contains("cgroup_psi")) s.cgroup_psi = psi_from_json(j["cgroup_psi"]);
   if (j.contains("system_psi")) s.system_psi = psi_from_json(j["system_psi"]);
+  if (auto it = j.find("metrics"); it != j.end() && it->is_object())
+    for (const auto& [name, value] : it->items())
+      if (value.is_number()) s.metrics[name] = value.get<double>();
   return s;
 }
 
@@ -212,6 +223,7 @@ json to_json(const ReportData& r) {
         {"trigger", r.psi_trigger.spec},
         {"error", r.psi_trigger.error},
         {"events_s", r.psi_trigger.events_s}}},
+      {"metrics", metric_defs_json(r.metrics)},
       {"oom_kills", oom_kills},
       {"oom_kill_times_s", r.oom_kill_times_s},
       {"criteria", criteria},
@@ -277,6 +289,9 @@ Result<CampaignView> view_from_report(const json& j, const std::string& path) {
     v.peak_bytes = memory.value("peak_bytes", std::uint64_t{0});
     v.max_kernel_bytes = memory.value("max_kernel_bytes", std::uint64_t{0});
     v.failcnt = memory.value("failcnt", std::uint64_t{0});
+    if (auto it = j.find("metrics"); it != j.end() && it->is_array())
+      for (const auto& m : *it)
+        v.metrics.push_back({m.value("name", ""), m.value("unit", ""), m.value("help", "")});
     if (memory.contains("min_headroom_bytes") && !memory["min_headroom_bytes"].is_null())
       v.min_headroom_bytes = memory["min_headroom_bytes"].get<std::int64_t>();
     if (const auto& samples = j.at("samples"); !samples.empty())

@@ -13,7 +13,10 @@
 
 namespace mt::daemon {
 
-inline constexpr int kReportVersion = 1;
+// 2: samples carry failcnt, peak_bytes and the parts' named metrics; a top-level "metrics"
+// declares them; workloads carry paused and rate. Version 1 reports still load (missing fields
+// take their defaults).
+inline constexpr int kReportVersion = 2;
 // Next to report.json: the normalized campaign, written when the campaign starts.
 inline constexpr const char* kCampaignFile = "campaign.yaml";
 
@@ -46,6 +49,7 @@ struct ReportData {
     std::vector<double> events_s;
   } psi_trigger;
   std::vector<double> oom_kill_times_s;
+  std::vector<MetricDef> metrics;  // declared by the parts: the names in samples[].metrics
 };
 
 // Memory figures over a run, from its samples and the kernel's own high-water mark. The live view

@@ -375,6 +375,48 @@ criteria:
   expect_cleaned_up(id);
 }
 
+// A part added in one place (a throwaway figure: the cgroup's usage in Mi) is driven by the
+// runner: its figure is in every sample streamed and in the report written, declared at the top.
+class UsageMiPart final : public CampaignPart {
+ public:
+  std::string_view name() const override { return "usage_mi"; }
+  std::vector<MetricDef> metrics() const override { return {{"test.usage_mi", "", "usage in Mi"}}; }
+  void measure(Sample& s, PartContext&) override {
+    s.metrics["test.usage_mi"] = static_cast<double>(s.usage_bytes) / Mi;
+  }
+};
+
+TEST_F(CampaignRunnerITest, APartsFigureIsInEverySampleAndInTheReport) {
+  auto opts = options();
+  opts.extra_parts = [] {
+    std::vector<std::unique_ptr<CampaignPart>> parts;
+    parts.push_back(std::make_unique<UsageMiPart>());
+    return parts;
+  };
+  auto o = run("metric", R"(campaign: metric
+duration: 1s
+cgroup:
+  memory_limit: 64Mi
+workloads:
+  - name: hog
+    type: anon
+    size: 8Mi
+)",
+               std::nullopt, opts);
+  ASSERT_TRUE(o.finished);
+  auto samples = o.samples();
+  ASSERT_FALSE(samples.empty());
+  for (const auto& s : samples) {
+    ASSERT_TRUE(s.metrics.count("test.usage_mi")) << "sample at " << s.t_s;
+    EXPECT_DOUBLE_EQ(s.metrics.at("test.usage_mi"), static_cast<double>(s.usage_bytes) / Mi);
+  }
+  auto j = report_of(o);
+  EXPECT_EQ(j["metrics"][0]["name"], "test.usage_mi");
+  for (const auto& s : j["samples"]) EXPECT_TRUE(s["metrics"].contains("test.usage_mi"));
+  EXPECT_EQ(o.view.metrics.size(), 1u);
+  expect_cleaned_up("metric");
+}
+
 // 2. An anonymous workload twice the limit is OOM-killed; the flood beside it runs on.
 //
 // The flood starts once the hog is dead (the hog reaches the limit ~250 ms in). Measured here

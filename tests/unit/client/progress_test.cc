@@ -272,5 +272,28 @@ TEST(NotableTest, RoutineEventsAreNotNotable) {
   EXPECT_EQ(Progress::notable(at(1.0)), "");  // no event set at all
 }
 
+TEST(ProgressTest, NamedMetricsShowInTheirUnitsAsTheSnapshotDeclaresThem) {
+  Progress p;
+  pb::CampaignEvent snap = testing::at(0);
+  auto* c = snap.mutable_snapshot();
+  c->set_state(pb::RUNNING);
+  c->set_duration_s(10);
+  auto* def = c->add_metrics();
+  def->set_name("rcu.pending_bytes");
+  def->set_unit("bytes");
+  auto* rate = c->add_metrics();
+  rate->set_name("rcu.freed");
+  rate->set_unit("1/s");
+  p.apply(snap);
+  pb::CampaignEvent ev = testing::at(1);
+  *ev.mutable_sample() = testing::sample(10 * testing::Mi, 256 * testing::Mi);
+  (*ev.mutable_sample()->mutable_metrics())["rcu.pending_bytes"] = 3 * testing::Mi;
+  (*ev.mutable_sample()->mutable_metrics())["rcu.freed"] = 1500;
+  (*ev.mutable_sample()->mutable_metrics())["undeclared"] = 7;  // no unit known: not shown
+  p.apply(ev);
+  EXPECT_THAT(p.line(), ::testing::HasSubstr("rcu.pending_bytes 3.0Mi  rcu.freed 1.5k 1/s"));
+  EXPECT_THAT(p.line(), ::testing::Not(::testing::HasSubstr("undeclared")));
+}
+
 }  // namespace
 }  // namespace mt::client
