@@ -1,6 +1,5 @@
 #include "daemon/psi_trigger.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <poll.h>
 #include <spdlog/spdlog.h>
@@ -8,7 +7,7 @@
 
 #include <cerrno>
 
-#include "common/fs.h"
+#include "kernel/psi.h"
 
 namespace mt::daemon {
 
@@ -20,19 +19,9 @@ std::string PsiTrigger::format(campaign::PsiKind kind, std::chrono::microseconds
 Result<std::unique_ptr<PsiTrigger>> PsiTrigger::arm(boost::asio::io_context& io,
                                                     const std::filesystem::path& file,
                                                     const std::string& trigger, OnEvent on_event) {
-  int fd = ::open(file.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0)
-    return make_error(fmt::format("cannot open {}: {}", file.string(), fs::errno_text(errno)));
-  // Include the terminating NUL: /proc/pressure/* overwrites the last byte written with one.
-  if (::write(fd, trigger.c_str(), trigger.size() + 1) < 0) {
-    int err = errno;
-    ::close(fd);
-    std::string hint =
-        err == EINVAL ? " (without CAP_SYS_RESOURCE the window must be a multiple of 2 s)" : "";
-    return make_error(fmt::format("kernel refused PSI trigger '{}' on {}: {}{}", trigger,
-                                  file.string(), fs::errno_text(err), hint));
-  }
-  std::unique_ptr<PsiTrigger> t(new PsiTrigger(io, fd, std::move(on_event)));
+  auto fd = kernel::open_psi_trigger(file, trigger);  // the kernel file I/O: kernel/ only
+  if (!fd) return fd.error();
+  std::unique_ptr<PsiTrigger> t(new PsiTrigger(io, *fd, std::move(on_event)));
   t->wait();
   return t;
 }

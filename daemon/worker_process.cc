@@ -64,6 +64,7 @@ Result<SpawnedWorker> spawn_worker(const SpawnOptions& o) {
   std::vector<const char*> procs;
   for (const auto& p : procs_store) procs.push_back(p.c_str());
   const std::string oom_value = std::to_string(o.oom_score_adj);
+  const std::string oom_file = o.oom_score_adj_file.string();
 
   int log_fd = ::open(o.log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (log_fd < 0)
@@ -100,7 +101,7 @@ Result<SpawnedWorker> spawn_worker(const SpawnOptions& o) {
     setpgid(0, 0);  // a Ctrl-C in the daemon's terminal does not reach workers directly
     if (int err = cgroup::attach_self_raw(procs.data(), static_cast<int>(procs.size())))
       child_fail(errpipe[1], kAttach, err);
-    int fd = ::open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+    int fd = ::open(oom_file.c_str(), O_WRONLY | O_CLOEXEC);
     if (fd < 0 || ::write(fd, oom_value.data(), oom_value.size()) < 0)
       child_fail(errpipe[1], kOomScore, errno);
     ::close(fd);

@@ -20,6 +20,7 @@ struct SpawnOptions {
   std::vector<std::filesystem::path> cgroup_procs;  // "0" is written to each before exec
   std::filesystem::path log_file;                   // the worker's stdout and stderr, appended
   int oom_score_adj = 1000;
+  std::filesystem::path oom_score_adj_file = "/proc/self/oom_score_adj";  // injected root
 };
 
 struct SpawnedWorker {

@@ -1,5 +1,10 @@
 #include "kernel/psi.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
 #include <fmt/format.h>
 
 #include <charconv>
@@ -106,6 +111,21 @@ Result<Psi> read_psi(const std::filesystem::path& file) {
   auto psi = parse_psi(*text);
   if (!psi) return make_error(fmt::format("{}: {}", file.string(), psi.error().message));
   return psi;
+}
+
+Result<int> open_psi_trigger(const std::filesystem::path& file, const std::string& trigger) {
+  const int fd = ::open(file.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
+    return make_error(fmt::format("cannot open {}: {}", file.string(), fs::errno_text(errno)));
+  if (::write(fd, trigger.c_str(), trigger.size() + 1) < 0) {
+    const int err = errno;
+    ::close(fd);
+    const std::string hint =
+        err == EINVAL ? " (without CAP_SYS_RESOURCE the window must be a multiple of 2 s)" : "";
+    return make_error(fmt::format("kernel refused PSI trigger '{}' on {}: {}{}", trigger,
+                                  file.string(), fs::errno_text(err), hint));
+  }
+  return fd;
 }
 
 }  // namespace mt::kernel

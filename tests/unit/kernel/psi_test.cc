@@ -2,6 +2,11 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 
 namespace mt::kernel {
 namespace {
@@ -99,6 +104,34 @@ TEST(ReadPsi, MissingFileNamesThePath) {
   ASSERT_FALSE(psi.ok());
   EXPECT_THAT(psi.error().message, HasSubstr("does-not-exist"));
   EXPECT_THAT(psi.error().message, HasSubstr("ENOENT"));
+}
+
+}  // namespace
+}  // namespace mt::kernel
+
+namespace mt::kernel {
+namespace {
+
+// On a plain file the write goes through: what lands is the trigger line and its NUL, which
+// /proc/pressure/* needs (it overwrites the last byte written with one).
+TEST(OpenPsiTrigger, WritesTheLineWithItsTerminatingNul) {
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("mt-psi-trigger-" + std::to_string(::getpid()));
+  { std::ofstream(path) << ""; }
+  auto fd = open_psi_trigger(path, "some 100000 2000000");
+  ASSERT_TRUE(fd.ok()) << fd.error().message;
+  ::close(*fd);
+  std::ifstream in(path, std::ios::binary);
+  const std::string got((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(got, std::string("some 100000 2000000\0", 20));
+  std::filesystem::remove(path);
+}
+
+TEST(OpenPsiTrigger, AMissingFileIsAnErrorNamingIt) {
+  auto fd = open_psi_trigger("/nonexistent/memtorture/memory.pressure", "some 1 2");
+  ASSERT_FALSE(fd.ok());
+  EXPECT_NE(fd.error().message.find("cannot open /nonexistent/memtorture/memory.pressure"),
+            std::string::npos);
 }
 
 }  // namespace
