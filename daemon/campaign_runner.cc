@@ -130,7 +130,8 @@ void CampaignRunner::start() {
   if (ec) return fail(fmt::format("cannot create the run directory: {}", ec.message()));
 
   cgroup::Limits limits{in_.spec.cgroup.memory_limit, in_.spec.cgroup.memory_high};
-  auto cg = cgroup::CampaignCgroup::create(opt_.layout, opt_.cgroup_prefix, in_.id, limits);
+  auto cg = cgroup::CampaignCgroup::create(opt_.layout, opt_.cgroup_prefix, in_.id, limits,
+                                           opt_.cgroup_ops ? opt_.cgroup_ops : cgroup::kernel_ops());
   if (!cg) return fail(cg.error().message);
   cgroup_ = std::move(cg).value();
   spdlog::info("campaign {}: cgroup {} limit {}", in_.id, cgroup_->memory_path().string(),

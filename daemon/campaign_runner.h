@@ -18,6 +18,7 @@
 #include "campaign/parse.h"
 #include "campaign/spec.h"
 #include "cgroup/cgroup.h"
+#include "cgroup/ops.h"
 #include "common/clock.h"
 #include "common/scheduler.h"
 #include "daemon/campaign_part.h"
@@ -38,6 +39,8 @@ struct RunnerOptions {
   std::filesystem::path system_pressure = "/proc/pressure/memory";
   HostInfo host;
   std::chrono::milliseconds stop_grace{3000};  // SIGTERM, then SIGKILL after this
+  // The cgroup layer's side effects; null: the kernel's (tests wrap it, e.g. a slow rmdir).
+  std::shared_ptr<cgroup::CgroupOps> cgroup_ops;
   // More parts, after the built-in ones (tests; a probe being tried out).
   std::function<std::vector<std::unique_ptr<CampaignPart>>()> extra_parts;
 };

@@ -417,6 +417,79 @@ workloads:
   expect_cleaned_up("metric");
 }
 
+// The kernel's cgroup side effects, with an rmdir that takes 300 ms and says when it runs.
+class SlowRemoval final : public cgroup::CgroupOps {
+ public:
+  int make_dir(const stdfs::path& d) override { return real_->make_dir(d); }
+  int remove_dir(const stdfs::path& d) override {
+    removing = true;
+    std::this_thread::sleep_for(300ms);
+    removing = false;
+    return real_->remove_dir(d);
+  }
+  Status write(const stdfs::path& f, std::string_view c) override { return real_->write(f, c); }
+  int kill_process(pid_t pid) override { return real_->kill_process(pid); }
+  void sleep_for(std::chrono::milliseconds d) override { real_->sleep_for(d); }
+  const Clock& clock() const override { return real_->clock(); }
+  std::atomic<bool> removing{false};
+
+ private:
+  std::shared_ptr<cgroup::CgroupOps> real_ = cgroup::kernel_ops();
+};
+
+// Ticks on the campaign's scheduler every 10 ms, for as long as the runner lives, noting whether
+// a tick ran while the cgroup was being removed.
+class TickPart final : public CampaignPart {
+ public:
+  TickPart(const SlowRemoval& ops, std::atomic<bool>& saw) : ops_(ops), saw_(saw) {}
+  ~TickPart() override {
+    if (timers_) timers_->cancel(task_);
+  }
+  std::string_view name() const override { return "tick"; }
+  void setup(PartContext& cx) override {
+    timers_ = &cx.timers;
+    tick();
+  }
+
+ private:
+  void tick() {
+    if (ops_.removing) saw_ = true;
+    task_ = timers_->after(10ms, [this] { tick(); });
+  }
+  const SlowRemoval& ops_;
+  std::atomic<bool>& saw_;
+  Scheduler* timers_ = nullptr;
+  Scheduler::Id task_ = 0;
+};
+
+// The bug: removing the cgroup polled for up to 5 s on the io_context thread, and every RPC and
+// every timer waited. Now it runs on a thread of its own: the loop goes on meanwhile.
+TEST_F(CampaignRunnerITest, TheIoThreadRunsOnWhileTheCgroupIsRemoved) {
+  auto ops = std::make_shared<SlowRemoval>();
+  std::atomic<bool> saw_tick_during_removal{false};
+  auto opts = options();
+  opts.cgroup_ops = ops;
+  opts.extra_parts = [&] {
+    std::vector<std::unique_ptr<CampaignPart>> parts;
+    parts.push_back(std::make_unique<TickPart>(*ops, saw_tick_during_removal));
+    return parts;
+  };
+  auto o = run("slow-rmdir", R"(campaign: slow-rmdir
+duration: 1s
+cgroup:
+  memory_limit: 64Mi
+workloads:
+  - name: hog
+    type: anon
+    size: 4Mi
+)",
+               std::nullopt, opts);
+  ASSERT_TRUE(o.finished);
+  EXPECT_EQ(o.view.state, State::passed) << o.view.reason;
+  EXPECT_TRUE(saw_tick_during_removal) << "nothing ran on the io thread during the removal";
+  expect_cleaned_up("slow-rmdir");
+}
+
 // 2. An anonymous workload twice the limit is OOM-killed; the flood beside it runs on.
 //
 // The flood starts once the hog is dead (the hog reaches the limit ~250 ms in). Measured here
