@@ -18,7 +18,6 @@ namespace mt::campaign {
 struct HostFeatures {
   bool memory_v2 = false;          // the memory controller is cgroup v2 (memory.high, ...)
   std::string memory_root;         // where it is mounted, for messages
-  bool psi = false;                // /proc/pressure/memory readable
   bool per_cgroup_psi = false;     // a cgroup2 hierarchy to read (and arm triggers on)
   bool cap_sys_resource = false;   // PSI trigger windows need not be whole 2 s
   unsigned cpus = 0;

@@ -118,7 +118,6 @@ campaign::HostFeatures host_features(const kernel::SystemProbe& probe, const cgr
   campaign::HostFeatures h;
   h.memory_v2 = layout.memory_v2;
   h.memory_root = layout.memory_root.string();
-  h.psi = probe.psi_available;
   h.per_cgroup_psi = probe.psi_available && (layout.memory_v2 || !layout.unified_root.empty());
   h.cap_sys_resource = probe.cap_sys_resource;
   h.cpus = probe.cpus;

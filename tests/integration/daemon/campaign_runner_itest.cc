@@ -375,6 +375,16 @@ criteria:
   expect_cleaned_up(id);
 }
 
+// RunnerOptions::extra_parts that adds the one part `make()` makes.
+template <class Make>
+std::function<std::vector<std::unique_ptr<CampaignPart>>()> one_part(Make make) {
+  return [make] {
+    std::vector<std::unique_ptr<CampaignPart>> parts;
+    parts.push_back(make());
+    return parts;
+  };
+}
+
 // A part added in one place (a throwaway figure: the cgroup's usage in Mi) is driven by the
 // runner: its figure is in every sample streamed and in the report written, declared at the top.
 class UsageMiPart final : public CampaignPart {
@@ -388,11 +398,7 @@ class UsageMiPart final : public CampaignPart {
 
 TEST_F(CampaignRunnerITest, APartsFigureIsInEverySampleAndInTheReport) {
   auto opts = options();
-  opts.extra_parts = [] {
-    std::vector<std::unique_ptr<CampaignPart>> parts;
-    parts.push_back(std::make_unique<UsageMiPart>());
-    return parts;
-  };
+  opts.extra_parts = one_part([] { return std::make_unique<UsageMiPart>(); });
   auto o = run("metric", R"(campaign: metric
 duration: 1s
 cgroup:
@@ -469,11 +475,8 @@ TEST_F(CampaignRunnerITest, TheIoThreadRunsOnWhileTheCgroupIsRemoved) {
   std::atomic<bool> saw_tick_during_removal{false};
   auto opts = options();
   opts.cgroup_ops = ops;
-  opts.extra_parts = [&] {
-    std::vector<std::unique_ptr<CampaignPart>> parts;
-    parts.push_back(std::make_unique<TickPart>(*ops, saw_tick_during_removal));
-    return parts;
-  };
+  opts.extra_parts =
+      one_part([&] { return std::make_unique<TickPart>(*ops, saw_tick_during_removal); });
   auto o = run("slow-rmdir", R"(campaign: slow-rmdir
 duration: 1s
 cgroup:

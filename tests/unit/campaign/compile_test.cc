@@ -17,7 +17,6 @@ HostFeatures v2_host() {
   HostFeatures h;
   h.memory_v2 = true;
   h.memory_root = "/sys/fs/cgroup";
-  h.psi = true;
   h.per_cgroup_psi = true;
   h.cap_sys_resource = false;
   h.cpus = 2;
