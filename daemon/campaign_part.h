@@ -1,10 +1,16 @@
-// A campaign part: one concern of a running campaign (the PSI trigger, the criteria; next the
-// RCU probes, the ledger, reactions, the OOM estimator), in a file of its own. The runner drives
-// its parts: setup() once the campaign cgroup exists; for every sample measure() (its named
-// figures into the sample) then on_sample(); teardown() in reverse order before the cgroup goes
-// (always: also on error and abort); contribute() when the report is written. A part talks to
-// the rest only through its PartContext. A new figure is one part's metrics() and measure():
-// it reaches the sample, the watch stream, the journal, the report and the live line as is.
+// A campaign part: one concern of a running campaign (sampling, OOM attribution, the criteria,
+// the PSI trigger; next the RCU probes, the ledger, reactions, the OOM estimator), in a file of
+// its own under daemon/parts/. The runner drives its parts:
+//   setup()             once the campaign cgroup exists, in order;
+//   measure()           for every sample, each part adds its figures (in order: sampling first);
+//   on_sample()         then each part sees the whole sample;
+//   on_workload_exit()  a worker ended (OOM kill, crash, exit, or stopped by us);
+//   on_event()          a state change or an OOM kill, from the runner or another part;
+//   teardown()          in reverse order before the cgroup goes: always, also on error and abort;
+//   contribute()        when the report is written.
+// A part talks to the rest only through its PartContext. A new figure is one part's metrics()
+// and measure(): it reaches the sample, the watch stream, the journal, the report, the live line
+// and the criteria as is.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -14,6 +20,8 @@
 #include <string_view>
 #include <vector>
 
+#include "cgroup/cgroup.h"
+#include "common/result.h"
 #include "common/scheduler.h"
 #include "daemon/model.h"
 #include "daemon/report.h"
@@ -26,6 +34,16 @@ struct PartContext {
   std::function<double()> now_s;                 // seconds since the campaign started
   std::function<void(Event::Body)> emit;         // to the watch stream, the journal, the report
   std::optional<std::filesystem::path> pressure_file;  // the cgroup's memory.pressure, if any
+  // The campaign cgroup, for reads (set before setup(); null in tests of parts that need none).
+  const cgroup::CampaignCgroup* cgroup = nullptr;
+};
+
+// A worker that ended, as the runner saw it end.
+struct WorkloadExit {
+  std::string name;
+  int wait_status = 0;        // from waitpid
+  bool killed_by_us = false;  // SIGKILL after the stop grace period
+  bool during_stop = false;   // it ended after the campaign began to stop
 };
 
 class CampaignPart {
@@ -36,8 +54,14 @@ class CampaignPart {
   virtual std::vector<MetricDef> metrics() const { return {}; }
   virtual void setup(PartContext& cx) {}
   // Adds its figures to a new sample (s.metrics[name]); every part measures before any sees it.
-  virtual void measure(Sample& s, PartContext& cx) {}
+  // An error ends the campaign (verdict ERROR) and the sample is dropped: return one only when
+  // the campaign cannot go on without the figure.
+  virtual Status measure(Sample& s, PartContext& cx) { return {}; }
   virtual void on_sample(const Sample& s, PartContext& cx) {}
+  virtual void on_workload_exit(const WorkloadExit& e, PartContext& cx) {}
+  // A StateChange or an OomKill, whoever emitted it (one emitted from inside on_event() is not
+  // passed on to the parts again).
+  virtual void on_event(const Event& e, PartContext& cx) {}
   virtual void teardown(PartContext& cx) {}
   virtual void contribute(ReportData& report) const {}
 };

@@ -17,6 +17,7 @@
 #include "common/units.h"
 #include "daemon/journal.h"
 #include "daemon/parts/psi_trigger_part.h"
+#include "daemon/parts/sampling_part.h"
 #include "daemon/verdict.h"
 #include "daemon/worker_process.h"
 #include "kernel/psi.h"
@@ -40,6 +41,13 @@ std::int64_t unix_ms_now() {
 constexpr std::chrono::milliseconds kWorkerSafetyMargin{10000};
 constexpr double kRateWindowS = 1.0;
 
+// The kernel's high-water mark over the run: every sample carries the peak so far.
+std::uint64_t kernel_peak(const std::vector<Sample>& samples) {
+  std::uint64_t peak = 0;
+  for (const auto& s : samples) peak = std::max(peak, s.peak_bytes);
+  return peak;
+}
+
 }  // namespace
 
 CampaignRunner::CampaignRunner(asio::io_context& io, Scheduler& timers, RunnerOptions options,
@@ -51,6 +59,7 @@ CampaignRunner::CampaignRunner(asio::io_context& io, Scheduler& timers, RunnerOp
       in_(std::move(input)),
       sink_(std::move(sink)),
       on_finished_(std::move(on_finished)),
+      procs_(opt_.worker_ops ? opt_.worker_ops : kernel_worker_ops()),
       cx_{io, timers, [this] { return now_s(); }, [this](Event::Body b) { emit(std::move(b)); },
           std::nullopt} {
   for (const auto& spec : in_.spec.workloads) {
@@ -78,7 +87,7 @@ CampaignRunner::~CampaignRunner() {
   // The engine keeps runners until the daemon exits, by which time every campaign has
   // completed; this only matters if that ordering is ever broken.
   for (auto& w : workers_)
-    if (!w->reaped) ::kill(w->status.pid, SIGKILL);
+    if (!w->reaped) procs_->signal(w->status.pid, SIGKILL);
 }
 
 std::filesystem::path CampaignRunner::report_dir() const {
@@ -94,6 +103,15 @@ void CampaignRunner::emit(Event::Body body) {
   Event ev{now_s(), std::move(body)};
   if (journal_) journal_->record(ev);
   sink_(ev);
+  if (std::holds_alternative<StateChange>(ev.body) || std::holds_alternative<OomKill>(ev.body))
+    tell_parts(ev);
+}
+
+void CampaignRunner::tell_parts(const Event& ev) {
+  if (telling_parts_) return;
+  telling_parts_ = true;
+  for (auto& part : parts_) part->on_event(ev, cx_);
+  telling_parts_ = false;
 }
 
 void CampaignRunner::set_state(State s, const std::string& reason) {
@@ -103,6 +121,11 @@ void CampaignRunner::set_state(State s, const std::string& reason) {
 }
 
 void CampaignRunner::fail(const std::string& reason) {
+  if (stopping_) {  // the first error decides; this one is only logged
+    spdlog::warn("campaign {}: while stopping: {}", in_.id, reason);
+    emit(LogLine{"while stopping: " + reason});
+    return;
+  }
   spdlog::error("campaign {}: {}", in_.id, reason);
   begin_stop(State::error, reason);
 }
@@ -162,6 +185,11 @@ void CampaignRunner::start() {
 
 void CampaignRunner::set_up_parts() {
   cx_.pressure_file = cgroup_->pressure_file();
+  cx_.cgroup = cgroup_.get();
+  parts_.push_back(std::make_unique<SamplingPart>(opt_.system_pressure));
+  auto oom = std::make_unique<OomPart>();
+  oom_ = oom.get();
+  parts_.push_back(std::move(oom));
   auto criteria = std::make_unique<CriteriaPart>(in_.spec.criteria, clock_, start_);
   criteria_ = criteria.get();
   parts_.push_back(std::move(criteria));
@@ -221,7 +249,7 @@ void CampaignRunner::launch(Worker& w) {
   so.args = worker_args(w);
   for (const auto& p : cgroup_->procs_files()) so.cgroup_procs.push_back(p);
   so.log_file = report_dir() / (w.spec.name + ".log");
-  auto spawned = spawn_worker(so);
+  auto spawned = procs_->spawn(so);
   if (!spawned) return fail(fmt::format("workload {}: {}", w.spec.name, spawned.error().message));
   w.status.pid = spawned->pid;
   w.status.state = "running";
@@ -336,10 +364,9 @@ void CampaignRunner::wait_exit(Worker& w) {
   w.pidfd->async_wait(asio::posix::stream_descriptor::wait_read,
                       [this, &w, alive = alive_](const boost::system::error_code& ec) {
                         if (!*alive || ec) return;
-                        int status = 0;
-                        pid_t r = ::waitpid(w.status.pid, &status, WNOHANG);
-                        if (r == 0) return wait_exit(w);
-                        on_exit(w, r < 0 ? 0 : status);
+                        const auto status = procs_->try_reap(w.status.pid);
+                        if (!status) return wait_exit(w);
+                        on_exit(w, *status);
                       });
 }
 
@@ -355,24 +382,14 @@ void CampaignRunner::on_exit(Worker& w, int status) {
                              : describe_wait_status(status);
   if (WIFSIGNALED(status)) {
     w.status.state = "killed";
-    // The cgroup counts OOM kills but does not say whom: a SIGKILL we did not send, while the
-    // counter is ahead of the kills already attributed, is one of them (one per worker: two
-    // workers killed together are reaped one after the other).
-    if (WTERMSIG(status) == SIGKILL && !w.sigkilled_by_us && cgroup_) {
-      auto mem = cgroup_->read_memory();
-      if (mem && mem->oom_kills > oom_kills_attributed_) {
-        ++oom_kills_attributed_;
-        w.oom_killed = true;
-        w.status.exit_status += " (OOM kill)";
-        if (oom_kills_attributed_ > oom_kills_seen_) {  // no sample has reported it yet
-          oom_kills_seen_ = oom_kills_attributed_;
-          oom_kill_times_.push_back(now_s());
-          emit(OomKill{oom_kills_seen_, w.spec.name});
-        }
-      }
-    }
   } else if (w.status.state != "failed") {
     w.status.state = WEXITSTATUS(status) == 0 ? "exited" : "failed";
+  }
+  const WorkloadExit exit{w.spec.name, status, w.sigkilled_by_us, stopping_};
+  for (auto& part : parts_) part->on_workload_exit(exit, cx_);
+  if (oom_ && oom_->oom_killed(w.spec.name)) {
+    w.oom_killed = true;
+    w.status.exit_status += " (OOM kill)";
   }
   if (!stopping_)
     emit(LogLine{fmt::format("workload {} ended: {}", w.spec.name, w.status.exit_status)});
@@ -403,25 +420,12 @@ void CampaignRunner::schedule_sample(std::uint64_t n) {
 }
 
 void CampaignRunner::take_sample() {
-  Readings r;
-  r.t_s = now_s();
-  auto mem = cgroup_->read_memory();
-  if (!mem) return fail("sampling the campaign cgroup: " + mem.error().message);
-  r.memory = *mem;
-  if (cgroup_->pressure_file())
-    if (auto psi = cgroup_->read_psi()) r.cgroup_psi = *psi;
-  if (auto psi = kernel::read_psi(opt_.system_pressure)) r.system_psi = *psi;
-  Sample s = sampler_.next(r);
-  for (auto& part : parts_) part->measure(s, cx_);
-  kernel_peak_ = std::max(kernel_peak_, mem->peak);
-  failcnt_ = mem->failcnt;
+  Sample s;
+  s.t_s = now_s();
+  for (auto& part : parts_)
+    if (auto st = part->measure(s, cx_); !st)
+      return fail(fmt::format("{}: {}", part->name(), st.error().message));
   samples_.push_back(s);
-
-  if (s.oom_kills > oom_kills_seen_) {
-    for (auto i = oom_kills_seen_; i < s.oom_kills; ++i) oom_kill_times_.push_back(s.t_s);
-    oom_kills_seen_ = s.oom_kills;
-    emit(OomKill{s.oom_kills, ""});
-  }
   for (auto& part : parts_) part->on_sample(s, cx_);
   emit(s);
 
@@ -454,7 +458,7 @@ void CampaignRunner::begin_stop(State verdict_hint, const std::string& reason) {
   timers_.cancel(std::exchange(duration_task_, 0));
   for (auto& w : workers_) {
     timers_.cancel(std::exchange(w->start_task, 0));
-    if (!w->reaped) ::kill(w->status.pid, SIGTERM);
+    if (!w->reaped) procs_->signal(w->status.pid, SIGTERM);
   }
   kill_task_ = timers_.after(opt_.stop_grace, [this] {
     kill_task_ = 0;
@@ -463,7 +467,7 @@ void CampaignRunner::begin_stop(State verdict_hint, const std::string& reason) {
       spdlog::warn("campaign {}: workload {} pid {} ignored SIGTERM; sending SIGKILL", in_.id,
                    w->spec.name, w->status.pid);
       w->sigkilled_by_us = true;
-      ::kill(w->status.pid, SIGKILL);  // not yet reaped, so the pid is still ours
+      procs_->signal(w->status.pid, SIGKILL);  // not yet reaped, so the pid is still ours
     }
   });
   maybe_complete();
@@ -523,7 +527,7 @@ void CampaignRunner::finish(std::string cleanup_error) {
     VerdictInput vi;
     vi.why_stopped = reason_;
     vi.criteria = final_criteria_;
-    vi.oom_kills = oom_kills_seen_;
+    vi.oom_kills = oom_ ? oom_->kills() : 0;
     vi.expect_oom = in_.spec.expect_oom;
     vi.oom_criterion = in_.spec.criteria.max_oom_kills.has_value();
     for (const auto& w : workers_)
@@ -573,14 +577,13 @@ ReportData CampaignRunner::report_data() const {
     if (auto p = cgroup_->pressure_file()) r.psi_cgroup_path = p->parent_path().string();
   }
   r.memory_limit_bytes = in_.spec.cgroup.memory_limit;
-  r.kernel_peak_bytes = kernel_peak_;
-  r.failcnt = failcnt_;
+  r.kernel_peak_bytes = kernel_peak(samples_);
+  r.failcnt = samples_.empty() ? 0 : samples_.back().failcnt;
   for (const auto& w : workers_) r.workloads.push_back(w->status);
   r.samples = samples_;
   for (const auto& part : parts_) part->contribute(r);
   r.metrics = metric_defs();
   r.criteria = final_criteria_;  // as the verdict saw them
-  r.oom_kill_times_s = oom_kill_times_;
   return r;
 }
 
@@ -593,7 +596,7 @@ CampaignView CampaignRunner::view() const {
   v.duration_s = duration<double>(in_.spec.duration).count();
   v.reason = reason_;
   if (!samples_.empty()) v.latest = samples_.back();
-  const auto memory = summarize_memory(samples_, kernel_peak_);
+  const auto memory = summarize_memory(samples_, kernel_peak(samples_));
   v.peak_bytes = memory.peak_bytes;
   v.min_headroom_bytes = memory.min_headroom_bytes;
   v.max_kernel_bytes = memory.max_kernel_bytes;

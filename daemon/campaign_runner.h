@@ -1,6 +1,11 @@
 // One campaign's life, run on the daemon's io_context (the only thread that touches it):
-// create the cgroup, start workers inside it, sample memory and PSI, evaluate criteria, stop
-// workers, remove the cgroup, write the report. Teardown always runs, also on error and abort.
+// create the cgroup, set up the campaign parts (daemon/parts/: sampling, OOM attribution,
+// criteria, the PSI trigger, and any extra), start workers inside the cgroup, take a sample on
+// every tick (each part measures, then each sees it), stop the workers, tear the parts down in
+// reverse order, remove the cgroup, decide the verdict, write the report. Teardown always runs,
+// also on error and abort. Every timer comes from the injected Scheduler and every side effect
+// goes through an injected seam (cgroup::CgroupOps, WorkerOps), so a unit test runs a whole
+// campaign on a fake clock with fake workers.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -22,11 +27,12 @@
 #include "common/clock.h"
 #include "common/scheduler.h"
 #include "daemon/campaign_part.h"
-#include "daemon/parts/criteria_part.h"
 #include "daemon/journal.h"
 #include "daemon/model.h"
+#include "daemon/parts/criteria_part.h"
+#include "daemon/parts/oom_part.h"
 #include "daemon/report.h"
-#include "daemon/sampler.h"
+#include "daemon/worker_process.h"
 #include "workloads/protocol.h"
 
 namespace mt::daemon {
@@ -41,6 +47,8 @@ struct RunnerOptions {
   std::chrono::milliseconds stop_grace{3000};  // SIGTERM, then SIGKILL after this
   // The cgroup layer's side effects; null: the kernel's (tests wrap it, e.g. a slow rmdir).
   std::shared_ptr<cgroup::CgroupOps> cgroup_ops;
+  // What is done to worker processes; null: the kernel's (tests: fake workers on pipes).
+  std::shared_ptr<WorkerOps> worker_ops;
   // More parts, after the built-in ones (tests; a probe being tried out).
   std::function<std::vector<std::unique_ptr<CampaignPart>>()> extra_parts;
 };
@@ -110,6 +118,7 @@ class CampaignRunner {
   void emit(Event::Body body);
   void set_state(State s, const std::string& reason);
   void fail(const std::string& reason);  // error: stop everything, verdict ERROR
+  void tell_parts(const Event& ev);       // on_event() of every part
 
   std::vector<std::string> worker_args(const Worker& w) const;
   void launch(Worker& w);
@@ -151,14 +160,13 @@ class CampaignRunner {
   std::unique_ptr<cgroup::CampaignCgroup> cgroup_;
   std::vector<std::unique_ptr<Worker>> workers_;
   Scheduler::Id sample_task_ = 0, duration_task_ = 0, kill_task_ = 0;  // 0: none pending
-  Sampler sampler_;
+  std::shared_ptr<WorkerOps> procs_;
   PartContext cx_;                                   // what the parts see of the campaign
   std::vector<std::unique_ptr<CampaignPart>> parts_;  // set up in order, torn down in reverse
-  CriteriaPart* criteria_ = nullptr;                  // one of parts_, for the verdict
+  CriteriaPart* criteria_ = nullptr;                  // parts the verdict asks
+  OomPart* oom_ = nullptr;
+  bool telling_parts_ = false;  // inside tell_parts(): what a part emits there is not passed on
   std::vector<Sample> samples_;
-  std::uint64_t kernel_peak_ = 0, failcnt_ = 0;
-  std::uint64_t oom_kills_seen_ = 0, oom_kills_attributed_ = 0;
-  std::vector<double> oom_kill_times_;
   std::vector<CriterionResult> final_criteria_;
   std::optional<Journal> journal_;  // samples and events on disk as they come (crash recovery)
   bool report_written_ = false;

@@ -161,4 +161,27 @@ std::string describe_wait_status(int status) {
   return fmt::format("wait status {}", status);
 }
 
+namespace {
+
+class KernelWorkerOps final : public WorkerOps {
+ public:
+  Result<SpawnedWorker> spawn(const SpawnOptions& options) override {
+    return spawn_worker(options);
+  }
+  std::optional<int> try_reap(pid_t pid) override {
+    int status = 0;
+    const pid_t r = ::waitpid(pid, &status, WNOHANG);
+    if (r == 0) return std::nullopt;
+    return r < 0 ? 0 : status;  // < 0: reaped already (ECHILD); nothing more to learn
+  }
+  void signal(pid_t pid, int sig) override { ::kill(pid, sig); }
+};
+
+}  // namespace
+
+std::shared_ptr<WorkerOps> kernel_worker_ops() {
+  static const auto ops = std::make_shared<KernelWorkerOps>();
+  return ops;
+}
+
 }  // namespace mt::daemon

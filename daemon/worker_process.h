@@ -7,6 +7,8 @@
 #include <sys/types.h>
 
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,5 +37,22 @@ Result<SpawnedWorker> spawn_worker(const SpawnOptions& options);
 
 // "exit 0", "killed by SIGKILL", ... from a waitpid status.
 std::string describe_wait_status(int status);
+
+// What the runner does to worker processes, behind one small interface (like cgroup::CgroupOps)
+// so that a campaign's whole timeline runs in a unit test with fake workers: pipes for their
+// descriptors, a status the test decides.
+class WorkerOps {
+ public:
+  virtual ~WorkerOps() = default;
+  virtual Result<SpawnedWorker> spawn(const SpawnOptions& options) = 0;
+  // The wait status of `pid` once it has exited (and it is reaped), nullopt while it runs.
+  // Called when its pidfd is readable.
+  virtual std::optional<int> try_reap(pid_t pid) = 0;
+  // kill(2) of a worker not yet reaped (so the pid is still ours).
+  virtual void signal(pid_t pid, int sig) = 0;
+};
+
+// The kernel's: spawn_worker(), waitpid(WNOHANG), kill().
+std::shared_ptr<WorkerOps> kernel_worker_ops();
 
 }  // namespace mt::daemon

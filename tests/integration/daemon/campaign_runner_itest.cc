@@ -391,8 +391,9 @@ class UsageMiPart final : public CampaignPart {
  public:
   std::string_view name() const override { return "usage_mi"; }
   std::vector<MetricDef> metrics() const override { return {{"test.usage_mi", "", "usage in Mi"}}; }
-  void measure(Sample& s, PartContext&) override {
+  Status measure(Sample& s, PartContext&) override {
     s.metrics["test.usage_mi"] = static_cast<double>(s.usage_bytes) / Mi;
+    return {};
   }
 };
 

@@ -9,7 +9,7 @@
 #include <optional>
 
 #include "cgroup/cgroup.h"
-#include "tests/unit/cgroup/fake_cgroupfs.h"
+#include "tests/fakes/fake_cgroupfs.h"
 #include "temp_tree.h"
 
 namespace mt::cgroup::testing {

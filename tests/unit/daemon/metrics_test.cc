@@ -25,7 +25,10 @@ class AnswerPart final : public CampaignPart {
   std::vector<MetricDef> metrics() const override {
     return {{"test.answer", "bytes", "a throwaway figure for this test"}};
   }
-  void measure(Sample& s, PartContext&) override { s.metrics["test.answer"] = 42 * Mi; }
+  Status measure(Sample& s, PartContext&) override {
+    s.metrics["test.answer"] = 42 * Mi;
+    return {};
+  }
 };
 
 TEST(MetricsByName, AFigureDeclaredInOnePartReachesTheStreamTheJournalAndTheReport) {
@@ -35,7 +38,7 @@ TEST(MetricsByName, AFigureDeclaredInOnePartReachesTheStreamTheJournalAndTheRepo
   PartContext cx{io, timers, [] { return 0.5; }, [](Event::Body) {}, std::nullopt};
   AnswerPart part;
   Sample s = testing::sample(0.5, 10 * Mi, 64 * Mi);
-  part.measure(s, cx);
+  ASSERT_TRUE(part.measure(s, cx));
   ASSERT_EQ(s.metrics.at("test.answer"), 42.0 * Mi);
 
   // The watch stream.

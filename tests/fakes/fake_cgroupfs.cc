@@ -1,4 +1,4 @@
-#include "tests/unit/cgroup/fake_cgroupfs.h"
+#include "tests/fakes/fake_cgroupfs.h"
 
 #include <fmt/format.h>
 #include <sys/stat.h>
