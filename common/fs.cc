@@ -77,4 +77,37 @@ Status write_file(const std::filesystem::path& path, std::string_view content, b
   return {};
 }
 
+Status append_synced(const std::filesystem::path& path, std::string_view content) {
+  const int fd =
+      ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return make_error(fmt::format("cannot open {}: {}", path.string(), errno_text(errno)));
+  std::size_t done = 0;
+  while (done < content.size()) {
+    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int err = errno;
+      ::close(fd);
+      return make_error(fmt::format("cannot write {}: {}", path.string(), errno_text(err)));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  const bool synced = ::fsync(fd) == 0;
+  const int err = errno;
+  ::close(fd);
+  if (!synced) return make_error(fmt::format("cannot sync {}: {}", path.string(), errno_text(err)));
+  return {};
+}
+
+Status sync_directory(const std::filesystem::path& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return make_error(fmt::format("cannot open {}: {}", dir.string(), errno_text(errno)));
+  const bool synced = ::fsync(fd) == 0;
+  const int err = errno;
+  ::close(fd);
+  if (!synced) return make_error(fmt::format("cannot sync {}: {}", dir.string(), errno_text(err)));
+  return {};
+}
+
 }  // namespace mt::fs

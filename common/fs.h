@@ -18,6 +18,11 @@ Result<std::uint64_t> read_u64(const std::filesystem::path& path);
 // One write(2) of `content` (kernel files want a single write). O_WRONLY, no O_CREAT unless
 // `create` is set (then O_CREAT|O_TRUNC, mode 0644).
 Status write_file(const std::filesystem::path& path, std::string_view content, bool create = false);
+// Appends `content` (created 0600 when missing, never through a symlink) and fsyncs the file
+// before returning: for journals whose line must be on disk before what it records happens.
+Status append_synced(const std::filesystem::path& path, std::string_view content);
+// fsync of a directory, so that a file made, renamed or removed in it stays so after a crash.
+Status sync_directory(const std::filesystem::path& dir);
 // errno text as "ENOENT (No such file or directory)".
 std::string errno_text(int err);
 

@@ -16,6 +16,7 @@
 #include "common/fs.h"
 #include "common/units.h"
 #include "daemon/journal.h"
+#include "daemon/parts/gp_probe_part.h"
 #include "daemon/parts/psi_trigger_part.h"
 #include "daemon/parts/sampling_part.h"
 #include "daemon/verdict.h"
@@ -194,6 +195,11 @@ void CampaignRunner::set_up_parts() {
   criteria_ = criteria.get();
   parts_.push_back(std::move(criteria));
   parts_.push_back(std::make_unique<PsiTriggerPart>(in_.spec.psi_trigger));
+  GpProbeOptions gp;
+  gp.sys = opt_.sys_root;
+  gp.cpus = opt_.host.cpus;
+  if (opt_.gp_measure) gp.measure = opt_.gp_measure;
+  parts_.push_back(std::make_unique<GpProbePart>(std::move(gp)));
   if (opt_.extra_parts)
     for (auto& part : opt_.extra_parts()) parts_.push_back(std::move(part));
   for (auto& part : parts_) part->setup(cx_);

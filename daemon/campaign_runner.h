@@ -30,6 +30,7 @@
 #include "daemon/journal.h"
 #include "daemon/model.h"
 #include "daemon/parts/criteria_part.h"
+#include "rcu/gp_latency.h"
 #include "daemon/parts/oom_part.h"
 #include "daemon/report.h"
 #include "daemon/worker_process.h"
@@ -49,6 +50,9 @@ struct RunnerOptions {
   std::shared_ptr<cgroup::CgroupOps> cgroup_ops;
   // What is done to worker processes; null: the kernel's (tests: fake workers on pipes).
   std::shared_ptr<WorkerOps> worker_ops;
+  std::filesystem::path sys_root = "/sys";  // RCU knobs are read (and written) under it
+  // Times one grace period; null: membarrier (tests: a fake that does not wait).
+  rcu::GpProber::Measure gp_measure;
   // More parts, after the built-in ones (tests; a probe being tried out).
   std::function<std::vector<std::unique_ptr<CampaignPart>>()> extra_parts;
 };

@@ -21,6 +21,7 @@
 #include "cgroup/cgroup.h"
 #include "cgroup/layout.h"
 #include "common/fs.h"
+#include "rcu/knobs.h"
 #include "daemon/dirs.h"
 #include "daemon/engine.h"
 #include "daemon/grpc_service.h"
@@ -190,6 +191,17 @@ int run(const DaemonOptions& o) {
   locks.push_back(&*state_lock);
   if (auto st = made.make(o.state_dir / "reports", 0755); !st) return refuse(st.error().message);
   made.keep();
+
+  // Crash recovery, before anything else: the RCU knobs a daemon that died left changed are put
+  // back (the state lock says no other daemon owns the journal).
+  const rcu::KnobJournal knob_journal(o.state_dir / rcu::kKnobJournalFile);
+  if (auto restored = rcu::restore_from_journal(knob_journal, "/sys"); !restored) {
+    spdlog::error("RCU knobs left changed by an earlier run: {}", restored.error().message);
+  } else {
+    for (const auto& k : *restored)
+      spdlog::warn("RCU knob {} put back to {} (an earlier run left it at {})", k.name,
+                   k.new_value, k.old_value);
+  }
 
   auto layout = cgroup::detect_layout({o.mountinfo, "/"});
   if (!layout) return fail(layout.error().message);

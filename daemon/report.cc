@@ -227,6 +227,7 @@ json to_json(const ReportData& r) {
       {"oom_kills", oom_kills},
       {"oom_kill_times_s", r.oom_kill_times_s},
       {"criteria", criteria},
+      {"parts", r.parts},
       {"campaign_yaml", r.normalized_yaml},
       {"samples", samples},
   };

@@ -50,6 +50,8 @@ struct ReportData {
   } psi_trigger;
   std::vector<double> oom_kill_times_s;
   std::vector<MetricDef> metrics;  // declared by the parts: the names in samples[].metrics
+  // What each part adds under its own name (report "parts": {"gp_probe": {...}, ...}).
+  nlohmann::ordered_json parts = nlohmann::ordered_json::object();
 };
 
 // Memory figures over a run, from its samples and the kernel's own high-water mark. The live view

@@ -283,7 +283,11 @@ class CampaignRunnerITest : public ::testing::Test {
 };
 
 // 1. A UDP socket flood alone in a 64Mi cgroup: kernel memory (sockets, inodes waiting in RCU)
-// is charged to the cgroup, and nothing is killed.
+// is charged to the cgroup, and nothing is killed. The flood is paced: unpaced, 2 threads run
+// at ~350k ops/s each on an idle machine here (2026-12-02) and its first surge reaches the 64Mi
+// limit in under a second, which got it OOM-killed in 6 of 8 runs (whether RCU keeps up is what
+// the product measures; this test is about the runner). It starts after 500 ms, so that the
+// first samples show the empty cgroup: paced, it is at its steady backlog within a sample.
 TEST_F(CampaignRunnerITest, UdpFloodRaisesTheCgroupsUsageAndPasses) {
   const std::string id = "udp-flood";
   auto o = run(id, R"(campaign: udp-flood
@@ -296,6 +300,8 @@ workloads:
     type: flood
     kind: udp_socket
     threads: 2
+    rate: 25000
+    start_after: 500ms
 criteria:
   max_oom_kills: 0
 )");
@@ -418,9 +424,16 @@ workloads:
     EXPECT_DOUBLE_EQ(s.metrics.at("test.usage_mi"), static_cast<double>(s.usage_bytes) / Mi);
   }
   auto j = report_of(o);
-  EXPECT_EQ(j["metrics"][0]["name"], "test.usage_mi");
+  auto declared = [](const auto& defs) {
+    for (const auto& d : defs)
+      if (d["name"] == "test.usage_mi") return true;
+    return false;
+  };
+  EXPECT_TRUE(declared(j["metrics"])) << j["metrics"].dump();
   for (const auto& s : j["samples"]) EXPECT_TRUE(s["metrics"].contains("test.usage_mi"));
-  EXPECT_EQ(o.view.metrics.size(), 1u);
+  EXPECT_EQ(std::count_if(o.view.metrics.begin(), o.view.metrics.end(),
+                          [](const MetricDef& m) { return m.name == "test.usage_mi"; }),
+            1);
   expect_cleaned_up("metric");
 }
 

@@ -1,0 +1,140 @@
+// The grace-period probe part on a fake clock with a fake measurement: results filed by the
+// knob values in force, the latest one in the next sample, a probe that is still waiting not
+// queued behind.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <filesystem>
+#include <thread>
+
+#include "common/fs.h"
+#include "common/scheduler.h"
+#include "daemon/parts/gp_probe_part.h"
+#include "tests/unit/daemon/daemon_testing.h"
+
+namespace mt::daemon {
+namespace {
+
+using namespace std::chrono_literals;
+namespace stdfs = std::filesystem;
+
+class GpProbePartTest : public ::testing::Test {
+ protected:
+  GpProbePartTest() {
+    stdfs::create_directories(dir_ / "sys/kernel");
+    set_expedited(0);
+    testing::write_text(dir_ / "sys/kernel/rcu_normal", "0\n");
+  }
+  void set_expedited(int v) {
+    testing::write_text(dir_ / "sys/kernel/rcu_expedited", std::to_string(v) + "\n");
+  }
+  GpProbeOptions options() {
+    GpProbeOptions o;
+    o.sys = dir_ / "sys";
+    o.cpus = 2;
+    // Expedited grace periods take 3 µs, normal ones 20 ms (as measured on this machine).
+    o.measure = [sys = o.sys]() -> Result<std::chrono::nanoseconds> {
+      auto v = fs::read_line(sys / "kernel/rcu_expedited");
+      return v && *v == "1" ? std::chrono::nanoseconds(3us) : std::chrono::nanoseconds(20ms);
+    };
+    return o;
+  }
+  PartContext context() {
+    return PartContext{io_, timers_, [this] { return (clock_.now() - t0_) / 1.0s; },
+                       [this](Event::Body b) { events_.push_back(std::move(b)); }, std::nullopt};
+  }
+  // Runs the result the prober's thread posts (it may not have posted yet; nothing else is
+  // waiting on io_, so run() would return at once).
+  void settle() {
+    for (int i = 0; i < 2000; ++i) {
+      io_.restart();
+      if (io_.poll_one() > 0) return;
+      std::this_thread::sleep_for(1ms);
+    }
+    ADD_FAILURE() << "no result from the prober in 2 s";
+  }
+
+  testing::TempDir dir_;
+  boost::asio::io_context io_;
+  FakeClock clock_;
+  ManualScheduler timers_{clock_};
+  Clock::time_point t0_ = clock_.now();
+  std::vector<Event::Body> events_;
+};
+
+TEST_F(GpProbePartTest, ResultsAreFiledByTheKnobsInForceAndTheLatestIsInTheSample) {
+  GpProbePart part(options());
+  auto cx = context();
+  part.setup(cx);
+  settle();  // the probe at setup
+  Sample s;
+  ASSERT_TRUE(part.measure(s, cx));
+  ASSERT_TRUE(s.metrics.contains("rcu.gp_latency_us"));
+  EXPECT_DOUBLE_EQ(s.metrics["rcu.gp_latency_us"], 20000);
+  Sample none;
+  ASSERT_TRUE(part.measure(none, cx));
+  EXPECT_FALSE(none.metrics.contains("rcu.gp_latency_us")) << "each result in one sample only";
+
+  timers_.advance(1s);
+  settle();
+  set_expedited(1);
+  for (int i = 0; i < 3; ++i) {
+    timers_.advance(1s);
+    settle();
+  }
+  part.teardown(cx);
+  ReportData r;
+  part.contribute(r);
+  const auto& g = r.parts["gp_probe"];
+  ASSERT_EQ(g["phases"].size(), 2u) << g.dump();
+  EXPECT_EQ(g["phases"][0]["knobs"], "rcu_expedited=0 rcu_normal=0");
+  EXPECT_EQ(g["phases"][0]["count"], 2);
+  EXPECT_DOUBLE_EQ(g["phases"][0]["p50_us"].get<double>(), 20000);
+  EXPECT_EQ(g["phases"][1]["knobs"], "rcu_expedited=1 rcu_normal=0");
+  EXPECT_EQ(g["phases"][1]["count"], 3);
+  EXPECT_DOUBLE_EQ(g["phases"][1]["p99_us"].get<double>(), 3);
+  EXPECT_EQ(g["error"], "");
+}
+
+TEST_F(GpProbePartTest, OffAndOneCpuMeanNoProbeAndSaySo) {
+  auto o = options();
+  o.cpus = 1;
+  GpProbePart one(o);
+  auto cx = context();
+  one.setup(cx);
+  timers_.advance(3s);
+  one.teardown(cx);
+  ReportData r;
+  one.contribute(r);
+  EXPECT_THAT(r.parts["gp_probe"]["error"].get<std::string>(), ::testing::HasSubstr("one CPU"));
+  EXPECT_TRUE(r.parts["gp_probe"]["phases"].empty());
+  EXPECT_EQ(timers_.pending(), 0u);
+
+  o = options();
+  o.interval = 0ms;
+  GpProbePart off(o);
+  off.setup(cx);
+  off.teardown(cx);
+  off.contribute(r);
+  EXPECT_THAT(r.parts["gp_probe"]["error"].get<std::string>(), ::testing::HasSubstr("off"));
+}
+
+TEST_F(GpProbePartTest, AFailingMembarrierStopsTheProbeAndTheReportSaysWhy) {
+  auto o = options();
+  o.measure = []() -> Result<std::chrono::nanoseconds> {
+    return make_error("membarrier(MEMBARRIER_CMD_GLOBAL): EINVAL (Invalid argument)");
+  };
+  GpProbePart part(o);
+  auto cx = context();
+  part.setup(cx);
+  settle();
+  EXPECT_EQ(timers_.pending(), 0u) << "no more ticks";
+  part.teardown(cx);
+  ReportData r;
+  part.contribute(r);
+  EXPECT_THAT(r.parts["gp_probe"]["error"].get<std::string>(), ::testing::HasSubstr("EINVAL"));
+}
+
+}  // namespace
+}  // namespace mt::daemon
