@@ -52,7 +52,9 @@ class CampaignPart {
   virtual std::string_view name() const = 0;
   // The named figures it measures (MetricDef): declared here, filled in by measure().
   virtual std::vector<MetricDef> metrics() const { return {}; }
-  virtual void setup(PartContext& cx) {}
+  // An error ends the campaign (verdict ERROR); this part's teardown still runs, to undo what
+  // it did before the error, and so do those of the parts set up before it.
+  virtual Status setup(PartContext& cx) { return {}; }
   // Adds its figures to a new sample (s.metrics[name]); every part measures before any sees it.
   // An error ends the campaign (verdict ERROR) and the sample is dropped: return one only when
   // the campaign cannot go on without the figure.
@@ -62,7 +64,8 @@ class CampaignPart {
   // A StateChange or an OomKill, whoever emitted it (one emitted from inside on_event() is not
   // passed on to the parts again).
   virtual void on_event(const Event& e, PartContext& cx) {}
-  virtual void teardown(PartContext& cx) {}
+  // An error (something left changed) makes the verdict ERROR, "cleanup failed".
+  virtual Status teardown(PartContext& cx) { return {}; }
   virtual void contribute(ReportData& report) const {}
 };
 

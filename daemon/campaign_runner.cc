@@ -1,6 +1,7 @@
 #include "daemon/campaign_runner.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -163,6 +164,7 @@ void CampaignRunner::start() {
 
   set_state(State::running, "running");
   set_up_parts();
+  if (stopping_) return;
   for (auto& wp : workers_) {
     Worker& w = *wp;
     if (w.spec.start_after.count() == 0) {
@@ -202,7 +204,11 @@ void CampaignRunner::set_up_parts() {
   parts_.push_back(std::make_unique<GpProbePart>(std::move(gp)));
   if (opt_.extra_parts)
     for (auto& part : opt_.extra_parts()) parts_.push_back(std::move(part));
-  for (auto& part : parts_) part->setup(cx_);
+  for (auto& part : parts_) {
+    ++parts_set_up_;  // its teardown runs even if its setup fails: it undoes what it did
+    if (auto st = part->setup(cx_); !st)
+      return fail(fmt::format("{}: {}", part->name(), st.error().message));
+  }
 }
 
 std::vector<MetricDef> CampaignRunner::metric_defs() const {
@@ -213,8 +219,14 @@ std::vector<MetricDef> CampaignRunner::metric_defs() const {
 }
 
 // Before the cgroup goes; also after an error or an abort.
-void CampaignRunner::tear_down_parts() {
-  for (auto it = parts_.rbegin(); it != parts_.rend(); ++it) (*it)->teardown(cx_);
+std::string CampaignRunner::tear_down_parts() {
+  std::vector<std::string> errors;
+  while (parts_set_up_ > 0) {
+    auto& part = *parts_[--parts_set_up_];
+    if (auto st = part.teardown(cx_); !st)
+      errors.push_back(fmt::format("{}: {}", part.name(), st.error().message));
+  }
+  return fmt::format("{}", fmt::join(errors, "; "));
 }
 
 // ---- workers ----------------------------------------------------------------------------
@@ -493,10 +505,11 @@ void CampaignRunner::complete() {
   if (completing_) return;
   completing_ = true;
   timers_.cancel(std::exchange(kill_task_, 0));
-  if (cgroup_) take_sample();  // the last look, before the cgroup goes
+  // The last look, before the cgroup goes (not when a part could not be set up).
+  if (cgroup_ && parts_set_up_ == parts_.size() && !parts_.empty()) take_sample();
   ended_s_ = now_s();
   ended_unix_ms_ = unix_ms_now();
-  tear_down_parts();  // before the cgroup is removed (a PSI trigger would see POLLERR)
+  teardown_error_ = tear_down_parts();  // before the cgroup goes (a PSI trigger would see POLLERR)
   if (!cgroup_) return finish("");
   // Removal waits for the kernel to let the cgroup go, seconds at worst: not on the io thread,
   // where it would hold up every RPC and the other campaign parts. Nothing else touches the
@@ -514,6 +527,8 @@ void CampaignRunner::complete() {
 }
 
 void CampaignRunner::finish(std::string cleanup_error) {
+  if (!teardown_error_.empty())
+    cleanup_error = cleanup_error.empty() ? teardown_error_ : teardown_error_ + "; " + cleanup_error;
   std::error_code ec;
   std::filesystem::remove_all(opt_.state_dir / "run" / in_.id, ec);
   if (ec && cleanup_error.empty()) cleanup_error = "removing the run directory: " + ec.message();

@@ -136,7 +136,7 @@ class CampaignRunner {
   void take_sample();
   void set_up_parts();
   std::vector<MetricDef> metric_defs() const;  // every part's, in part order
-  void tear_down_parts();
+  std::string tear_down_parts();  // the parts set up, in reverse; their errors, joined
 
   // Stopping: SIGTERM workers, SIGKILL after the grace period, complete() once all are gone.
   void begin_stop(State verdict_hint, const std::string& reason);
@@ -167,6 +167,8 @@ class CampaignRunner {
   std::shared_ptr<WorkerOps> procs_;
   PartContext cx_;                                   // what the parts see of the campaign
   std::vector<std::unique_ptr<CampaignPart>> parts_;  // set up in order, torn down in reverse
+  std::size_t parts_set_up_ = 0;                      // the first this many (teardown pending)
+  std::string teardown_error_;
   CriteriaPart* criteria_ = nullptr;                  // parts the verdict asks
   OomPart* oom_ = nullptr;
   bool telling_parts_ = false;  // inside tell_parts(): what a part emits there is not passed on

@@ -28,16 +28,16 @@ std::string GpProbePart::current_phase() const {
                      read("kernel/rcu_normal"));
 }
 
-void GpProbePart::setup(PartContext& cx) {
+Status GpProbePart::setup(PartContext& cx) {
   timers_ = &cx.timers;
   if (opt_.interval.count() == 0) {
     error_ = "off (gp_probe_interval: off)";
-    return;
+    return {};
   }
   if (!rcu::membarrier_waits_for_gp(opt_.cpus)) {
     error_ = "one CPU online: membarrier does not wait for a grace period";
     cx.emit(LogLine{"grace-period probe off: " + error_});
-    return;
+    return {};
   }
   // The prober's thread hands each result to the io thread, where this part lives.
   prober_ = std::make_unique<rcu::GpProber>(
@@ -47,6 +47,7 @@ void GpProbePart::setup(PartContext& cx) {
         });
       });
   tick(cx);
+  return {};
 }
 
 void GpProbePart::tick(PartContext& cx) {
@@ -79,10 +80,11 @@ Status GpProbePart::measure(Sample& s, PartContext&) {
   return {};
 }
 
-void GpProbePart::teardown(PartContext& cx) {
+Status GpProbePart::teardown(PartContext& cx) {
   cx.timers.cancel(std::exchange(tick_task_, 0));
   prober_.reset();  // waits for a grace period in flight; its result is not taken any more
   *alive_ = false;
+  return {};
 }
 
 void GpProbePart::contribute(ReportData& report) const {

@@ -30,9 +30,9 @@ class GpProbePart final : public CampaignPart {
   ~GpProbePart() override;
   std::string_view name() const override { return "gp_probe"; }
   std::vector<MetricDef> metrics() const override;
-  void setup(PartContext& cx) override;
+  Status setup(PartContext& cx) override;
   Status measure(Sample& s, PartContext& cx) override;
-  void teardown(PartContext& cx) override;
+  Status teardown(PartContext& cx) override;
   void contribute(ReportData& report) const override;
 
  private:

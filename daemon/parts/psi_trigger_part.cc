@@ -7,10 +7,10 @@ namespace mt::daemon {
 using std::chrono::duration_cast;
 using std::chrono::microseconds;
 
-void PsiTriggerPart::setup(PartContext& cx) {
+Status PsiTriggerPart::setup(PartContext& cx) {
   if (!spec_.enabled) {
     info_.error = "disabled in the campaign";
-    return;
+    return {};
   }
   const auto stall = duration_cast<microseconds>(spec_.stall);
   const auto window = duration_cast<microseconds>(spec_.window);
@@ -18,7 +18,7 @@ void PsiTriggerPart::setup(PartContext& cx) {
   if (!cx.pressure_file) {
     info_.error = "this host has no per-cgroup PSI";
     cx.emit(LogLine{"PSI trigger not armed: " + info_.error});
-    return;
+    return {};
   }
   const PsiTriggerEvent event{std::string(campaign::to_string(spec_.kind)),
                               static_cast<std::uint64_t>(stall.count()),
@@ -30,15 +30,17 @@ void PsiTriggerPart::setup(PartContext& cx) {
   if (!armed) {
     info_.error = armed.error().message;
     cx.emit(LogLine{"PSI trigger not armed: " + info_.error});
-    return;
+    return {};
   }
   trigger_ = std::move(armed).value();
   info_.armed = true;
+  return {};
 }
 
-void PsiTriggerPart::teardown(PartContext&) {
+Status PsiTriggerPart::teardown(PartContext&) {
   if (trigger_) trigger_->close();
   trigger_.reset();
+  return {};
 }
 
 }  // namespace mt::daemon

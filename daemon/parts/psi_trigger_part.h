@@ -16,8 +16,8 @@ class PsiTriggerPart final : public CampaignPart {
  public:
   explicit PsiTriggerPart(campaign::PsiTriggerSpec spec) : spec_(spec) {}
   std::string_view name() const override { return "psi_trigger"; }
-  void setup(PartContext& cx) override;
-  void teardown(PartContext& cx) override;
+  Status setup(PartContext& cx) override;
+  Status teardown(PartContext& cx) override;
   void contribute(ReportData& report) const override { report.psi_trigger = info_; }
 
  private:

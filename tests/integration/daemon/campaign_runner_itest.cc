@@ -205,7 +205,7 @@ class CampaignRunnerITest : public ::testing::Test {
       ADD_FAILURE() << "test campaign does not parse:\n" << all;
       return {};
     }
-    return {id, po.file_name, campaign::to_yaml(*parsed.spec), std::move(*parsed.spec)};
+    return {id, po.file_name, campaign::to_yaml(*parsed.spec), std::move(*parsed.spec), {}};
   }
 
   // Runs one campaign to its end on an io_context in this thread. `stop_after`, if set, calls
@@ -466,9 +466,10 @@ class TickPart final : public CampaignPart {
     if (timers_) timers_->cancel(task_);
   }
   std::string_view name() const override { return "tick"; }
-  void setup(PartContext& cx) override {
+  Status setup(PartContext& cx) override {
     timers_ = &cx.timers;
     tick();
+    return {};
   }
 
  private:

@@ -64,8 +64,9 @@ TEST_F(RcuITest, AKnobIsReallyChangedAndReallyPutBack) {
 
 TEST_F(RcuITest, ExpeditedGracePeriodsAreMuchFasterThanNormalOnes) {
   Knobs knobs("/sys", KnobJournal(state_ / "knobs.journal"));
-  if (fs::read_line("/sys/kernel/rcu_normal").value_or("0") != "0")  // a 1 would win
+  if (fs::read_line("/sys/kernel/rcu_normal").value_or("0") != "0") {  // a 1 would win
     ASSERT_TRUE(knobs.set("rcu_normal", 0).ok());
+  }
   ASSERT_TRUE(knobs.set("rcu_expedited", 1).ok());
   const double expedited = median_gp_us(15);
   ASSERT_TRUE(knobs.set("rcu_expedited", 0).ok());

@@ -33,7 +33,7 @@ TEST(CheckText, RefusesABinaryFileAtItsFirstBadByte) {
 }
 
 TEST(CheckText, RefusesNulBytesOverlongFormsSurrogatesAndTruncatedSequences) {
-  for (const std::string bad : {std::string("a\0b", 3), std::string("\xc0\xaf"),
+  for (const std::string& bad : {std::string("a\0b", 3), std::string("\xc0\xaf"),
                                 std::string("\xed\xa0\x80"), std::string("\xe2\x9c"),
                                 std::string("\xf4\x90\x80\x80")})
     EXPECT_TRUE(check_text(bad, "t.yaml").has_value()) << ::testing::PrintToString(bad);

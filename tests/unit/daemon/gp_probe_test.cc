@@ -66,7 +66,7 @@ class GpProbePartTest : public ::testing::Test {
 TEST_F(GpProbePartTest, ResultsAreFiledByTheKnobsInForceAndTheLatestIsInTheSample) {
   GpProbePart part(options());
   auto cx = context();
-  part.setup(cx);
+  ASSERT_TRUE(part.setup(cx));
   settle();  // the probe at setup
   Sample s;
   ASSERT_TRUE(part.measure(s, cx));
@@ -83,7 +83,7 @@ TEST_F(GpProbePartTest, ResultsAreFiledByTheKnobsInForceAndTheLatestIsInTheSampl
     timers_.advance(1s);
     settle();
   }
-  part.teardown(cx);
+  ASSERT_TRUE(part.teardown(cx));
   ReportData r;
   part.contribute(r);
   const auto& g = r.parts["gp_probe"];
@@ -102,9 +102,9 @@ TEST_F(GpProbePartTest, OffAndOneCpuMeanNoProbeAndSaySo) {
   o.cpus = 1;
   GpProbePart one(o);
   auto cx = context();
-  one.setup(cx);
+  ASSERT_TRUE(one.setup(cx));
   timers_.advance(3s);
-  one.teardown(cx);
+  ASSERT_TRUE(one.teardown(cx));
   ReportData r;
   one.contribute(r);
   EXPECT_THAT(r.parts["gp_probe"]["error"].get<std::string>(), ::testing::HasSubstr("one CPU"));
@@ -114,8 +114,8 @@ TEST_F(GpProbePartTest, OffAndOneCpuMeanNoProbeAndSaySo) {
   o = options();
   o.interval = 0ms;
   GpProbePart off(o);
-  off.setup(cx);
-  off.teardown(cx);
+  ASSERT_TRUE(off.setup(cx));
+  ASSERT_TRUE(off.teardown(cx));
   off.contribute(r);
   EXPECT_THAT(r.parts["gp_probe"]["error"].get<std::string>(), ::testing::HasSubstr("off"));
 }
@@ -127,10 +127,10 @@ TEST_F(GpProbePartTest, AFailingMembarrierStopsTheProbeAndTheReportSaysWhy) {
   };
   GpProbePart part(o);
   auto cx = context();
-  part.setup(cx);
+  ASSERT_TRUE(part.setup(cx));
   settle();
   EXPECT_EQ(timers_.pending(), 0u) << "no more ticks";
-  part.teardown(cx);
+  ASSERT_TRUE(part.teardown(cx));
   ReportData r;
   part.contribute(r);
   EXPECT_THAT(r.parts["gp_probe"]["error"].get<std::string>(), ::testing::HasSubstr("EINVAL"));

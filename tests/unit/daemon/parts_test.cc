@@ -63,8 +63,8 @@ TEST_F(PartsTest, CriteriaEmitAFirstFailureAtOnceAndTheFallbackOnce) {
 TEST_F(PartsTest, APsiTriggerWithoutPerCgroupPsiSaysWhyAndIsNotArmed) {
   PsiTriggerPart part(campaign::PsiTriggerSpec{});
   auto cx = context(std::nullopt);
-  part.setup(cx);
-  part.teardown(cx);
+  ASSERT_TRUE(part.setup(cx));
+  ASSERT_TRUE(part.teardown(cx));
   ReportData r;
   part.contribute(r);
   EXPECT_FALSE(r.psi_trigger.armed);
@@ -76,8 +76,8 @@ TEST_F(PartsTest, APsiTriggerWithoutPerCgroupPsiSaysWhyAndIsNotArmed) {
 TEST_F(PartsTest, APsiTriggerTheFileRefusesRecordsTheKernelsError) {
   PsiTriggerPart part(campaign::PsiTriggerSpec{});
   auto cx = context("/nonexistent/memtorture/memory.pressure");
-  part.setup(cx);
-  part.teardown(cx);
+  ASSERT_TRUE(part.setup(cx));
+  ASSERT_TRUE(part.teardown(cx));
   ReportData r;
   part.contribute(r);
   EXPECT_FALSE(r.psi_trigger.armed);
@@ -89,7 +89,7 @@ TEST_F(PartsTest, ADisabledTriggerIsNotArmedAndSaysSo) {
   spec.enabled = false;
   PsiTriggerPart part(spec);
   auto cx = context("/nonexistent");
-  part.setup(cx);
+  ASSERT_TRUE(part.setup(cx));
   ReportData r;
   part.contribute(r);
   EXPECT_EQ(r.psi_trigger.error, "disabled in the campaign");

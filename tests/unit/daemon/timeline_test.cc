@@ -33,7 +33,11 @@ class RecordingPart final : public CampaignPart {
  public:
   RecordingPart(std::string name, std::vector<std::string>& log) : name_(std::move(name)), log_(log) {}
   std::string_view name() const override { return name_; }
-  void setup(PartContext& cx) override { log_.push_back(name_ + " setup"); }
+  Status setup(PartContext& cx) override {
+    log_.push_back(name_ + " setup");
+    if (fail_setup_) return make_error("no such probe on this kernel");
+    return {};
+  }
   Status measure(Sample& s, PartContext&) override {
     if (fail_at_ && s.t_s >= *fail_at_) return make_error("the probe went away");
     return {};
@@ -48,8 +52,13 @@ class RecordingPart final : public CampaignPart {
     if (auto* oom = std::get_if<OomKill>(&e.body))
       log_.push_back(fmt::format("{} oom_kill {} {}", name_, oom->total, oom->workload));
   }
-  void teardown(PartContext&) override { log_.push_back(name_ + " teardown"); }
+  Status teardown(PartContext&) override {
+    log_.push_back(name_ + " teardown");
+    if (fail_teardown_) return make_error("a knob was left changed");
+    return {};
+  }
   std::optional<double> fail_at_;
+  bool fail_setup_ = false, fail_teardown_ = false;
 
  private:
   std::string name_;
@@ -79,6 +88,8 @@ class TimelineTest : public ::testing::Test {
       std::vector<std::unique_ptr<CampaignPart>> parts;
       auto a = std::make_unique<RecordingPart>("A", log_);
       a->fail_at_ = fail_at_;
+      a->fail_setup_ = fail_setup_;
+      a->fail_teardown_ = fail_teardown_;
       parts.push_back(std::move(a));
       parts.push_back(std::make_unique<RecordingPart>("B", log_));
       return parts;
@@ -145,6 +156,7 @@ class TimelineTest : public ::testing::Test {
   ManualScheduler timers_{clock_};
   const Clock::time_point t0_ = clock_.now();
   std::optional<double> fail_at_;
+  bool fail_setup_ = false, fail_teardown_ = false;  // of part A
   std::vector<std::string> log_;
   std::vector<Event> events_;
   bool finished_ = false;
@@ -287,6 +299,30 @@ TEST_F(TimelineTest, APartThatCannotMeasureEndsTheCampaignAndEveryPartIsStillTor
   EXPECT_THAT(std::vector(log_.end() - 2, log_.end()), ElementsAre("B teardown", "A teardown"));
   EXPECT_FALSE(stdfs::exists(cgroup_dir()));
   EXPECT_EQ(report()["verdict"], "error");
+}
+
+TEST_F(TimelineTest, APartThatCannotBeSetUpStopsTheCampaignBeforeAnyWorkerStarts) {
+  fail_setup_ = true;
+  start(kTwoWorkloads);
+  ASSERT_FALSE(HasFatalFailure());
+  run_to_end();
+  EXPECT_EQ(runner_->state(), State::error);
+  EXPECT_THAT(runner_->view().reason, HasSubstr("A: no such probe on this kernel"));
+  EXPECT_EQ(workers_->spawned(), 0u);
+  // A's teardown undoes what its setup did before failing; B was never set up.
+  EXPECT_THAT(log_, ElementsAre("A setup", "A teardown"));
+  EXPECT_FALSE(stdfs::exists(cgroup_dir()));
+  EXPECT_EQ(report()["verdict"], "error");
+}
+
+TEST_F(TimelineTest, ATeardownThatLeavesSomethingBehindMakesTheVerdictAnError) {
+  fail_teardown_ = true;
+  start(kTwoWorkloads);
+  ASSERT_FALSE(HasFatalFailure());
+  run_to_end();
+  EXPECT_EQ(runner_->state(), State::error);
+  EXPECT_THAT(runner_->view().reason, HasSubstr("cleanup failed: A: a knob was left changed"));
+  EXPECT_THAT(std::vector(log_.end() - 2, log_.end()), ElementsAre("B teardown", "A teardown"));
 }
 
 }  // namespace
