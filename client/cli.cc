@@ -61,6 +61,11 @@ std::optional<Invocation> parse_command_line(const std::vector<std::string>& arg
   auto* report = sub(Command::report, "report", "print a finished campaign's report.json");
   report->add_option("ID", id, "campaign id")->required();
   sub(Command::system, "system", "what the daemon's host offers");
+  auto* probe = sub(Command::probe, "probe",
+                    "time RCU grace periods and an rcu_barrier() now (changes no knob)");
+  probe->add_option("--gp", inv.gp, "grace periods to time, one after the other (default 10)")
+      ->check(CLI::Range(0, 1000));
+  probe->add_flag("--barrier", inv.barrier, "also time an rcu_barrier() (do_rcu_barrier)");
   for (auto [c, name, help] : {std::tuple{Command::pause, "pause", "pause a workload of the running campaign"},
                                std::tuple{Command::resume, "resume", "resume a paused workload"},
                                std::tuple{Command::throttle, "throttle",
@@ -111,6 +116,8 @@ int run(const Invocation& inv) {
       return cmd_report(g, inv.id.value_or(""));
     case Command::system:
       return cmd_system(g);
+    case Command::probe:
+      return cmd_probe(g, inv.gp == 0 && !inv.barrier ? 10 : inv.gp, inv.barrier);
     case Command::pause:
       return cmd_control(g, inv.id.value_or(""), inv.workload, ControlAction::pause, 0);
     case Command::resume:

@@ -12,7 +12,7 @@
 namespace mt::client {
 
 enum class Command {
-  validate, run, start, status, list, watch, stop, report, system, pause, resume, throttle
+  validate, run, start, status, list, watch, stop, report, system, pause, resume, throttle, probe
 };
 
 struct Invocation {
@@ -24,6 +24,8 @@ struct Invocation {
   bool print_normalized = false;  // validate --print
   std::string workload;           // pause, resume, throttle
   double rate = 0;                // throttle: ops/s per thread, 0 = unlimited
+  int gp = 0;                     // probe --gp (10 when neither --gp nor --barrier is given)
+  bool barrier = false;           // probe --barrier
 };
 
 // The invocation, or nothing after --help (exit code 0) or a usage error (2); *exit_code says

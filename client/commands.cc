@@ -380,4 +380,49 @@ int cmd_system(const GlobalOptions& g) {
   return kPassed;
 }
 
+namespace {
+
+std::string latency_text(double us) {
+  if (us < 1000) return fmt::format("{:.1f} µs", us);
+  return fmt::format("{:.1f} ms", us / 1000);
+}
+
+}  // namespace
+
+int cmd_probe(const GlobalOptions& g, int gp, bool barrier) {
+  DaemonClient d(g);
+  if (auto f = d.connect()) return print_failure(g, *f);
+  pb::ProbeRcuRequest req;
+  req.set_gp(static_cast<unsigned>(gp));
+  req.set_barrier(barrier);
+  pb::ProbeRcuResponse r;
+  // A grace period can take a long time on a loaded machine (a stall: seconds).
+  auto ctx = d.unary_context_plus(std::chrono::milliseconds(200) * gp + std::chrono::seconds(5));
+  if (auto st = d.stub().ProbeRcu(ctx.get(), req, &r); !st.ok())
+    return print_failure(g, rpc_failure(st, "probe"));
+  if (g.json) {
+    g.console->out(dump_json(to_json(r)));
+    return kPassed;
+  }
+  std::string out = fmt::format("RCU now ({})\n", r.knobs());
+  if (gp > 0) {
+    if (r.gp_latency_us_size() > 0)
+      out += fmt::format("grace periods   {} timed: p50 {}, p90 {}, p99 {}, max {}\n",
+                         r.gp_latency_us_size(), latency_text(r.gp_p50_us()),
+                         latency_text(r.gp_p90_us()), latency_text(r.gp_p99_us()),
+                         latency_text(r.gp_max_us()));
+    if (!r.gp_error().empty()) out += fmt::format("grace periods   not timed: {}\n", r.gp_error());
+  }
+  if (barrier) {
+    if (r.barrier_timed())
+      out += fmt::format("rcu_barrier     {} ({})\n", latency_text(r.barrier_us()), r.barrier_note());
+    else
+      out += fmt::format("rcu_barrier     not timed: {}\n", r.barrier_error());
+  }
+  g.console->out(out);
+  const bool gp_failed = gp > 0 && r.gp_latency_us_size() == 0;
+  const bool barrier_failed = barrier && !r.barrier_timed();
+  return gp_failed || barrier_failed ? kUnreachable : kPassed;
+}
+
 }  // namespace mt::client

@@ -58,6 +58,8 @@ enum class ControlAction { pause, resume, throttle };
 int cmd_control(const GlobalOptions& g, const std::string& id, const std::string& workload,
                 ControlAction action, double rate);
 int cmd_system(const GlobalOptions& g);
+// ProbeRcu: `gp` grace periods timed, and an rcu_barrier() if `barrier`.
+int cmd_probe(const GlobalOptions& g, int gp, bool barrier);
 
 // cmd_run and cmd_watch without their signal thread: `interrupt` is what a signal would hit.
 int run_campaign(const GlobalOptions& g, const RunOptions& r, Interrupt& interrupt);

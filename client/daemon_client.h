@@ -39,6 +39,10 @@ class DaemonClient {
   // A context for one unary call; StopCampaign gets the longer deadline.
   std::unique_ptr<grpc::ClientContext> unary_context() const { return context(g_.deadlines.unary); }
   std::unique_ptr<grpc::ClientContext> stop_context() const { return context(g_.deadlines.stop); }
+  // The usual deadline plus `extra` (a probe that waits for grace periods).
+  std::unique_ptr<grpc::ClientContext> unary_context_plus(std::chrono::milliseconds extra) const {
+    return context(g_.deadlines.unary + extra);
+  }
   // A finished campaign's report.json, read through ReadReport; or why not.
   std::variant<std::string, Failure> read_report(const std::string& id);
   const std::string& socket() const { return socket_; }

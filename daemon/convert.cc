@@ -1,5 +1,7 @@
 #include "daemon/convert.h"
 
+#include "rcu/probe.h"
+
 namespace mt::daemon {
 namespace {
 
@@ -136,6 +138,24 @@ void to_pb(const Event& in, pb::CampaignEvent* out) {
                  [&](const LogLine& l) { out->set_log(l.text); },
              },
              in.body);
+}
+
+void to_pb(const rcu::ProbeResult& r, pb::ProbeRcuResponse* resp) {
+  auto& out = *resp;
+  out.set_knobs(r.knobs);
+  for (double us : r.gp_us) out.add_gp_latency_us(us);
+  out.set_gp_p50_us(r.gp.percentile(50).value_or(0));
+  out.set_gp_p90_us(r.gp.percentile(90).value_or(0));
+  out.set_gp_p99_us(r.gp.percentile(99).value_or(0));
+  out.set_gp_max_us(r.gp.max().value_or(0));
+  out.set_gp_error(r.gp_error);
+  out.set_barrier_timed(r.barrier_us.has_value());
+  out.set_barrier_us(r.barrier_us.value_or(0));
+  out.set_barrier_error(r.barrier_error);
+  if (r.barrier_us)
+    out.set_barrier_note(
+        "the kernel throttles barriers: one that returns at once may have been skipped rather "
+        "than have found nothing queued");
 }
 
 }  // namespace mt::daemon

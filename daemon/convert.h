@@ -5,9 +5,15 @@
 #include "daemon/model.h"
 #include "memtorture/v1/memtorture.pb.h"
 
+namespace mt::rcu {
+struct ProbeResult;
+}
+
 namespace mt::daemon {
 
 namespace pb = ::memtorture::v1;
+
+void to_pb(const rcu::ProbeResult& in, pb::ProbeRcuResponse* out);
 
 pb::CampaignState to_pb(State s);
 void to_pb(const Sample& in, pb::Sample* out);

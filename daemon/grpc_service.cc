@@ -13,6 +13,7 @@
 #include "campaign/source.h"
 #include "common/units.h"
 #include "daemon/convert.h"
+#include "rcu/probe.h"
 
 namespace mt::daemon {
 
@@ -353,6 +354,23 @@ grpc::ServerUnaryReactor* Service::GetSystem(grpc::CallbackServerContext* ctx,
     resp->set_libcgroup_memory_mount(facts_.libcgroup_memory_mount);
     return grpc::Status::OK;
   });
+}
+
+grpc::ServerUnaryReactor* Service::ProbeRcu(grpc::CallbackServerContext* ctx,
+                                            const pb::ProbeRcuRequest* req,
+                                            pb::ProbeRcuResponse* resp) {
+  if (req->gp() > static_cast<unsigned>(rcu::kMaxProbeGracePeriods))
+    return finish_now(ctx, invalid("gp", fmt::format("is {}; at most {} grace periods", req->gp(),
+                                                     rcu::kMaxProbeGracePeriods)));
+  auto* r = ctx->DefaultReactor();
+  const rcu::ProbeRequest request{static_cast<int>(req->gp()), req->barrier()};
+  asio::post(probes_, [this, r, request, resp] {
+    rcu::ProbeEnv env;
+    env.cpus = facts_.probe.cpus;
+    to_pb(rcu::probe(request, env), resp);
+    r->Finish(grpc::Status::OK);
+  });
+  return r;
 }
 
 }  // namespace mt::daemon

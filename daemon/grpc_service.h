@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <string>
 
 #include "cgroup/layout.h"
@@ -29,6 +30,7 @@ inline constexpr std::size_t kReportChunkBytes = 1U << 20;
 class Service final : public ::memtorture::v1::MemTorture::CallbackService {
  public:
   Service(boost::asio::io_context& io, Engine& engine, SystemFacts facts);
+  ~Service() override { probes_.join(); }  // a probe in flight finishes first
 
   grpc::ServerUnaryReactor* ValidateCampaign(grpc::CallbackServerContext* ctx,
                                              const pb::ValidateCampaignRequest* req,
@@ -55,11 +57,17 @@ class Service final : public ::memtorture::v1::MemTorture::CallbackService {
   grpc::ServerUnaryReactor* GetSystem(grpc::CallbackServerContext* ctx,
                                       const pb::GetSystemRequest* req,
                                       pb::SystemInfo* resp) override;
+  // Runs on a thread of its own (it blocks for grace periods), never on the io thread.
+  grpc::ServerUnaryReactor* ProbeRcu(grpc::CallbackServerContext* ctx,
+                                     const pb::ProbeRcuRequest* req,
+                                     pb::ProbeRcuResponse* resp) override;
 
  private:
   boost::asio::io_context& io_;
   Engine& engine_;
   SystemFacts facts_;
+  // Probes run here one at a time (a second waits its turn); joined when the service goes.
+  boost::asio::thread_pool probes_{1};
 };
 
 grpc::Status to_grpc(const ApiError& e);

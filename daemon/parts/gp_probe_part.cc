@@ -4,7 +4,7 @@
 
 #include <boost/asio/post.hpp>
 
-#include "common/fs.h"
+#include "rcu/probe.h"
 
 namespace mt::daemon {
 
@@ -19,14 +19,7 @@ std::vector<MetricDef> GpProbePart::metrics() const {
            "previous sample"}};
 }
 
-std::string GpProbePart::current_phase() const {
-  auto read = [&](const char* rel) {
-    auto v = fs::read_line(opt_.sys / rel);
-    return v ? *v : std::string("?");
-  };
-  return fmt::format("rcu_expedited={} rcu_normal={}", read("kernel/rcu_expedited"),
-                     read("kernel/rcu_normal"));
-}
+std::string GpProbePart::current_phase() const { return rcu::grace_period_knobs(opt_.sys); }
 
 Status GpProbePart::setup(PartContext& cx) {
   timers_ = &cx.timers;

@@ -182,5 +182,27 @@ TEST_F(ServiceTest, ABadIdIsInvalidArgumentNamingTheField) {
   EXPECT_THAT(bad.status.error_message(), HasSubstr("id: "));
 }
 
+TEST_F(ServiceTest, ProbeRcuRefusesTooManyGracePeriodsNamingTheField) {
+  grpc::ClientContext ctx;
+  pb::ProbeRcuRequest req;
+  req.set_gp(1001);
+  pb::ProbeRcuResponse resp;
+  auto st = stub_->ProbeRcu(&ctx, req, &resp);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(), HasSubstr("gp: is 1001; at most 1000"));
+}
+
+TEST_F(ServiceTest, ProbeRcuAnswersWhyItCouldNotTimeGracePeriods) {
+  // The facts here say 0 CPUs: membarrier would not wait for a grace period, and it says so.
+  grpc::ClientContext ctx;
+  pb::ProbeRcuRequest req;
+  req.set_gp(3);
+  pb::ProbeRcuResponse resp;
+  ASSERT_TRUE(stub_->ProbeRcu(&ctx, req, &resp).ok());
+  EXPECT_EQ(resp.gp_latency_us_size(), 0);
+  EXPECT_THAT(resp.gp_error(), HasSubstr("one CPU"));
+  EXPECT_FALSE(resp.barrier_timed()) << "not asked for";
+}
+
 }  // namespace
 }  // namespace mt::daemon
