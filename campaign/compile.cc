@@ -1,8 +1,12 @@
 #include "campaign/compile.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
 #include <chrono>
+
+#include "campaign/suggest.h"
 
 namespace mt::campaign {
 namespace {
@@ -37,6 +41,21 @@ CompileResult compile(const ParseResult& parsed, const HostFeatures& host,
         "cgroup.memory_high",
         fmt::format("needs the cgroup v2 memory controller; this host has it on v1 ({})",
                     host.memory_root)));
+  for (const auto& [key, bounds] :
+       {std::pair{"max", &spec.criteria.max}, std::pair{"min", &spec.criteria.min}}) {
+    for (const MetricBound& b : *bounds) {
+      if (std::find(host.metrics.begin(), host.metrics.end(), b.metric) != host.metrics.end())
+        continue;
+      const std::vector<std::string_view> known(host.metrics.begin(), host.metrics.end());
+      std::string message = fmt::format("no figure '{}' is measured here", b.metric);
+      if (auto near = closest_match(b.metric, known))
+        message += fmt::format(" (did you mean '{}'?)", *near);
+      else
+        message += fmt::format(" (figures: {})", fmt::join(known, ", "));
+      out.errors.push_back(
+          diagnostic(fmt::format("criteria.{}.{}", key, b.metric), std::move(message)));
+    }
+  }
   if (!out.errors.empty()) return out;
 
   CampaignPlan plan;

@@ -22,6 +22,9 @@ struct HostFeatures {
   bool cap_sys_resource = false;   // PSI trigger windows need not be whole 2 s
   unsigned cpus = 0;
   std::uint64_t memory_total_bytes = 0;
+  // The figures a campaign on this host can bound in `criteria.max`/`criteria.min`: the core
+  // ones and those of the daemon's campaign parts (daemon/metric_catalog.h).
+  std::vector<std::string> metrics;
 };
 
 // A campaign ready to run on this host.

@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "campaign/parse.h"
+#include "campaign/workload_type.h"
 #include "common/units.h"
 
 namespace mt::campaign {
@@ -16,25 +17,17 @@ std::string number_to_string(double x) {
 void emit_workload(YAML::Emitter& out, const WorkloadSpec& w) {
   out << YAML::BeginMap;
   out << YAML::Key << "name" << YAML::Value << w.name;
-  out << YAML::Key << "type" << YAML::Value << std::string(to_string(w.type));
-  switch (w.type) {
-    case WorkloadType::flood:
-      out << YAML::Key << "kind" << YAML::Value << std::string(to_string(w.flood.kind));
-      out << YAML::Key << "threads" << YAML::Value << w.flood.threads;
-      out << YAML::Key << "rate" << YAML::Value
-          << (w.flood.rate ? std::to_string(*w.flood.rate) : std::string("unlimited"));
-      break;
-    case WorkloadType::anon:
-      out << YAML::Key << "size" << YAML::Value << size_to_string(w.anon.size);
-      out << YAML::Key << "ramp" << YAML::Value << duration_to_string(w.anon.ramp);
-      break;
-  }
+  const WorkloadType& type = type_of(w);
+  out << YAML::Key << "type" << YAML::Value << std::string(type.name);
+  type.emit(out, w);
   out << YAML::Key << "start_after" << YAML::Value << duration_to_string(w.start_after);
   out << YAML::EndMap;
 }
 
 void emit_criteria(YAML::Emitter& out, const Criteria& c) {
-  if (!c.max_oom_kills && !c.max_psi_some_avg10 && !c.max_psi_full_avg10 && !c.min_headroom) return;
+  if (!c.max_oom_kills && !c.max_psi_some_avg10 && !c.max_psi_full_avg10 && !c.min_headroom &&
+      c.max.empty() && c.min.empty())
+    return;
   out << YAML::Key << "criteria" << YAML::Value << YAML::BeginMap;
   if (c.max_oom_kills) out << YAML::Key << "max_oom_kills" << YAML::Value << *c.max_oom_kills;
   if (c.max_psi_some_avg10)
@@ -45,6 +38,13 @@ void emit_criteria(YAML::Emitter& out, const Criteria& c) {
         << number_to_string(*c.max_psi_full_avg10);
   if (c.min_headroom)
     out << YAML::Key << "min_headroom" << YAML::Value << size_to_string(*c.min_headroom);
+  for (const auto& [key, bounds] : {std::pair{"max", &c.max}, std::pair{"min", &c.min}}) {
+    if (bounds->empty()) continue;
+    out << YAML::Key << key << YAML::Value << YAML::BeginMap;
+    for (const MetricBound& b : *bounds)
+      out << YAML::Key << b.metric << YAML::Value << number_to_string(b.limit);
+    out << YAML::EndMap;
+  }
   out << YAML::EndMap;
 }
 
@@ -58,6 +58,13 @@ void emit_psi_trigger(YAML::Emitter& out, const PsiTriggerSpec& t) {
 }
 
 }  // namespace
+
+std::string workload_to_yaml(const WorkloadSpec& w) {
+  YAML::Emitter out;
+  out << YAML::Flow;
+  emit_workload(out, w);
+  return out.c_str();
+}
 
 std::string to_yaml(const CampaignSpec& spec) {
   YAML::Emitter out;

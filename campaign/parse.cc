@@ -15,7 +15,9 @@
 
 #include "campaign/diagnostics.h"
 #include "campaign/rules.h"
+#include "campaign/schema.h"
 #include "campaign/source.h"
+#include "campaign/workload_type.h"
 #include "campaign/yaml_fields.h"
 #include "common/units.h"
 
@@ -29,24 +31,12 @@ constexpr std::string_view kTopKeys[] = {"campaign", "description", "duration", 
                                          "psi_trigger"};
 constexpr std::string_view kCgroupKeys[] = {"memory_limit", "memory_high"};
 constexpr std::string_view kWorkloadKeys[] = {"name", "type", "start_after"};
-constexpr std::string_view kFloodKeys[] = {"kind", "threads", "rate"};
-constexpr std::string_view kAnonKeys[] = {"size", "ramp"};
-constexpr std::string_view kCriteriaKeys[] = {"max_oom_kills", "max_psi_some_avg10",
-                                              "max_psi_full_avg10", "min_headroom"};
+constexpr std::string_view kCriteriaKeys[] = {"max_oom_kills",      "max_psi_some_avg10",
+                                              "max_psi_full_avg10", "min_headroom",
+                                              "max",                "min"};
 constexpr std::string_view kPsiTriggerKeys[] = {"enabled", "kind", "stall", "window"};
 
-constexpr std::array kWorkloadTypes = {WorkloadType::flood, WorkloadType::anon};
-constexpr std::array kFloodKinds = {FloodKind::udp_socket, FloodKind::dentry};
 constexpr std::array kPsiKinds = {PsiKind::some, PsiKind::full};
-
-// Whether a key must be there. Type-specific keys are optional while the type is unknown: their
-// values are still checked, but a missing one is not reported on top of the unknown type.
-enum class Need { required, optional };
-
-template <class T>
-void assign(T& target, const std::optional<T>& value) {
-  if (value) target = *value;
-}
 
 // One of an enum's values, spelled as spec.cc's to_string() spells it.
 template <class E, std::size_t N>
@@ -56,21 +46,6 @@ std::optional<E> read_enum(const Field& f, std::string_view what, const std::arr
   const auto index = read_choice(f, what, names);
   if (!index) return std::nullopt;
   return values[*index];
-}
-
-// A size that must also fit in the machine's memory, when that is known.
-std::optional<std::uint64_t> read_memory_size(const Field& f, const ParseOptions& options) {
-  const auto size = read_size(f);
-  if (!size || options.physical_memory_bytes == 0) return size;
-  if (!f.check(*size <= options.physical_memory_bytes,
-               fmt::format("must not exceed the physical memory ({})",
-                           size_to_string(options.physical_memory_bytes))))
-    return std::nullopt;
-  return size;
-}
-
-std::optional<Field> get(const MapFields& m, std::string_view key, Need need) {
-  return need == Need::required ? m.required(key) : m.optional(key);
 }
 
 // The map under `key`. Nothing when it is absent, not a map (reported), or optional and left
@@ -100,70 +75,45 @@ void read_cgroup(const MapFields& m, const ParseOptions& options, CgroupSpec& cg
   if (auto f = m.optional("memory_high")) cgroup.memory_high = read_size(*f);
 }
 
-void read_rate(const Field& f, std::optional<std::uint64_t>& rate) {
-  const YAML::Node& node = f.node();
-  if (node.IsScalar() && node.Scalar() == "unlimited") {
-    rate.reset();
-    return;
-  }
-  if (!node.IsScalar() || !is_whole_number(node.Scalar())) {
-    f.error(fmt::format("expected 'unlimited' or a whole number of operations per second, got {}",
-                        describe(node)));
-    return;
-  }
-  if (auto n = read_integer(f, 1, static_cast<std::int64_t>(kMaxRate))) rate = *n;
-}
-
-void read_flood(const MapFields& m, Need kind_need, FloodSpec& flood) {
-  if (auto f = get(m, "kind", kind_need))
-    assign(flood.kind, read_enum(*f, "flood kind", kFloodKinds));
-  if (auto f = m.optional("threads"))
-    if (auto n = read_integer(*f, 1, kMaxThreads)) flood.threads = static_cast<int>(*n);
-  if (auto f = m.optional("rate")) read_rate(*f, flood.rate);
-}
-
-void read_anon(const MapFields& m, Need size_need, const ParseOptions& options, AnonSpec& anon) {
-  if (auto f = get(m, "size", size_need)) {
-    const auto size = read_memory_size(*f, options);
-    if (size && f->check(*size > 0, "must be greater than 0")) anon.size = *size;
-  }
-  if (auto f = m.optional("ramp")) assign(anon.ramp, read_duration(*f));
-}
-
-// The keys a workload of `type` takes; all of them while the type is unknown.
-std::vector<std::string_view> workload_keys(std::optional<WorkloadType> type) {
+// The keys a workload of `type` takes; those of every type while the type is unknown.
+std::vector<std::string_view> workload_keys(const WorkloadType* type) {
   std::vector<std::string_view> keys(std::begin(kWorkloadKeys), std::end(kWorkloadKeys));
-  if (type != WorkloadType::anon)
-    keys.insert(keys.end(), std::begin(kFloodKeys), std::end(kFloodKeys));
-  if (type != WorkloadType::flood)
-    keys.insert(keys.end(), std::begin(kAnonKeys), std::end(kAnonKeys));
+  for (const WorkloadType* t : workload_types())
+    if (type == nullptr || type == t) keys.insert(keys.end(), t->keys.begin(), t->keys.end());
   return keys;
 }
 
-// "'size' is only for anon workloads" for a key of the other type.
+// "'size' is only for anon workloads" for a key of another type.
 MapFields::Explain misplaced_workload_key() {
   return [](std::string_view key) -> std::optional<std::string> {
-    const auto in = [key](std::span<const std::string_view> keys) {
-      return std::find(keys.begin(), keys.end(), key) != keys.end();
-    };
-    if (in(kFloodKeys)) return fmt::format("'{}' is only for flood workloads", key);
-    if (in(kAnonKeys)) return fmt::format("'{}' is only for anon workloads", key);
+    for (const WorkloadType* t : workload_types())
+      if (std::find(t->keys.begin(), t->keys.end(), key) != t->keys.end())
+        return fmt::format("'{}' is only for {} workloads", key, t->name);
     return std::nullopt;
   };
 }
 
 void read_workload(const MapFields& m, const ParseOptions& options, WorkloadSpec& w) {
-  std::optional<WorkloadType> type;
-  if (auto f = m.required("type")) type = read_enum(*f, "workload type", kWorkloadTypes);
-  assign(w.type, type);
+  const WorkloadType* type = nullptr;
+  if (auto f = m.required("type")) {
+    std::vector<std::string_view> names;
+    for (const WorkloadType* t : workload_types()) names.push_back(t->name);
+    if (auto index = read_choice(*f, "workload type", names)) type = workload_types()[*index];
+  }
   m.reject_unknown(workload_keys(type), misplaced_workload_key());
 
   if (auto f = m.required("name")) assign(w.name, read_name(*f));
   if (auto f = m.optional("start_after")) assign(w.start_after, read_duration(*f));
-  // While the type is unknown, the keys of both types are read.
-  const Need need = type ? Need::required : Need::optional;
-  if (type != WorkloadType::anon) read_flood(m, need, w.flood);
-  if (type != WorkloadType::flood) read_anon(m, need, options, w.anon);
+  if (type != nullptr) {
+    type->read(m, Need::required, options, w);
+    return;
+  }
+  // While the type is unknown, the keys of every type are read (their values checked) into a
+  // throwaway spec.
+  for (const WorkloadType* t : workload_types()) {
+    WorkloadSpec scratch;
+    t->read(m, Need::optional, options, scratch);
+  }
 }
 
 void read_workloads(const Field& list, const ParseOptions& options, ReadContext& cx,
@@ -211,7 +161,59 @@ void read_workloads(const Field& list, const ParseOptions& options, ReadContext&
   }
 }
 
-void read_criteria(const MapFields& m, Criteria& c) {
+// A figure's name: lower case letters, digits and '_', words joined by '.' ("rcu.gp_latency_us").
+bool is_metric_name(std::string_view name) {
+  if (name.empty() || name.size() > kMaxNameLength || name.front() == '.' || name.back() == '.')
+    return false;
+  char previous = 0;
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
+    if (!ok || (c == '.' && previous == '.')) return false;
+    previous = c;
+  }
+  return true;
+}
+
+// A limit: a plain number ("50000", "2.5"), or a size in bytes ("8Mi").
+std::optional<double> read_limit(const Field& f) {
+  const YAML::Node& node = f.node();
+  if (node.IsScalar()) {
+    const std::string& text = node.Scalar();
+    const bool plain = !text.empty() && text.find_first_not_of("0123456789.eE+-") == std::string::npos;
+    if (plain) return read_number(f, -1e18, 1e18);
+    if (auto bytes = parse_size(text)) return static_cast<double>(*bytes);
+  }
+  f.error(fmt::format("expected a number or a size (e.g. 8Mi), got {}", describe(node)));
+  return std::nullopt;
+}
+
+// `criteria.max`/`criteria.min`: a map of figure name to limit. Whether this host measures the
+// figure is compile()'s question; here only the spelling.
+void read_bounds(const Field& f, ReadContext& cx, std::vector<MetricBound>& bounds) {
+  const YAML::Node& node = f.node();
+  if (node.IsNull()) return;
+  if (!node.IsMap()) {
+    f.error(fmt::format("expected a map of figure names to limits (e.g. rcu.gp_latency_us: "
+                        "50000), got {}",
+                        describe(node)));
+    return;
+  }
+  const MapFields m(node, f.path(), cx);
+  for (const auto& it : node) {
+    const std::string name = it.first.IsScalar() ? it.first.Scalar() : "";
+    auto value = m.optional(name);
+    if (!value) continue;  // not a plain key, or given twice: MapFields said so
+    if (!is_metric_name(name)) {
+      value->error(fmt::format("'{}' is not a figure name (lower case letters, digits, '_', "
+                               "words joined by '.')",
+                               name));
+      continue;
+    }
+    if (auto limit = read_limit(*value)) bounds.push_back({name, *limit});
+  }
+}
+
+void read_criteria(const MapFields& m, ReadContext& cx, Criteria& c) {
   m.reject_unknown(kCriteriaKeys);
   if (auto f = m.optional("max_oom_kills"))
     if (auto n = read_integer(*f, 0, std::numeric_limits<std::int64_t>::max()))
@@ -219,6 +221,8 @@ void read_criteria(const MapFields& m, Criteria& c) {
   if (auto f = m.optional("max_psi_some_avg10")) c.max_psi_some_avg10 = read_number(*f, 0, 100);
   if (auto f = m.optional("max_psi_full_avg10")) c.max_psi_full_avg10 = read_number(*f, 0, 100);
   if (auto f = m.optional("min_headroom")) c.min_headroom = read_size(*f);
+  if (auto f = m.optional("max")) read_bounds(*f, cx, c.max);
+  if (auto f = m.optional("min")) read_bounds(*f, cx, c.min);
 }
 
 void read_psi_trigger(const MapFields& m, PsiTriggerSpec& t) {
@@ -263,7 +267,7 @@ void read_campaign(const MapFields& m, const ParseOptions& options, ReadContext&
     read_cgroup(*cgroup, options, spec.cgroup);
   if (auto f = m.required("workloads")) read_workloads(*f, options, cx, spec.workloads);
   if (auto criteria = read_map(m, "criteria", Need::optional, kCriteriaKeys, cx))
-    read_criteria(*criteria, spec.criteria);
+    read_criteria(*criteria, cx, spec.criteria);
   if (auto f = m.optional("expect_oom")) assign(spec.expect_oom, read_bool(*f));
   if (auto trigger = read_map(m, "psi_trigger", Need::optional, kPsiTriggerKeys, cx))
     read_psi_trigger(*trigger, spec.psi_trigger);
@@ -301,17 +305,9 @@ std::vector<Diagnostic> warnings_for(const CampaignSpec& spec, const ParseOption
                                      const ReadContext& cx) {
   std::vector<Diagnostic> out;
   for (std::size_t i = 0; i < spec.workloads.size(); ++i) {
-    const auto& w = spec.workloads[i];
-    if (w.type != WorkloadType::flood || options.cpus == 0 ||
-        w.flood.threads <= static_cast<int>(options.cpus))
-      continue;
-    const std::string path = fmt::format("workloads[{}].threads", i);
-    const auto it = cx.value_pos.find(path);
-    const SourcePos pos = it != cx.value_pos.end() ? it->second : w.pos;
-    out.push_back({options.file_name, pos.line, pos.column,
-                   fmt::format("{}: {} threads on a host with {} CPUs: they share the CPUs, so "
-                               "the flood will not run faster than with {}",
-                               path, w.flood.threads, options.cpus, options.cpus)});
+    const WorkloadSpec& w = spec.workloads[i];
+    const WorkloadType& type = type_of(w);
+    if (type.warn != nullptr) type.warn(w, fmt::format("workloads[{}]", i), options, cx, out);
   }
   return out;
 }
@@ -346,6 +342,25 @@ ParseResult parse_campaign(std::string_view yaml_text, const ParseOptions& optio
     result.spec = std::move(spec);
     result.positions = std::move(cx.value_pos);
   }
+  return result;
+}
+
+WorkloadParseResult parse_workload(std::string_view yaml_text, const ParseOptions& options) {
+  DiagnosticSink diagnostics(options.file_name);
+  ReadContext cx{diagnostics, {}};
+  WorkloadSpec w;
+  if (auto root = load_document(yaml_text, diagnostics)) {
+    if (!root->IsMap()) {
+      diagnostics.error(position_of(root->Mark()), "",
+                        fmt::format("expected a workload map, got {}", describe(*root)));
+    } else {
+      w.pos = position_of(root->Mark());
+      read_workload(MapFields(*root, "", cx), options, w);
+    }
+  }
+  WorkloadParseResult result;
+  result.errors = diagnostics.sorted();
+  if (result.errors.empty()) result.spec = std::move(w);
   return result;
 }
 

@@ -42,9 +42,20 @@ struct ParseResult {
 // Text that fails campaign::check_text (source.h) gives that one error and is not parsed.
 ParseResult parse_campaign(std::string_view yaml_text, const ParseOptions& options);
 
+// One workload map on its own (what the daemon hands a worker: workload_to_yaml()'s text): read
+// with the same schema as in a campaign file. Its errors name the file `options.file_name`.
+struct WorkloadParseResult {
+  std::optional<WorkloadSpec> spec;  // set only when `errors` is empty
+  std::vector<Diagnostic> errors;
+};
+WorkloadParseResult parse_workload(std::string_view yaml_text, const ParseOptions& options);
+
 // The normalized campaign: every default filled in, units in their shortest exact spelling.
 // parse_campaign(to_yaml(spec)) gives back an equal spec.
 std::string to_yaml(const CampaignSpec& spec);
+// One workload, normalized, as a one-line YAML flow map; parse_workload() gives it back equal
+// (but for `pos`).
+std::string workload_to_yaml(const WorkloadSpec& w);
 
 // Limits the parser enforces (also shown in configs/README.md).
 inline constexpr int kMaxThreads = 64;

@@ -2,21 +2,15 @@
 
 #include <fmt/format.h>
 
+#include "campaign/workload_type.h"
 #include "common/units.h"
 
 namespace mt::campaign {
 namespace {
 
-// A value as far as the rules are concerned.
-struct Value {
-  bool usable = false;  // read without a problem, or left out so its default stands
-  bool given = false;   // written in the file (at `pos`)
-  SourcePos pos;
-};
-
 class Rules {
  public:
-  Rules(const CampaignSpec& spec, const ReadContext& cx) : spec_(spec), cx_(cx) {}
+  Rules(const CampaignSpec& spec, const ReadContext& cx) : spec_(spec), r_(spec, cx) {}
 
   void check() {
     check_sample_interval();
@@ -26,20 +20,14 @@ class Rules {
   }
 
  private:
-  Value value(const std::string& path) const {
-    if (cx_.diagnostics.failed(path)) return {};
-    const auto it = cx_.value_pos.find(path);
-    if (it == cx_.value_pos.end()) return {.usable = true, .given = false, .pos = {}};
-    return {.usable = true, .given = true, .pos = it->second};
-  }
-
+  RuleValue value(const std::string& path) const { return r_.value(path); }
   void error(SourcePos pos, std::string_view path, std::string_view message) const {
-    cx_.diagnostics.error(pos, path, message);
+    r_.error(pos, path, message);
   }
 
   void check_sample_interval() const {
-    const Value duration = value("duration");
-    const Value interval = value("sample_interval");
+    const RuleValue duration = value("duration");
+    const RuleValue interval = value("sample_interval");
     if (!duration.given || !duration.usable || !interval.usable) return;
     if (spec_.sample_interval <= spec_.duration) return;
     // A default that does not fit is the duration's doing: point there.
@@ -52,10 +40,10 @@ class Rules {
   void check_workload(std::size_t index) const {
     const WorkloadSpec& w = spec_.workloads[index];
     const std::string path = fmt::format("workloads[{}]", index);
-    const Value duration = value("duration");
+    const RuleValue duration = value("duration");
     if (!duration.given || !duration.usable) return;
 
-    const Value start = value(path + ".start_after");
+    const RuleValue start = value(path + ".start_after");
     if (!start.usable) return;
     if (start.given && w.start_after >= spec_.duration) {
       error(start.pos, path + ".start_after",
@@ -63,27 +51,23 @@ class Rules {
                         duration_to_string(spec_.duration), duration_to_string(w.start_after)));
       return;
     }
-    const Value ramp = value(path + ".ramp");
-    if (w.type != WorkloadType::anon || !ramp.given || !ramp.usable) return;
-    if (w.start_after + w.anon.ramp > spec_.duration)
-      error(ramp.pos, path + ".ramp",
-            fmt::format("start_after + ramp must not exceed duration ({}), got {} + {}",
-                        duration_to_string(spec_.duration), duration_to_string(w.start_after),
-                        duration_to_string(w.anon.ramp)));
+    if (!value(path + ".type").usable) return;  // an unknown type: its fields were not kept
+    const WorkloadType& type = type_of(w);
+    if (type.check != nullptr) type.check(w, path, r_);
   }
 
   void check_cgroup_and_criteria() const {
-    const Value limit = value("cgroup.memory_limit");
+    const RuleValue limit = value("cgroup.memory_limit");
     if (!limit.given || !limit.usable) return;
     const std::string limit_text = size_to_string(spec_.cgroup.memory_limit);
 
-    const Value high = value("cgroup.memory_high");
+    const RuleValue high = value("cgroup.memory_high");
     if (high.given && high.usable && spec_.cgroup.memory_high > spec_.cgroup.memory_limit)
       error(high.pos, "cgroup.memory_high",
             fmt::format("must not exceed memory_limit ({}), got {}", limit_text,
                         size_to_string(*spec_.cgroup.memory_high)));
 
-    const Value headroom = value("criteria.min_headroom");
+    const RuleValue headroom = value("criteria.min_headroom");
     if (headroom.given && headroom.usable &&
         spec_.criteria.min_headroom >= spec_.cgroup.memory_limit)
       error(headroom.pos, "criteria.min_headroom",
@@ -92,8 +76,8 @@ class Rules {
   }
 
   void check_psi_trigger() const {
-    const Value stall = value("psi_trigger.stall");
-    const Value window = value("psi_trigger.window");
+    const RuleValue stall = value("psi_trigger.stall");
+    const RuleValue window = value("psi_trigger.window");
     if (!stall.usable || !window.usable) return;
     const PsiTriggerSpec& t = spec_.psi_trigger;
     if (t.stall <= t.window) return;
@@ -103,10 +87,21 @@ class Rules {
   }
 
   const CampaignSpec& spec_;
-  const ReadContext& cx_;
+  RuleReader r_;
 };
 
 }  // namespace
+
+RuleValue RuleReader::value(const std::string& path) const {
+  if (cx_.diagnostics.failed(path)) return {};
+  const auto it = cx_.value_pos.find(path);
+  if (it == cx_.value_pos.end()) return {.usable = true, .given = false, .pos = {}};
+  return {.usable = true, .given = true, .pos = it->second};
+}
+
+void RuleReader::error(SourcePos pos, std::string_view path, std::string_view message) const {
+  cx_.diagnostics.error(pos, path, message);
+}
 
 void check_rules(const CampaignSpec& spec, const ReadContext& cx) {
   Rules(spec, cx).check();

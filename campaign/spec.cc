@@ -1,29 +1,19 @@
 #include "campaign/spec.h"
 
+#include "workloads/floods/flood_kind.h"
+
 namespace mt::campaign {
 
-// These spellings are the campaign file's: the parser and to_yaml() both use them.
-
-std::string_view to_string(WorkloadType t) {
-  switch (t) {
-    case WorkloadType::flood:
-      return "flood";
-    case WorkloadType::anon:
-      return "anon";
-  }
-  return "?";
+std::string_view WorkloadSpec::type_name() const {
+  return std::visit([](const auto& p) { return p.kTypeName; }, params);
 }
 
-std::string_view to_string(FloodKind k) {
-  switch (k) {
-    case FloodKind::udp_socket:
-      return "udp_socket";
-    case FloodKind::dentry:
-      return "dentry";
-  }
-  return "?";
+bool WorkloadSpec::needs_dir() const {
+  const FloodSpec* f = flood();
+  return f != nullptr && f->kind != nullptr && f->kind->needs_dir;
 }
 
+// This spelling is the campaign file's: the parser and to_yaml() both use it.
 std::string_view to_string(PsiKind k) {
   switch (k) {
     case PsiKind::some:

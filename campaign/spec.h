@@ -9,7 +9,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
+
+namespace mt::workloads {
+struct FloodKind;  // workloads/floods/flood_kind.h
+}
 
 namespace mt::campaign {
 
@@ -23,11 +28,9 @@ struct SourcePos {
   bool operator==(const SourcePos&) const = default;
 };
 
-enum class WorkloadType { flood, anon };
-enum class FloodKind { udp_socket, dentry };
-
 struct FloodSpec {
-  FloodKind kind = FloodKind::udp_socket;
+  static constexpr std::string_view kTypeName = "flood";
+  const workloads::FloodKind* kind = nullptr;  // one of workloads/floods/kinds.h (the parser sets it)
   int threads = 1;
   std::optional<std::uint64_t> rate;  // ops per second per thread; nullopt = unlimited
 
@@ -35,6 +38,7 @@ struct FloodSpec {
 };
 
 struct AnonSpec {
+  static constexpr std::string_view kTypeName = "anon";
   std::uint64_t size = 0;  // bytes to allocate and touch
   milliseconds ramp{0};    // reach `size` linearly over this long, then hold
 
@@ -43,11 +47,21 @@ struct AnonSpec {
 
 struct WorkloadSpec {
   std::string name;
-  WorkloadType type = WorkloadType::flood;
   milliseconds start_after{0};  // delay from the campaign start
-  FloodSpec flood;              // when type == flood
-  AnonSpec anon;                // when type == anon
   SourcePos pos;                // of the list item, for messages
+  // What its type takes (one struct per type, each read and written by its descriptor in
+  // campaign/workload_types/, listed in workload_types.cc).
+  using Params = std::variant<FloodSpec, AnonSpec>;
+  Params params;
+
+  // The `type:` value: "flood", "anon".
+  std::string_view type_name() const;
+  const FloodSpec* flood() const { return std::get_if<FloodSpec>(&params); }
+  FloodSpec* flood() { return std::get_if<FloodSpec>(&params); }
+  const AnonSpec* anon() const { return std::get_if<AnonSpec>(&params); }
+  AnonSpec* anon() { return std::get_if<AnonSpec>(&params); }
+  // Whether its worker needs a directory to work in (a flood kind that needs_dir).
+  bool needs_dir() const;
 
   bool operator==(const WorkloadSpec&) const = default;
 };
@@ -60,11 +74,22 @@ struct CgroupSpec {
 };
 
 // Pass/fail lines. Each is optional; an absent one is not evaluated.
+// A bound on a named figure (a core one such as "usage_bytes", or a campaign part's metric such
+// as "rcu.gp_latency_us"): every sample must keep it.
+struct MetricBound {
+  std::string metric;
+  double limit = 0;
+
+  bool operator==(const MetricBound&) const = default;
+};
+
 struct Criteria {
   std::optional<std::uint64_t> max_oom_kills;
   std::optional<double> max_psi_some_avg10;   // percent, 0..100
   std::optional<double> max_psi_full_avg10;   // percent, 0..100
   std::optional<std::uint64_t> min_headroom;  // bytes (limit - usage), lowest sample
+  std::vector<MetricBound> max;  // `criteria.max: {figure: limit}`, in file order
+  std::vector<MetricBound> min;  // `criteria.min: {figure: limit}`
 
   bool operator==(const Criteria&) const = default;
 };
@@ -97,8 +122,6 @@ struct CampaignSpec {
   bool operator==(const CampaignSpec&) const = default;
 };
 
-std::string_view to_string(WorkloadType t);
-std::string_view to_string(FloodKind k);
 std::string_view to_string(PsiKind k);
 
 }  // namespace mt::campaign

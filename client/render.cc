@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "common/units.h"
@@ -189,9 +190,12 @@ std::string summary(const pb::Campaign& c) {
         c.failcnt(), s.oom_kills());
   }
   if (c.criteria_size()) {
-    out += fmt::format("\n  {:<20} {:<6} {}\n", "criterion", "result", "detail");
+    std::size_t width = 20;  // the widest name, for criteria on long figure names
+    for (const auto& k : c.criteria()) width = std::max(width, k.name().size());
+    out += fmt::format("\n  {:<{}} {:<6} {}\n", "criterion", width, "result", "detail");
     for (const auto& k : c.criteria())
-      out += fmt::format("  {:<20} {:<6} {}\n", k.name(), k.pass() ? "pass" : "FAIL", k.detail());
+      out += fmt::format("  {:<{}} {:<6} {}\n", k.name(), width, k.pass() ? "pass" : "FAIL",
+                         k.detail());
   }
   // The daemon sets report_path once the file exists; a campaign still running has none yet.
   if (!is_final(c.state()))

@@ -14,6 +14,8 @@
 #include <csignal>
 #include <utility>
 
+#include "campaign/parse.h"
+#include "workloads/floods/flood_kind.h"
 #include "common/fs.h"
 #include "common/units.h"
 #include "daemon/journal.h"
@@ -68,10 +70,10 @@ CampaignRunner::CampaignRunner(asio::io_context& io, Scheduler& timers, RunnerOp
     auto w = std::make_unique<Worker>();
     w->spec = spec;
     w->status.name = spec.name;
-    w->status.type = std::string(campaign::to_string(spec.type));
-    if (spec.type == campaign::WorkloadType::flood) {
-      w->status.kind = std::string(campaign::to_string(spec.flood.kind));
-      w->status.threads = spec.flood.threads;
+    w->status.type = std::string(spec.type_name());
+    if (const campaign::FloodSpec* f = spec.flood()) {
+      w->status.kind = std::string(f->kind->name);
+      w->status.threads = f->threads;
     } else {
       w->status.threads = 1;
     }
@@ -233,31 +235,20 @@ std::string CampaignRunner::tear_down_parts() {
 
 std::vector<std::string> CampaignRunner::worker_args(const Worker& w) const {
   const auto runtime = in_.spec.duration - w.spec.start_after + kWorkerSafetyMargin;
-  std::vector<std::string> args;
-  if (w.spec.type == campaign::WorkloadType::flood) {
-    const auto& f = w.spec.flood;
-    args = {"flood",
-            "--kind",
-            std::string(campaign::to_string(f.kind)),
-            "--threads",
-            std::to_string(f.threads),
-            "--rate",
-            std::to_string(f.rate.value_or(0))};
-    if (f.kind == campaign::FloodKind::dentry)
-      args.insert(args.end(), {"--dir", (opt_.state_dir / "run" / in_.id / w.spec.name).string()});
-  } else {
-    args = {"anon", "--size", std::to_string(w.spec.anon.size), "--ramp-ms",
-            std::to_string(w.spec.anon.ramp.count())};
-  }
+  std::vector<std::string> args = {"--workload", campaign::workload_to_yaml(w.spec)};
+  if (w.spec.needs_dir()) args.insert(args.end(), {"--dir", work_dir(w).string()});
   args.insert(args.end(), {"--max-runtime-ms", std::to_string(runtime.count())});
   return args;
 }
 
+std::filesystem::path CampaignRunner::work_dir(const Worker& w) const {
+  return opt_.state_dir / "run" / in_.id / w.spec.name;
+}
+
 void CampaignRunner::launch(Worker& w) {
-  if (w.spec.type == campaign::WorkloadType::flood &&
-      w.spec.flood.kind == campaign::FloodKind::dentry) {
+  if (w.spec.needs_dir()) {
     std::error_code ec;
-    std::filesystem::create_directories(opt_.state_dir / "run" / in_.id / w.spec.name, ec);
+    std::filesystem::create_directories(work_dir(w), ec);
     if (ec)
       return fail(
           fmt::format("workload {}: cannot create its directory: {}", w.spec.name, ec.message()));

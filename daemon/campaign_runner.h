@@ -124,7 +124,10 @@ class CampaignRunner {
   void fail(const std::string& reason);  // error: stop everything, verdict ERROR
   void tell_parts(const Event& ev);       // on_event() of every part
 
+  // The worker's command line: its workload as normalized YAML, its directory, its time bound.
   std::vector<std::string> worker_args(const Worker& w) const;
+  // Where a workload that needs_dir() works (made before it starts, removed with the run).
+  std::filesystem::path work_dir(const Worker& w) const;
   void launch(Worker& w);
   void read_reports(Worker& w);
   void on_line(Worker& w, std::string_view line);

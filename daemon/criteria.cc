@@ -2,38 +2,38 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include "common/units.h"
+#include "daemon/metric_catalog.h"
 
 namespace mt::daemon {
 
 CriteriaEvaluator::CriteriaEvaluator(const campaign::Criteria& c, const Clock& clock,
                                      Clock::time_point start)
     : clock_(clock), start_(start) {
+  const std::vector<MetricDef> defs = all_metrics();
+  auto track = [&](std::string name, std::string figure, double limit, bool higher_is_worse) {
+    const MetricDef* def = find_metric(defs, figure);
+    tracked_.push_back({.name = std::move(name),
+                        .figure = std::move(figure),
+                        .limit = limit,
+                        .higher_is_worse = higher_is_worse,
+                        .worst = std::nullopt,
+                        .first_violation_s = std::nullopt,
+                        .unit = def != nullptr ? def->unit : ""});
+  };
+  // The named criteria of the first campaign files, each a bound on a core figure.
   if (c.max_oom_kills)
-    tracked_.push_back({"max_oom_kills", static_cast<double>(*c.max_oom_kills), true, {}, {}, ""});
+    track("max_oom_kills", "oom_kills", static_cast<double>(*c.max_oom_kills), true);
   if (c.max_psi_some_avg10)
-    tracked_.push_back({"max_psi_some_avg10", *c.max_psi_some_avg10, true, {}, {}, "%"});
+    track("max_psi_some_avg10", "psi.some_avg10", *c.max_psi_some_avg10, true);
   if (c.max_psi_full_avg10)
-    tracked_.push_back({"max_psi_full_avg10", *c.max_psi_full_avg10, true, {}, {}, "%"});
+    track("max_psi_full_avg10", "psi.full_avg10", *c.max_psi_full_avg10, true);
   if (c.min_headroom)
-    tracked_.push_back(
-        {"min_headroom", static_cast<double>(*c.min_headroom), false, {}, {}, "bytes"});
-}
-
-// PSI criteria use the campaign cgroup's pressure where the host has per-cgroup PSI, else the
-// system's.
-std::optional<double> CriteriaEvaluator::figure(const std::string& name, const Sample& s) {
-  if (name == "max_oom_kills") return static_cast<double>(s.oom_kills);
-  if (name == "min_headroom") return static_cast<double>(lowest_headroom(s));
-  const auto& psi = s.cgroup_psi ? s.cgroup_psi : s.system_psi;
-  if (!psi) return std::nullopt;
-  if (name == "max_psi_some_avg10") return psi->some_avg10;
-  if (name == "max_psi_full_avg10") return psi->full_avg10;
-  return std::nullopt;
-}
-
-bool CriteriaEvaluator::is_psi(const std::string& name) {
-  return name == "max_psi_some_avg10" || name == "max_psi_full_avg10";
+    track("min_headroom", "headroom_bytes", static_cast<double>(*c.min_headroom), false);
+  for (const auto& b : c.max) track("max " + b.metric, b.metric, b.limit, true);
+  for (const auto& b : c.min) track("min " + b.metric, b.metric, b.limit, false);
 }
 
 bool CriteriaEvaluator::used_system_psi() const {
@@ -50,9 +50,10 @@ std::vector<CriterionResult> CriteriaEvaluator::observe(const Sample& sample) {
   std::vector<CriterionResult> newly_failed;
   const double now_s = std::chrono::duration<double>(clock_.now() - start_).count();
   for (auto& t : tracked_) {
-    auto v = figure(t.name, sample);
+    bool from_system_psi = false;
+    auto v = figure_by_name(t.figure, sample, &from_system_psi);
     if (!v) continue;
-    if (is_psi(t.name) && !sample.cgroup_psi) t.from_system_psi = true;
+    if (from_system_psi) t.from_system_psi = true;
     if (!t.worst || (t.higher_is_worse ? *v > *t.worst : *v < *t.worst)) t.worst = v;
     if (violates(t, *v) && !t.first_violation_s) {
       t.first_violation_s = now_s;
@@ -69,7 +70,9 @@ CriterionResult CriteriaEvaluator::to_result(const Tracked& t) const {
   auto show = [&](double v) {
     if (t.unit == "bytes") return human_bytes(v);
     if (t.unit == "%") return fmt::format("{:.2f}%", v);
-    return fmt::format("{:.0f}", v);
+    const std::string number = v == std::floor(v) && std::abs(v) < 1e15 ? fmt::format("{:.0f}", v)
+                                                                         : fmt::format("{:.1f}", v);
+    return t.unit.empty() ? number : number + " " + t.unit;
   };
   if (!t.worst) {
     r.pass = false;

@@ -28,16 +28,15 @@ class CriteriaEvaluator {
 
  private:
   struct Tracked {
-    std::string name;
+    std::string name;    // "max_oom_kills", "max rcu.gp_latency_us"
+    std::string figure;  // what it bounds, by name (daemon/metric_catalog.h)
     double limit = 0;
     bool higher_is_worse = true;  // max_* criteria; min_headroom is the other way
     std::optional<double> worst;  // nullopt until a sample carried the figure
     std::optional<double> first_violation_s;
-    std::string unit;  // "" | "%" | "bytes"
+    std::string unit;  // the figure's: "" | "%" | "bytes" | "us" ...
     bool from_system_psi = false;  // a PSI criterion fed by the system's PSI at some sample
   };
-  static std::optional<double> figure(const std::string& name, const Sample& s);
-  static bool is_psi(const std::string& name);
   bool violates(const Tracked& t, double v) const;
   CriterionResult to_result(const Tracked& t) const;
 

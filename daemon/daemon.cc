@@ -25,6 +25,7 @@
 #include "daemon/dirs.h"
 #include "daemon/engine.h"
 #include "daemon/grpc_service.h"
+#include "daemon/metric_catalog.h"
 #include "kernel/system_probe.h"
 
 #ifndef MEMTORTURE_VERSION
@@ -117,6 +118,7 @@ Result<std::filesystem::path> prefix_lock_path(const std::string& prefix) {
 // What compile() checks campaigns against, probed once.
 campaign::HostFeatures host_features(const kernel::SystemProbe& probe, const cgroup::Layout& layout) {
   campaign::HostFeatures h;
+  h.metrics = all_metric_names();
   h.memory_v2 = layout.memory_v2;
   h.memory_root = layout.memory_root.string();
   h.per_cgroup_psi = probe.psi_available && (layout.memory_v2 || !layout.unified_root.empty());

@@ -1,10 +1,6 @@
 #include "workloads/flood.h"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,92 +13,6 @@
 
 namespace mt::workloads {
 
-std::string_view to_string(FloodKind kind) {
-  switch (kind) {
-    case FloodKind::udp_socket:
-      return "udp_socket";
-    case FloodKind::dentry:
-      return "dentry";
-  }
-  return "?";
-}
-
-std::optional<FloodKind> parse_flood_kind(std::string_view text) {
-  for (FloodKind kind : {FloodKind::udp_socket, FloodKind::dentry}) {
-    if (text == to_string(kind)) return kind;
-  }
-  return std::nullopt;
-}
-
-int udp_socket_op() {
-  int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return errno;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = 0;  // any free port
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  int err = 0;
-  if (::bind(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) err = errno;
-  ::close(fd);
-  return err;
-}
-
-// ---- DentryOp
-
-Result<DentryOp> DentryOp::open(const std::filesystem::path& dir, int tag) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) {
-    return make_error(
-        fmt::format("cannot open directory {}: {}", dir.string(), fs::errno_text(errno)));
-  }
-  return DentryOp(fd, tag);
-}
-
-DentryOp::DentryOp(DentryOp&& other) noexcept {
-  *this = std::move(other);
-}
-
-DentryOp& DentryOp::operator=(DentryOp&& other) noexcept {
-  if (this != &other) {
-    if (dir_fd_ >= 0) ::close(dir_fd_);
-    dir_fd_ = std::exchange(other.dir_fd_, -1);
-    tag_ = other.tag_;
-    next_ = other.next_;
-    std::copy(std::begin(other.name_), std::end(other.name_), std::begin(name_));
-  }
-  return *this;
-}
-
-DentryOp::~DentryOp() {
-  if (dir_fd_ >= 0) ::close(dir_fd_);
-}
-
-void DentryOp::format_name(char* out, int tag, std::uint64_t n) {
-  // "memtorture-dentry-flood-t0003-00000000000004d2-xxxxxxxxxxxxxx..." (kDentryNameLength bytes)
-  char* end =
-      fmt::format_to_n(out, kDentryNameLength, "memtorture-dentry-flood-t{:04}-{:016x}-", tag, n)
-          .out;
-  std::fill(end, out + kDentryNameLength, 'x');
-  out[kDentryNameLength] = '\0';
-}
-
-std::string DentryOp::next_name() const {
-  char name[kDentryNameLength + 1];
-  format_name(name, tag_, next_);
-  return name;
-}
-
-int DentryOp::operator()() {
-  format_name(name_, tag_, next_++);
-  int fd = ::openat(dir_fd_, name_, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) return errno;
-  ::close(fd);
-  if (::unlinkat(dir_fd_, name_, 0) != 0) return errno;
-  return 0;
-}
-
-// ---- FloodWorkload
-
 FloodWorkload::FloodWorkload(FloodOptions options, const Clock& clock)
     : options_(std::move(options)),
       clock_(clock),
@@ -112,7 +22,7 @@ FloodWorkload::FloodWorkload(FloodOptions options, const Clock& clock)
 FloodWorkload::~FloodWorkload() = default;
 
 std::string FloodWorkload::name() const {
-  return fmt::format("flood {}", to_string(options_.kind));
+  return fmt::format("flood/{}", options_.kind->name);  // no space: the hello line is key=value
 }
 
 std::filesystem::path FloodWorkload::thread_dir(int index) const {
@@ -120,18 +30,22 @@ std::filesystem::path FloodWorkload::thread_dir(int index) const {
 }
 
 Status FloodWorkload::prepare() {
-  if (options_.kind != FloodKind::dentry) return {};
-  if (options_.dir.empty()) return make_error("the dentry flood needs a directory (--dir)");
+  const FloodKind& kind = *options_.kind;
+  if (kind.needs_dir && options_.dir.empty())
+    return make_error(fmt::format("the {} flood needs a directory (--dir)", kind.name));
   for (int i = 0; i < options_.threads; ++i) {
-    std::filesystem::path dir = thread_dir(i);
-    if (::mkdir(dir.c_str(), 0700) != 0) {
-      return make_error(
-          fmt::format("cannot create directory {}: {}", dir.string(), fs::errno_text(errno)));
+    FloodOpContext context{.thread = i, .dir = {}};
+    if (kind.needs_dir) {
+      context.dir = thread_dir(i);
+      if (::mkdir(context.dir.c_str(), 0700) != 0) {
+        return make_error(fmt::format("cannot create directory {}: {}", context.dir.string(),
+                                      fs::errno_text(errno)));
+      }
+      made_.push_back(context.dir);
     }
-    made_.push_back(dir);
-    auto op = DentryOp::open(dir, i);
+    auto op = kind.make_op(context);
     if (!op) return op.error();
-    dentry_ops_.push_back(std::move(*op));
+    ops_.push_back(std::move(*op));
   }
   return {};
 }
@@ -147,8 +61,7 @@ Status FloodWorkload::set_rate(double ops_per_s_per_thread) {
   return {};
 }
 
-template <class Op>
-void FloodWorkload::loop(Op& op, ThreadCounters& counters, StopFlag& stop) {
+void FloodWorkload::loop(FloodOp& op, ThreadCounters& counters, StopFlag& stop) {
   std::uint64_t seen_changes = rate_changes_.load(std::memory_order_acquire);
   std::optional<Pacer> pacer;
   pacer.emplace(rate_.load(std::memory_order_relaxed), clock_);
@@ -177,20 +90,10 @@ void FloodWorkload::loop(Op& op, ThreadCounters& counters, StopFlag& stop) {
 }
 
 Status FloodWorkload::run(int index, StopFlag& stop) {
-  ThreadCounters& counters = counters_[static_cast<std::size_t>(index)];
-  switch (options_.kind) {
-    case FloodKind::udp_socket: {
-      auto op = [] { return udp_socket_op(); };
-      loop(op, counters, stop);
-      break;
-    }
-    case FloodKind::dentry:
-      if (static_cast<std::size_t>(index) >= dentry_ops_.size()) {
-        return make_error(fmt::format("dentry flood thread {} has no directory", index));
-      }
-      loop(dentry_ops_[static_cast<std::size_t>(index)], counters, stop);
-      break;
-  }
+  const auto i = static_cast<std::size_t>(index);
+  if (i >= ops_.size())
+    return make_error(fmt::format("{} thread {} has no operation", name(), index));
+  loop(*ops_[i], counters_[i], stop);
   return {};
 }
 
@@ -215,7 +118,7 @@ int FloodWorkload::last_errno() const {
 }
 
 Status FloodWorkload::cleanup() {
-  dentry_ops_.clear();  // closes the directory descriptors
+  ops_.clear();  // closes what they hold open (directory descriptors)
   std::string failures;
   for (const auto& dir : made_) {
     std::error_code ec;

@@ -9,11 +9,31 @@
 
 namespace mt::workloads {
 
-std::unique_ptr<Workload> make_workload(const WorkerOptions& options, const Clock& clock) {
-  if (const auto* flood = std::get_if<FloodOptions>(&options.workload)) {
-    return std::make_unique<FloodWorkload>(*flood, clock);
+namespace {
+
+// The driver of each workload type (campaign/workload_types/): one overload per alternative of
+// WorkloadSpec::params, so a type without a driver does not compile.
+struct Driver {
+  const WorkerOptions& options;
+  const Clock& clock;
+
+  std::unique_ptr<Workload> operator()(const campaign::FloodSpec& f) const {
+    return std::make_unique<FloodWorkload>(
+        FloodOptions{.kind = f.kind,
+                     .threads = f.threads,
+                     .rate = f.rate ? static_cast<double>(*f.rate) : 0.0,
+                     .dir = options.dir},
+        clock);
   }
-  return std::make_unique<AnonWorkload>(std::get<AnonOptions>(options.workload), clock);
+  std::unique_ptr<Workload> operator()(const campaign::AnonSpec& a) const {
+    return std::make_unique<AnonWorkload>(AnonOptions{.size = a.size, .ramp = a.ramp}, clock);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Workload> make_workload(const WorkerOptions& options, const Clock& clock) {
+  return std::visit(Driver{options, clock}, options.workload.params);
 }
 
 int run_worker(const WorkerOptions& options) {

@@ -13,7 +13,7 @@ GpProbePart::~GpProbePart() {
   if (timers_) timers_->cancel(tick_task_);
 }
 
-std::vector<MetricDef> GpProbePart::metrics() const {
+std::vector<MetricDef> GpProbePart::declared() {
   return {{"rcu.gp_latency_us", "us",
            "the latest grace period timed (membarrier GLOBAL, a synchronize_rcu()) since the "
            "previous sample"}};

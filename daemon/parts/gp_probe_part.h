@@ -29,7 +29,9 @@ class GpProbePart final : public CampaignPart {
   explicit GpProbePart(GpProbeOptions options) : opt_(std::move(options)) {}
   ~GpProbePart() override;
   std::string_view name() const override { return "gp_probe"; }
-  std::vector<MetricDef> metrics() const override;
+  std::vector<MetricDef> metrics() const override { return declared(); }
+  // What it measures, without an instance (daemon/metric_catalog.cc lists it).
+  static std::vector<MetricDef> declared();
   Status setup(PartContext& cx) override;
   Status measure(Sample& s, PartContext& cx) override;
   Status teardown(PartContext& cx) override;

@@ -9,8 +9,11 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "campaign/parse.h"
 #include "campaign/spec.h"
+#include "workloads/floods/kinds.h"
 
 namespace mt::campaign {
 
@@ -23,6 +26,13 @@ inline void PrintTo(const CampaignSpec& spec, std::ostream* os) {
 inline CampaignSpec without_positions(CampaignSpec spec) {
   for (WorkloadSpec& w : spec.workloads) w.pos = {};
   return spec;
+}
+
+// The flood kind of that name; fails the test when there is none.
+inline const workloads::FloodKind* flood_kind(std::string_view name) {
+  const workloads::FloodKind* kind = workloads::find_flood_kind(name);
+  EXPECT_NE(kind, nullptr) << "no flood kind " << name;
+  return kind;
 }
 
 inline constexpr std::uint64_t kTestPhysicalMemory = 24ULL << 30;  // like the target machine

@@ -70,14 +70,14 @@ TEST(ExampleCampaigns, SmokeIsTheQuickStart) {
   EXPECT_EQ(smoke.cgroup.memory_limit, 256ULL << 20);
   ASSERT_EQ(smoke.workloads.size(), 2u);
   const WorkloadSpec& flood = smoke.workloads[0];
-  EXPECT_EQ(flood.type, WorkloadType::flood);
-  EXPECT_EQ(flood.flood.kind, FloodKind::udp_socket);
-  EXPECT_EQ(flood.flood.threads, 2);
-  EXPECT_EQ(flood.flood.rate, std::nullopt);
+  ASSERT_NE(flood.flood(), nullptr);
+  EXPECT_EQ(flood.flood()->kind, flood_kind("udp_socket"));
+  EXPECT_EQ(flood.flood()->threads, 2);
+  EXPECT_EQ(flood.flood()->rate, std::nullopt);
   const WorkloadSpec& hog = smoke.workloads[1];
-  EXPECT_EQ(hog.type, WorkloadType::anon);
-  EXPECT_EQ(hog.anon.size, 96ULL << 20);
-  EXPECT_EQ(hog.anon.ramp, 3s);
+  ASSERT_NE(hog.anon(), nullptr);
+  EXPECT_EQ(hog.anon()->size, 96ULL << 20);
+  EXPECT_EQ(hog.anon()->ramp, 3s);
   EXPECT_EQ(smoke.criteria.max_oom_kills, 0u);
   EXPECT_EQ(smoke.criteria.min_headroom, 16ULL << 20);
   EXPECT_EQ(smoke.criteria.max_psi_full_avg10, 50.0);
@@ -88,7 +88,7 @@ TEST(ExampleCampaigns, OomExpectedCannotFitItsLimit) {
   EXPECT_EQ(oom.criteria.max_oom_kills, 0u);
   std::uint64_t anon = 0;
   for (const WorkloadSpec& w : oom.workloads)
-    if (w.type == WorkloadType::anon) anon += w.anon.size;
+    if (const AnonSpec* a = w.anon()) anon += a->size;
   EXPECT_GT(anon, oom.cgroup.memory_limit);
   EXPECT_NE(oom.description.find("FAIL"), std::string::npos);
 }
@@ -100,7 +100,7 @@ TEST(ExampleCampaigns, EveryExampleFitsItsLimitExceptTheOomOne) {
     ASSERT_TRUE(result.ok()) << file;
     std::uint64_t anon = 0;
     for (const WorkloadSpec& w : result.spec->workloads)
-      if (w.type == WorkloadType::anon) anon += w.anon.size;
+      if (const AnonSpec* a = w.anon()) anon += a->size;
     EXPECT_LT(anon, result.spec->cgroup.memory_limit) << file;
   }
 }

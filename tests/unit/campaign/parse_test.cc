@@ -6,6 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "campaign/workload_type.h"
 #include "tests/unit/campaign/campaign_testing.h"
 
 namespace mt::campaign {
@@ -35,10 +36,10 @@ TEST(ParseCampaign, FillsEveryDefault) {
   ASSERT_EQ(s.workloads.size(), 1u);
   const WorkloadSpec& w = s.workloads[0];
   EXPECT_EQ(w.name, "w");
-  EXPECT_EQ(w.type, WorkloadType::flood);
-  EXPECT_EQ(w.flood.kind, FloodKind::dentry);
-  EXPECT_EQ(w.flood.threads, 1);
-  EXPECT_EQ(w.flood.rate, std::nullopt);
+  ASSERT_NE(w.flood(), nullptr);
+  EXPECT_EQ(w.flood()->kind, flood_kind("dentry"));
+  EXPECT_EQ(w.flood()->threads, 1);
+  EXPECT_EQ(w.flood()->rate, std::nullopt);
   EXPECT_EQ(w.start_after, 0ms);
   EXPECT_EQ(w.pos, (SourcePos{6, 5}));
   EXPECT_EQ(s.criteria, Criteria{});
@@ -52,7 +53,7 @@ TEST(ParseCampaign, FillsEveryDefault) {
   with_anon.workloads = "  - name: hog\n    type: anon\n    size: 1Mi\n";
   const ParseResult anon_result = parse(with_anon.str());
   ASSERT_TRUE(anon_result.ok());
-  EXPECT_EQ(anon_result.spec->workloads[0].anon.ramp, 0ms);
+  EXPECT_EQ(anon_result.spec->workloads[0].anon()->ramp, 0ms);
 }
 
 TEST(ParseCampaign, ReadsTheFormatExample) {
@@ -95,19 +96,19 @@ psi_trigger:
   want.cgroup = {.memory_limit = 256 * Mi, .memory_high = 200 * Mi};
   WorkloadSpec flood;
   flood.name = "flood";
-  flood.type = WorkloadType::flood;
-  flood.flood = {.kind = FloodKind::udp_socket, .threads = 2, .rate = std::nullopt};
+  flood.params = FloodSpec{.kind = flood_kind("udp_socket"), .threads = 2, .rate = std::nullopt};
   flood.pos = {9, 5};
   WorkloadSpec hog;
   hog.name = "hog";
-  hog.type = WorkloadType::anon;
-  hog.anon = {.size = 200 * Mi, .ramp = 5s};
+  hog.params = AnonSpec{.size = 200 * Mi, .ramp = 5s};
   hog.pos = {15, 5};
   want.workloads = {flood, hog};
   want.criteria = {.max_oom_kills = 0,
                    .max_psi_some_avg10 = 50,
                    .max_psi_full_avg10 = 12.5,
-                   .min_headroom = 8 * Mi};
+                   .min_headroom = 8 * Mi,
+                   .max = {},
+                   .min = {}};
   want.psi_trigger = {.enabled = false, .kind = PsiKind::full, .stall = 150ms, .window = 1s};
   EXPECT_EQ(*result.spec, want);
 }
@@ -333,6 +334,28 @@ TEST(ParseRules, SkipValuesThatAreAlreadyWrong) {
   EXPECT_THAT(errors_of(c.str()),
               ElementsAre("t.yaml:2:11: duration: expected a duration such as 20s or 100ms, got "
                           "'soon'"));
+}
+
+}  // namespace
+}  // namespace mt::campaign
+
+namespace mt::campaign {
+namespace {
+
+// The one list of workload types matches WorkloadSpec::params alternative for alternative, and
+// every type's keys are told apart from the common ones.
+TEST(WorkloadTypes, OnePerAlternativeFoundByName) {
+  const std::vector<WorkloadSpec::Params> each = {FloodSpec{}, AnonSpec{}};
+  ASSERT_EQ(each.size(), workload_types().size());
+  for (const auto& params : each) {
+    WorkloadSpec w;
+    w.params = params;
+    EXPECT_EQ(type_of(w).name, w.type_name());
+    EXPECT_EQ(find_workload_type(w.type_name()), &type_of(w));
+    for (std::string_view key : type_of(w).keys)
+      EXPECT_TRUE(key != "name" && key != "type" && key != "start_after") << key;
+  }
+  EXPECT_EQ(find_workload_type("cpu"), nullptr);
 }
 
 }  // namespace

@@ -37,7 +37,7 @@ TEST(ParseUnits, Sizes) {
     c.workloads = anon(text);
     const ParseResult result = parse(c.str());
     ASSERT_TRUE(result.ok()) << text << ::testing::PrintToString(diagnostic_lines(result));
-    EXPECT_EQ(result.spec->workloads[0].anon.size, bytes) << text;
+    EXPECT_EQ(result.spec->workloads[0].anon()->size, bytes) << text;
   }
 
   const struct {
@@ -78,7 +78,7 @@ TEST(ParseUnits, Durations) {
     c.workloads = anon("1Mi", text);
     const ParseResult result = parse(c.str());
     ASSERT_TRUE(result.ok()) << text << ::testing::PrintToString(diagnostic_lines(result));
-    EXPECT_EQ(result.spec->workloads[0].anon.ramp, value) << text;
+    EXPECT_EQ(result.spec->workloads[0].anon()->ramp, value) << text;
   }
 
   const struct {
@@ -202,7 +202,7 @@ TEST(ParseValues, Rate) {
     c.workloads = "  - name: w\n    type: flood\n    kind: dentry\n    rate: " + text + "\n";
     const ParseResult result = parse(c.str());
     ASSERT_TRUE(result.ok()) << text;
-    EXPECT_EQ(result.spec->workloads[0].flood.rate, rate) << text;
+    EXPECT_EQ(result.spec->workloads[0].flood()->rate, rate) << text;
   }
   const struct {
     std::string text;

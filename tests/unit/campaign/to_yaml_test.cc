@@ -15,15 +15,14 @@ using namespace std::chrono_literals;
 WorkloadSpec flood_workload(std::string name) {
   WorkloadSpec w;
   w.name = std::move(name);
-  w.type = WorkloadType::flood;
+  w.params = FloodSpec{.kind = flood_kind("udp_socket"), .threads = 1, .rate = std::nullopt};
   return w;
 }
 
 WorkloadSpec anon_workload(std::string name, std::uint64_t size) {
   WorkloadSpec w;
   w.name = std::move(name);
-  w.type = WorkloadType::anon;
-  w.anon.size = size;
+  w.params = AnonSpec{.size = size};
   return w;
 }
 
@@ -33,9 +32,9 @@ CampaignSpec small_spec() {
   s.duration = 20s;
   s.cgroup.memory_limit = 256 * Mi;
   WorkloadSpec flood = flood_workload("flood");
-  flood.flood.threads = 2;
+  flood.flood()->threads = 2;
   WorkloadSpec hog = anon_workload("hog", 200 * Mi);
-  hog.anon.ramp = 5s;
+  hog.anon()->ramp = 5s;
   hog.start_after = 1500ms;
   s.workloads = {flood, hog};
   s.criteria.max_oom_kills = 0;
@@ -98,9 +97,9 @@ TEST(ToYaml, UsesTheShortestExactUnits) {
   s.sample_interval = 1500ms;
   s.cgroup.memory_limit = 4 * Mi + 1;
   s.cgroup.memory_high = 1000000;  // not a multiple of 1024: plain bytes
-  s.workloads[0].flood.rate = 250;
-  s.workloads[1].anon.size = 1536 * 1024;
-  s.workloads[1].anon.ramp = 120s;
+  s.workloads[0].flood()->rate = 250;
+  s.workloads[1].anon()->size = 1536 * 1024;
+  s.workloads[1].anon()->ramp = 120s;
   s.workloads[1].start_after = 0ms;
   s.criteria.min_headroom = 0;
   const std::string text = to_yaml(s);
@@ -151,14 +150,16 @@ class RandomSpecs {
       w.name = name() + "-" + std::to_string(i);  // unique
       w.start_after = milliseconds(pick_duration(0, s.duration.count() - 1));
       if (coin()) {
-        w.type = WorkloadType::flood;
-        w.flood.kind = coin() ? FloodKind::udp_socket : FloodKind::dentry;
-        w.flood.threads = static_cast<int>(between(1, kMaxThreads));
-        if (coin()) w.flood.rate = between(1, kMaxRate);
+        FloodSpec f;
+        const auto kinds = workloads::flood_kinds();
+        f.kind = kinds[static_cast<std::size_t>(between(0, kinds.size() - 1))];
+        f.threads = static_cast<int>(between(1, kMaxThreads));
+        if (coin()) f.rate = between(1, kMaxRate);
+        w.params = f;
       } else {
-        w.type = WorkloadType::anon;
-        w.anon.size = size(1, kTestPhysicalMemory);
-        w.anon.ramp = milliseconds(pick_duration(0, (s.duration - w.start_after).count()));
+        w.params = AnonSpec{
+            .size = size(1, kTestPhysicalMemory),
+            .ramp = milliseconds(pick_duration(0, (s.duration - w.start_after).count()))};
       }
       s.workloads.push_back(w);
     }

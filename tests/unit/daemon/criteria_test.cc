@@ -6,8 +6,10 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <set>
 
 #include "common/clock.h"
+#include "daemon/metric_catalog.h"
 #include "tests/unit/daemon/daemon_testing.h"
 
 namespace mt::daemon {
@@ -233,6 +235,66 @@ TEST_F(CriteriaTest, SeveralCriteriaCanFailWithTheSameSample) {
   EXPECT_THAT(e.observe(s), ElementsAre(Field(&CriterionResult::name, "max_oom_kills"),
                                         Field(&CriterionResult::name, "max_psi_full_avg10"),
                                         Field(&CriterionResult::name, "min_headroom")));
+}
+
+}  // namespace
+}  // namespace mt::daemon
+
+namespace mt::daemon {
+namespace {
+
+TEST(MetricCriteria, ABoundOnAPartsMetricReadsItByNameWithItsUnit) {
+  FakeClock clock;
+  campaign::Criteria c;
+  c.max = {{"rcu.gp_latency_us", 1000}};
+  c.min = {{"headroom_bytes", 8.0 * testing::Mi}};
+  CriteriaEvaluator e(c, clock, clock.now());
+
+  Sample s = testing::sample(0, 10 * testing::Mi, 64 * testing::Mi);
+  EXPECT_THAT(e.observe(s), ::testing::IsEmpty());  // no latency yet: not a violation
+  s.metrics["rcu.gp_latency_us"] = 900;
+  EXPECT_THAT(e.observe(s), ::testing::IsEmpty());
+  clock.advance(std::chrono::seconds(2));
+  s.metrics["rcu.gp_latency_us"] = 2500;
+  const auto failed = e.observe(s);
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0].name, "max rcu.gp_latency_us");
+  EXPECT_EQ(failed[0].detail, "worst 2500 us > limit 1000 us (first at 2.0 s)");
+
+  const auto results = e.results();
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_FALSE(results[0].pass);
+  EXPECT_EQ(results[1].name, "min headroom_bytes");
+  EXPECT_TRUE(results[1].pass) << results[1].detail;
+  EXPECT_FALSE(e.all_pass());
+}
+
+TEST(MetricCriteria, ABoundNoSampleCarriedFails) {
+  FakeClock clock;
+  campaign::Criteria c;
+  c.max = {{"rcu.gp_latency_us", 1000}};
+  CriteriaEvaluator e(c, clock, clock.now());
+  e.observe(testing::sample(0, 0, 64 * testing::Mi));
+  ASSERT_EQ(e.results().size(), 1u);
+  EXPECT_FALSE(e.results()[0].pass);
+  EXPECT_THAT(e.results()[0].detail, ::testing::HasSubstr("no sample carried"));
+}
+
+TEST(MetricCatalog, EveryFigureHasOneDeclarationAndCoreFiguresAreReadFromTheSample) {
+  const auto names = all_metric_names();
+  std::set<std::string> unique(names.begin(), names.end());
+  EXPECT_EQ(unique.size(), names.size());
+  EXPECT_TRUE(unique.count("rcu.gp_latency_us"));
+  Sample s = testing::sample(0, 10 * testing::Mi, 64 * testing::Mi);
+  s.oom_kills = 3;
+  EXPECT_EQ(figure_by_name("usage_bytes", s), 10.0 * testing::Mi);
+  EXPECT_EQ(figure_by_name("oom_kills", s), 3.0);
+  bool from_system = true;
+  s.cgroup_psi.reset();
+  s.system_psi = PsiFigures{.some_avg10 = 4.5};
+  EXPECT_EQ(figure_by_name("psi.some_avg10", s, &from_system), 4.5);
+  EXPECT_TRUE(from_system);
+  EXPECT_EQ(figure_by_name("nothing.here", s), std::nullopt);
 }
 
 }  // namespace

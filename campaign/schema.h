@@ -1,0 +1,30 @@
+// Pieces of the campaign schema that the top-level reader (parse.cc) and the workload types
+// (workload_types/) share.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "campaign/parse.h"
+#include "campaign/yaml_fields.h"
+
+namespace mt::campaign {
+
+// Whether a key must be there.
+enum class Need { required, optional };
+
+std::optional<Field> get(const MapFields& m, std::string_view key, Need need);
+
+// A size that must also fit in the machine's memory, when that is known.
+std::optional<std::uint64_t> read_memory_size(const Field& f, const ParseOptions& options);
+
+// Where `path`'s value stood, or `fallback` when it was not written.
+SourcePos position_or(const ReadContext& cx, const std::string& path, SourcePos fallback);
+
+template <class T>
+void assign(T& target, const std::optional<T>& value) {
+  if (value) target = *value;
+}
+
+}  // namespace mt::campaign

@@ -1,0 +1,36 @@
+#include "workloads/floods/kinds.h"
+
+#include <algorithm>
+
+namespace mt::workloads {
+
+// Each defined in floods/<name>.cc.
+extern const FloodKind kUdpSocketFlood;
+extern const FloodKind kDentryFlood;
+
+namespace {
+
+constexpr const FloodKind* kKinds[] = {
+    &kUdpSocketFlood,
+    &kDentryFlood,
+};
+
+}  // namespace
+
+std::span<const FloodKind* const> flood_kinds() {
+  return kKinds;
+}
+
+const FloodKind* find_flood_kind(std::string_view name) {
+  const auto it = std::find_if(std::begin(kKinds), std::end(kKinds),
+                               [name](const FloodKind* kind) { return kind->name == name; });
+  return it == std::end(kKinds) ? nullptr : *it;
+}
+
+std::vector<std::string_view> flood_kind_names() {
+  std::vector<std::string_view> names;
+  for (const FloodKind* kind : kKinds) names.push_back(kind->name);
+  return names;
+}
+
+}  // namespace mt::workloads
