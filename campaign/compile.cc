@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "campaign/suggest.h"
+#include "rcu/knobs.h"
 
 namespace mt::campaign {
 namespace {
@@ -55,6 +56,19 @@ CompileResult compile(const ParseResult& parsed, const HostFeatures& host,
       out.errors.push_back(
           diagnostic(fmt::format("criteria.{}.{}", key, b.metric), std::move(message)));
     }
+  }
+  const auto has = [](const std::vector<std::string>& names, const std::string& name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+  };
+  for (const KnobSetting& k : spec.kernel) {
+    const rcu::KnobDef* def = rcu::find_knob(k.name);
+    const std::string file = def != nullptr ? fmt::format("/sys/{}", def->path) : k.name;
+    if (!has(host.knobs_present, k.name))
+      out.errors.push_back(diagnostic("kernel." + k.name,
+                                      fmt::format("this kernel has no {} (the knob is absent)", file)));
+    else if (!has(host.knobs_writable, k.name))
+      out.errors.push_back(diagnostic(
+          "kernel." + k.name, fmt::format("{} is read-only on this kernel", file)));
   }
   if (!out.errors.empty()) return out;
 

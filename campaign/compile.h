@@ -25,6 +25,9 @@ struct HostFeatures {
   // The figures a campaign on this host can bound in `criteria.max`/`criteria.min`: the core
   // ones and those of the daemon's campaign parts (daemon/metric_catalog.h).
   std::vector<std::string> metrics;
+  // The RCU knobs of rcu/knobs.h this kernel has, and those of them root may write.
+  std::vector<std::string> knobs_present;
+  std::vector<std::string> knobs_writable;
 };
 
 // A campaign ready to run on this host.

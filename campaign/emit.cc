@@ -88,6 +88,11 @@ std::string to_yaml(const CampaignSpec& spec) {
   emit_criteria(out, spec.criteria);
   out << YAML::Key << "expect_oom" << YAML::Value << spec.expect_oom;
   emit_psi_trigger(out, spec.psi_trigger);
+  if (!spec.kernel.empty()) {
+    out << YAML::Key << "kernel" << YAML::Value << YAML::BeginMap;
+    for (const KnobSetting& k : spec.kernel) out << YAML::Key << k.name << YAML::Value << k.value;
+    out << YAML::EndMap;
+  }
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }

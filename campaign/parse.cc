@@ -20,6 +20,7 @@
 #include "campaign/workload_type.h"
 #include "campaign/yaml_fields.h"
 #include "common/units.h"
+#include "rcu/knobs.h"
 
 namespace mt::campaign {
 namespace {
@@ -28,7 +29,7 @@ using namespace std::chrono_literals;
 
 constexpr std::string_view kTopKeys[] = {"campaign", "description", "duration", "sample_interval",
                                          "cgroup",   "workloads",   "criteria", "expect_oom",
-                                         "psi_trigger"};
+                                         "psi_trigger", "kernel"};
 constexpr std::string_view kCgroupKeys[] = {"memory_limit", "memory_high"};
 constexpr std::string_view kWorkloadKeys[] = {"name", "type", "start_after"};
 constexpr std::string_view kCriteriaKeys[] = {"max_oom_kills",      "max_psi_some_avg10",
@@ -243,6 +244,38 @@ void read_psi_trigger(const MapFields& m, PsiTriggerSpec& t) {
   }
 }
 
+// `kernel:`: RCU knobs by name (rcu/knobs.h), each value range-checked. Whether this kernel has
+// the knob and lets it be written is compile()'s question.
+void read_kernel(const Field& f, ReadContext& cx, std::vector<KnobSetting>& kernel) {
+  const YAML::Node& node = f.node();
+  if (node.IsNull()) return;
+  std::vector<std::string_view> names;
+  for (const rcu::KnobDef& def : rcu::knob_defs()) names.push_back(def.name);
+  if (!node.IsMap()) {
+    f.error(fmt::format("expected a map of RCU knobs to values (knobs: {}), got {}",
+                        join_words(names, ", "), describe(node)));
+    return;
+  }
+  const MapFields m(node, f.path(), cx);
+  m.reject_unknown(names);
+  for (const auto& it : node) {
+    const rcu::KnobDef* def = it.first.IsScalar() ? rcu::find_knob(it.first.Scalar()) : nullptr;
+    if (def == nullptr) continue;  // reported by reject_unknown
+    auto value = m.optional(def->name);
+    if (!value) continue;
+    std::optional<std::int64_t> v;
+    // A knob that is a switch (Y/N, or 0..1) also takes true/false.
+    const bool is_switch =
+        def->type == rcu::KnobType::boolean || (def->min == 0 && def->max == 1);
+    if (is_switch && value->node().IsScalar() &&
+        (value->node().Scalar() == "true" || value->node().Scalar() == "false"))
+      v = value->node().Scalar() == "true" ? 1 : 0;
+    else
+      v = read_integer(*value, def->min, def->max);
+    if (v) kernel.push_back({std::string(def->name), *v});
+  }
+}
+
 void read_campaign(const MapFields& m, const ParseOptions& options, ReadContext& cx,
                    CampaignSpec& spec) {
   m.reject_unknown(kTopKeys);
@@ -271,6 +304,7 @@ void read_campaign(const MapFields& m, const ParseOptions& options, ReadContext&
   if (auto f = m.optional("expect_oom")) assign(spec.expect_oom, read_bool(*f));
   if (auto trigger = read_map(m, "psi_trigger", Need::optional, kPsiTriggerKeys, cx))
     read_psi_trigger(*trigger, spec.psi_trigger);
+  if (auto f = m.optional("kernel")) read_kernel(*f, cx, spec.kernel);
 }
 
 // Loads the one YAML document of the file; nothing when there is none or it does not parse.

@@ -106,6 +106,15 @@ struct PsiTriggerSpec {
   bool operator==(const PsiTriggerSpec&) const = default;
 };
 
+// An RCU knob set for the campaign's whole run (`kernel:`), one of rcu/knobs.h's list; booleans
+// are 0/1.
+struct KnobSetting {
+  std::string name;
+  long long value = 0;
+
+  bool operator==(const KnobSetting&) const = default;
+};
+
 struct CampaignSpec {
   std::string name;
   std::string description;
@@ -118,6 +127,7 @@ struct CampaignSpec {
   // workload it kills does not fail the campaign (see configs/README.md, "The verdict").
   bool expect_oom = false;
   PsiTriggerSpec psi_trigger;
+  std::vector<KnobSetting> kernel;  // in file order; put back when the campaign ends
 
   bool operator==(const CampaignSpec&) const = default;
 };

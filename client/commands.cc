@@ -375,7 +375,9 @@ int cmd_system(const GlobalOptions& g) {
                   s.running_campaign().empty() ? "-" : s.running_campaign()) +
       "RCU knobs\n";
   for (const auto& k : s.rcu_knobs())
-    out += fmt::format("  {:<56} {:<3} {}\n", k.path(), k.writable() ? "rw" : "ro", k.value());
+    out += fmt::format("  {:<24} {:<3} {:<6} {}\n", k.name(),
+                       !k.readable() ? "-" : k.writable() ? "rw" : "ro",
+                       k.readable() ? k.value() : "absent", k.path());
   g.console->out(out);
   return kPassed;
 }

@@ -20,6 +20,7 @@
 #include "common/units.h"
 #include "daemon/journal.h"
 #include "daemon/parts/gp_probe_part.h"
+#include "daemon/parts/kernel_knobs_part.h"
 #include "daemon/parts/psi_trigger_part.h"
 #include "daemon/parts/sampling_part.h"
 #include "daemon/verdict.h"
@@ -191,6 +192,9 @@ void CampaignRunner::start() {
 void CampaignRunner::set_up_parts() {
   cx_.pressure_file = cgroup_->pressure_file();
   cx_.cgroup = cgroup_.get();
+  // First, so that the knobs are in force for every other part and put back after all of them.
+  parts_.push_back(std::make_unique<KernelKnobsPart>(
+      opt_.sys_root, opt_.state_dir / rcu::kKnobJournalFile, in_.spec.kernel));
   parts_.push_back(std::make_unique<SamplingPart>(opt_.system_pressure));
   auto oom = std::make_unique<OomPart>();
   oom_ = oom.get();

@@ -125,6 +125,10 @@ campaign::HostFeatures host_features(const kernel::SystemProbe& probe, const cgr
   h.cap_sys_resource = probe.cap_sys_resource;
   h.cpus = probe.cpus;
   h.memory_total_bytes = probe.memory_total_bytes;
+  for (const rcu::KnobState& k : rcu::describe_knobs("/sys")) {
+    if (k.present) h.knobs_present.emplace_back(k.def->name);
+    if (k.present && k.writable) h.knobs_writable.emplace_back(k.def->name);
+  }
   return h;
 }
 

@@ -13,6 +13,7 @@
 #include "campaign/source.h"
 #include "common/units.h"
 #include "daemon/convert.h"
+#include "rcu/knobs.h"
 #include "rcu/probe.h"
 
 namespace mt::daemon {
@@ -339,11 +340,13 @@ grpc::ServerUnaryReactor* Service::GetSystem(grpc::CallbackServerContext* ctx,
     resp->set_unified_root(facts_.layout.unified_root.string());
     resp->set_psi_available(p.psi_available);
     resp->set_psi_sub_2s_windows(p.cap_sys_resource);
-    for (const auto& k : p.rcu_knobs) {
+    // Read now, from the one list a campaign's `kernel:` is checked against.
+    for (const rcu::KnobState& k : rcu::describe_knobs("/sys")) {
       auto* out = resp->add_rcu_knobs();
-      out->set_path(k.path);
-      out->set_readable(k.readable);
-      out->set_writable(k.writable);
+      out->set_name(std::string(k.def->name));
+      out->set_path("/sys/" + std::string(k.def->path));
+      out->set_readable(k.present);
+      out->set_writable(k.present && k.writable);
       out->set_value(k.value);
     }
     resp->set_stress_ng_path(p.stress_ng_path);

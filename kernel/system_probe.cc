@@ -16,26 +16,6 @@
 
 namespace mt::kernel {
 
-const std::vector<std::string>& rcu_knob_names() {
-  static const std::vector<std::string> names = {
-      "kernel/rcu_expedited",
-      "kernel/rcu_normal",
-      "kernel/rcu_stall_count",
-      "module/rcutree/parameters/do_rcu_barrier",
-      "module/rcutree/parameters/jiffies_till_first_fqs",
-      "module/rcutree/parameters/jiffies_till_next_fqs",
-      "module/rcutree/parameters/rcu_divisor",
-      "module/rcutree/parameters/rcu_resched_ns",
-      "module/rcutree/parameters/rcu_kick_kthreads",
-      "module/rcutree/parameters/rcu_normal_wake_from_gp",
-      "module/rcutree/parameters/blimit",
-      "module/rcutree/parameters/qhimark",
-      "module/rcutree/parameters/qlowmark",
-      "module/rcutree/parameters/qovld",
-      "module/rcutree/parameters/enable_rcu_lazy",
-  };
-  return names;
-}
 
 bool status_has_capability(std::string_view text, int cap) {
   std::istringstream in{std::string(text)};
@@ -87,18 +67,6 @@ SystemProbe probe_system(const ProbeOptions& o) {
   p.psi_available = fs::read_file(o.proc / "pressure/memory").ok();
   if (auto status = fs::read_file(o.proc / "self/status"))
     p.cap_sys_resource = status_has_capability(*status, 24 /* CAP_SYS_RESOURCE */);
-  for (const auto& name : rcu_knob_names()) {
-    KnobInfo k;
-    k.path = (o.sys / name).string();
-    struct stat st {};
-    if (::stat(k.path.c_str(), &st) != 0) continue;
-    if (auto v = fs::read_line(k.path)) {
-      k.readable = true;
-      k.value = *v;
-    }
-    k.writable = (st.st_mode & S_IWUSR) != 0;
-    p.rcu_knobs.push_back(std::move(k));
-  }
   const char* env = std::getenv("PATH");
   p.stress_ng_path = find_in_path("stress-ng", o.path_env.empty() ? (env ? env : "") : o.path_env);
   if (!p.stress_ng_path.empty() && o.run_stress_ng)

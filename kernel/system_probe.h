@@ -10,20 +10,13 @@
 
 namespace mt::kernel {
 
-struct KnobInfo {
-  std::string path;
-  bool readable = false;
-  bool writable = false;
-  std::string value;
-};
-
 struct SystemProbe {
   std::string kernel_release;
   unsigned cpus = 0;
   std::uint64_t memory_total_bytes = 0;
   bool psi_available = false;     // /proc/pressure/memory readable
   bool cap_sys_resource = false;  // PSI trigger windows below 2 s allowed
-  std::vector<KnobInfo> rcu_knobs;
+  // The RCU knobs are rcu/knobs.h's (describe_knobs), read when asked.
   std::string stress_ng_path;  // empty when not installed
   std::string stress_ng_version;
 };
@@ -34,9 +27,6 @@ struct ProbeOptions {
   std::string path_env;       // $PATH to search for stress-ng; empty = getenv("PATH")
   bool run_stress_ng = true;  // run `stress-ng --version`
 };
-
-// The RCU knobs memtorture knows, relative to /sys.
-const std::vector<std::string>& rcu_knob_names();
 
 // CapEff from /proc/<pid>/status text; true when capability `cap` is in it.
 bool status_has_capability(std::string_view status_text, int cap);

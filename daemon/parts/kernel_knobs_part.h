@@ -10,20 +10,16 @@
 #include <string>
 #include <vector>
 
+#include "campaign/spec.h"
 #include "daemon/campaign_part.h"
 #include "rcu/knobs.h"
 
 namespace mt::daemon {
 
-struct KnobSetting {
-  std::string name;
-  long long value = 0;
-};
-
 class KernelKnobsPart final : public CampaignPart {
  public:
   KernelKnobsPart(std::filesystem::path sys_root, std::filesystem::path journal,
-                  std::vector<KnobSetting> settings)
+                  std::vector<campaign::KnobSetting> settings)
       : sys_(std::move(sys_root)), journal_(std::move(journal)), settings_(std::move(settings)) {}
   std::string_view name() const override { return "kernel"; }
   Status setup(PartContext& cx) override;
@@ -36,7 +32,7 @@ class KernelKnobsPart final : public CampaignPart {
   };
   std::filesystem::path sys_;
   std::filesystem::path journal_;
-  std::vector<KnobSetting> settings_;
+  std::vector<campaign::KnobSetting> settings_;
   std::unique_ptr<rcu::Knobs> knobs_;
   std::vector<Applied> applied_;
   bool restored_ = false;

@@ -96,6 +96,7 @@ TEST(JsonOutputTest, SystemInfo) {
   s.set_memory_total_bytes(8ULL << 30);
   s.set_psi_available(true);
   auto* k = s.add_rcu_knobs();
+  k->set_name("rcu_expedited");
   k->set_path("/sys/kernel/rcu_expedited");
   k->set_value("0");
   const Json j = to_json(s);
@@ -105,7 +106,8 @@ TEST(JsonOutputTest, SystemInfo) {
   EXPECT_EQ(j["rcu_knobs"][0], (Json{{"path", "/sys/kernel/rcu_expedited"},
                                      {"readable", false},
                                      {"writable", false},
-                                     {"value", "0"}}));
+                                     {"value", "0"},
+                                     {"name", "rcu_expedited"}}));
 }
 
 TEST(JsonOutputTest, DumpNeverThrowsOnBadUtf8AndEndsWithANewline) {

@@ -1,0 +1,76 @@
+// `kernel:`: RCU knobs a campaign sets for its run. The parser checks names and ranges
+// (rcu/knobs.h); compile() checks that this kernel has each knob and lets it be written.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "campaign/compile.h"
+#include "tests/unit/campaign/campaign_testing.h"
+
+namespace mt::campaign {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+std::string with_kernel(const std::string& lines) {
+  Campaign c;
+  c.tail = "kernel:\n" + lines;
+  return c.str();
+}
+
+HostFeatures host_with(std::vector<std::string> present, std::vector<std::string> writable) {
+  HostFeatures h;
+  h.memory_v2 = true;
+  h.cpus = 2;
+  h.knobs_present = std::move(present);
+  h.knobs_writable = std::move(writable);
+  return h;
+}
+
+TEST(KernelKnobs, AreReadInFileOrderBooleansAsZeroOrOne) {
+  const auto r = parse(with_kernel("  rcu_expedited: true\n  jiffies_till_first_fqs: 3\n"
+                                   "  rcu_normal: 0\n"));
+  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(diagnostic_lines(r));
+  EXPECT_THAT(r.spec->kernel,
+              ElementsAre(KnobSetting{"rcu_expedited", 1}, KnobSetting{"jiffies_till_first_fqs", 3},
+                          KnobSetting{"rcu_normal", 0}));
+  const auto again = parse(to_yaml(*r.spec));
+  ASSERT_TRUE(again.ok()) << to_yaml(*r.spec);
+  EXPECT_EQ(again.spec->kernel, r.spec->kernel);
+}
+
+TEST(KernelKnobs, UnknownNamesAndOutOfRangeValuesAreErrorsAtTheirPlace) {
+  EXPECT_THAT(errors_of(with_kernel("  rcu_expedite: 1\n")),
+              ElementsAre(HasSubstr("t.yaml:10:3: kernel.rcu_expedite: unknown key; did you mean "
+                                    "'rcu_expedited'?")));
+  EXPECT_THAT(errors_of(with_kernel("  rcu_expedited: 2\n")),
+              ElementsAre(HasSubstr("t.yaml:10:18: kernel.rcu_expedited:")));
+  EXPECT_THAT(errors_of(with_kernel("  jiffies_till_first_fqs: fast\n")),
+              ElementsAre(HasSubstr("kernel.jiffies_till_first_fqs:")));
+  EXPECT_THAT(errors_of(with_kernel("  blimit: 10\n")),  // boot-time only: not in the list
+              ElementsAre(HasSubstr("kernel.blimit: unknown key")));
+  Campaign c;
+  c.tail = "kernel: 5\n";
+  EXPECT_THAT(errors_of(c.str()),
+              ElementsAre(HasSubstr("kernel: expected a map of RCU knobs to values")));
+}
+
+TEST(KernelKnobs, CompileRefusesAnAbsentOrReadOnlyKnobAtItsValue) {
+  const auto parsed = parse(with_kernel("  rcu_expedited: 1\n  rcu_normal_wake_from_gp: 1\n"));
+  ASSERT_TRUE(parsed.ok());
+  const auto r = compile(parsed, host_with({"rcu_expedited"}, {}), "t.yaml");
+  EXPECT_FALSE(r.plan);
+  ASSERT_EQ(r.errors.size(), 2u);
+  EXPECT_THAT(r.errors[0].str(),
+              HasSubstr("t.yaml:10:18: kernel.rcu_expedited: /sys/kernel/rcu_expedited is "
+                        "read-only on this kernel"));
+  EXPECT_THAT(r.errors[1].str(), HasSubstr("kernel.rcu_normal_wake_from_gp: this kernel has no "));
+  EXPECT_TRUE(compile(parsed,
+                      host_with({"rcu_expedited", "rcu_normal_wake_from_gp"},
+                                {"rcu_expedited", "rcu_normal_wake_from_gp"}),
+                      "t.yaml")
+                  .plan);
+}
+
+}  // namespace
+}  // namespace mt::campaign
