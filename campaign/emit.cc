@@ -88,6 +88,9 @@ std::string to_yaml(const CampaignSpec& spec) {
   emit_criteria(out, spec.criteria);
   out << YAML::Key << "expect_oom" << YAML::Value << spec.expect_oom;
   emit_psi_trigger(out, spec.psi_trigger);
+  out << YAML::Key << "gp_probe_interval" << YAML::Value
+      << (spec.gp_probe_interval.count() == 0 ? std::string("off")
+                                              : duration_to_string(spec.gp_probe_interval));
   if (!spec.kernel.empty()) {
     out << YAML::Key << "kernel" << YAML::Value << YAML::BeginMap;
     for (const KnobSetting& k : spec.kernel) out << YAML::Key << k.name << YAML::Value << k.value;

@@ -29,7 +29,7 @@ using namespace std::chrono_literals;
 
 constexpr std::string_view kTopKeys[] = {"campaign", "description", "duration", "sample_interval",
                                          "cgroup",   "workloads",   "criteria", "expect_oom",
-                                         "psi_trigger", "kernel"};
+                                         "psi_trigger", "kernel",      "gp_probe_interval"};
 constexpr std::string_view kCgroupKeys[] = {"memory_limit", "memory_high"};
 constexpr std::string_view kWorkloadKeys[] = {"name", "type", "start_after"};
 constexpr std::string_view kCriteriaKeys[] = {"max_oom_kills",      "max_psi_some_avg10",
@@ -305,6 +305,17 @@ void read_campaign(const MapFields& m, const ParseOptions& options, ReadContext&
   if (auto trigger = read_map(m, "psi_trigger", Need::optional, kPsiTriggerKeys, cx))
     read_psi_trigger(*trigger, spec.psi_trigger);
   if (auto f = m.optional("kernel")) read_kernel(*f, cx, spec.kernel);
+  if (auto f = m.optional("gp_probe_interval")) {
+    if (f->node().IsScalar() && f->node().Scalar() == "off") {
+      spec.gp_probe_interval = 0ms;
+    } else if (const auto d = read_duration(*f)) {
+      if (f->check(*d >= kMinGpProbeInterval && *d <= kMaxGpProbeInterval,
+                   fmt::format("must be 'off' or between {} and {}",
+                               duration_to_string(kMinGpProbeInterval),
+                               duration_to_string(kMaxGpProbeInterval))))
+        spec.gp_probe_interval = *d;
+    }
+  }
 }
 
 // Loads the one YAML document of the file; nothing when there is none or it does not parse.

@@ -68,5 +68,7 @@ inline constexpr std::size_t kMaxNameLength = 64;             // campaign and wo
 inline constexpr std::uint64_t kMaxRate = 10'000'000;         // flood ops per second per thread
 inline constexpr std::chrono::milliseconds kMinPsiWindow{500};
 inline constexpr std::chrono::milliseconds kMaxPsiWindow{10000};
+inline constexpr std::chrono::milliseconds kMinGpProbeInterval{100};
+inline constexpr std::chrono::milliseconds kMaxGpProbeInterval{60000};
 
 }  // namespace mt::campaign

@@ -128,6 +128,8 @@ struct CampaignSpec {
   bool expect_oom = false;
   PsiTriggerSpec psi_trigger;
   std::vector<KnobSetting> kernel;  // in file order; put back when the campaign ends
+  // How often a grace period is timed during the run (daemon/parts/gp_probe_part.h); 0: off.
+  milliseconds gp_probe_interval{1000};
 
   bool operator==(const CampaignSpec&) const = default;
 };

@@ -206,6 +206,7 @@ void CampaignRunner::set_up_parts() {
   GpProbeOptions gp;
   gp.sys = opt_.sys_root;
   gp.cpus = opt_.host.cpus;
+  gp.interval = in_.spec.gp_probe_interval;
   if (opt_.gp_measure) gp.measure = opt_.gp_measure;
   parts_.push_back(std::make_unique<GpProbePart>(std::move(gp)));
   if (opt_.extra_parts)

@@ -74,3 +74,34 @@ TEST(KernelKnobs, CompileRefusesAnAbsentOrReadOnlyKnobAtItsValue) {
 
 }  // namespace
 }  // namespace mt::campaign
+
+namespace mt::campaign {
+namespace {
+
+TEST(GpProbeInterval, DefaultsToOneSecondTakesOffAndIsBounded) {
+  Campaign c;
+  auto r = parse(c.str());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.spec->gp_probe_interval, std::chrono::milliseconds(1000));
+
+  c.top = "gp_probe_interval: off\n";
+  r = parse(c.str());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.spec->gp_probe_interval.count(), 0);
+  const auto again = parse(to_yaml(*r.spec));
+  ASSERT_TRUE(again.ok()) << to_yaml(*r.spec);
+  EXPECT_EQ(again.spec->gp_probe_interval.count(), 0);
+
+  c.top = "gp_probe_interval: 250ms\n";
+  r = parse(c.str());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.spec->gp_probe_interval, std::chrono::milliseconds(250));
+
+  c.top = "gp_probe_interval: 10ms\n";
+  EXPECT_THAT(errors_of(c.str()),
+              ElementsAre(HasSubstr("t.yaml:3:20: gp_probe_interval: must be 'off' or between "
+                                    "100ms and 1m")));
+}
+
+}  // namespace
+}  // namespace mt::campaign

@@ -78,6 +78,7 @@ psi_trigger:
   kind: some
   stall: 100ms
   window: 2s
+gp_probe_interval: 1s
 )");
 }
 
