@@ -42,11 +42,13 @@ CompileResult compile(const ParseResult& parsed, const HostFeatures& host,
         "cgroup.memory_high",
         fmt::format("needs the cgroup v2 memory controller; this host has it on v1 ({})",
                     host.memory_root)));
+  const auto has = [](const std::vector<std::string>& names, const std::string& name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+  };
   for (const auto& [key, bounds] :
        {std::pair{"max", &spec.criteria.max}, std::pair{"min", &spec.criteria.min}}) {
     for (const MetricBound& b : *bounds) {
-      if (std::find(host.metrics.begin(), host.metrics.end(), b.metric) != host.metrics.end())
-        continue;
+      if (has(host.metrics, b.metric)) continue;
       const std::vector<std::string_view> known(host.metrics.begin(), host.metrics.end());
       std::string message = fmt::format("no figure '{}' is measured here", b.metric);
       if (auto near = closest_match(b.metric, known))
@@ -57,9 +59,6 @@ CompileResult compile(const ParseResult& parsed, const HostFeatures& host,
           diagnostic(fmt::format("criteria.{}.{}", key, b.metric), std::move(message)));
     }
   }
-  const auto has = [](const std::vector<std::string>& names, const std::string& name) {
-    return std::find(names.begin(), names.end(), name) != names.end();
-  };
   for (const KnobSetting& k : spec.kernel) {
     const rcu::KnobDef* def = rcu::find_knob(k.name);
     const std::string file = def != nullptr ? fmt::format("/sys/{}", def->path) : k.name;
