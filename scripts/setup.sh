@@ -12,6 +12,7 @@ PACKAGES=(
   libboost-dev libyaml-cpp-dev libcgroup-dev libspdlog-dev libfmt-dev libcli11-dev
   nlohmann-json3-dev libgtest-dev libgmock-dev
   stress-ng jq bc procps
+  clang llvm bpftool libbpf-dev
 )
 
 missing=()

@@ -1,0 +1,69 @@
+// /proc/kallsyms parsing on fixture text: the text layout the walk trusts, and callback names.
+#include "rcu/kernel_symbols.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace mt::rcu {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr const char* kKallsyms =
+    "ffffffff81000000 T srso_alias_untrain_ret\n"
+    "ffffffff81000000 T _stext\n"
+    "ffffffff81000000 T _text\n"
+    "ffffffff815e2e50 t kfree_rcu_work\n"
+    "ffffffff8164ed80 t rcu_free_sheaf\n"
+    "ffffffff817029b0 t i_callback\n"
+    "ffffffff81e83670 t __sk_destruct\n"
+    "ffffffff82276988 T _etext\n"
+    "ffffffff83000000 D some_data\n"
+    "ffffffffc0201000 t ftrace_trampoline\t[__builtin__ftrace]\n"
+    "ffffffffc0400000 t ext4_i_callback\t[ext4]\n"
+    "ffffffffc0410000 T ext4_fill_super\t[ext4]\n";
+
+TEST(Kallsyms, ParsesALineWithAndWithoutAModule) {
+  auto l = parse_kallsyms_line("ffffffff817029b0 t i_callback");
+  ASSERT_TRUE(l.has_value());
+  EXPECT_EQ(l->addr, 0xffffffff817029b0u);
+  EXPECT_EQ(l->type, 't');
+  EXPECT_EQ(l->name, "i_callback");
+  EXPECT_TRUE(l->module.empty());
+  auto m = parse_kallsyms_line("ffffffffc0400000 t ext4_i_callback\t[ext4]");
+  ASSERT_TRUE(m.has_value());
+  EXPECT_EQ(m->module, "ext4");
+  EXPECT_FALSE(parse_kallsyms_line("garbage").has_value());
+  EXPECT_FALSE(parse_kallsyms_line("ffffffff817029b0 t").has_value());
+}
+
+TEST(Kallsyms, TextLayoutWithModulesButNotFtraceTrampolines) {
+  auto t = parse_text_layout(kKallsyms, {"kfree_rcu_work", "rcu_free_sheaf", "missing_fn"});
+  ASSERT_TRUE(t.ok()) << t.error().message;
+  EXPECT_EQ(t->stext, 0xffffffff81000000u);
+  EXPECT_EQ(t->etext, 0xffffffff82276988u);
+  EXPECT_EQ(t->module_lo, 0xffffffffc0400000u);
+  EXPECT_GT(t->module_hi, 0xffffffffc0410000u);
+  EXPECT_EQ(t->wanted.at("kfree_rcu_work"), 0xffffffff815e2e50u);
+  EXPECT_EQ(t->wanted.at("rcu_free_sheaf"), 0xffffffff8164ed80u);
+  EXPECT_FALSE(t->wanted.count("missing_fn"));
+}
+
+TEST(Kallsyms, HiddenAddressesAreAnErrorThatSaysSo) {
+  auto t = parse_text_layout("0000000000000000 T _stext\n0000000000000000 T _etext\n", {});
+  ASSERT_FALSE(t.ok());
+  EXPECT_THAT(t.error().message, HasSubstr("kptr_restrict"));
+  EXPECT_FALSE(parse_text_layout("ffffffff81000000 T _text\n", {}).ok());
+}
+
+TEST(Kallsyms, ResolvesExactAndInsideAndModuleSymbols) {
+  auto n = resolve_symbols(kKallsyms,
+                           {0xffffffff817029b0, 0xffffffff81e83680, 0xffffffffc0400000, 0x1000});
+  EXPECT_EQ(n.at(0xffffffff817029b0), "i_callback");
+  EXPECT_EQ(n.at(0xffffffff81e83680), "__sk_destruct+0x10");
+  EXPECT_EQ(n.at(0xffffffffc0400000), "ext4_i_callback [ext4]");
+  EXPECT_FALSE(n.count(0x1000)) << "below every symbol";
+}
+
+}  // namespace
+}  // namespace mt::rcu
