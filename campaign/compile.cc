@@ -88,6 +88,11 @@ CompileResult compile(const ParseResult& parsed, const HostFeatures& host,
                     "daemon lacks it): it will refuse this trigger, and the campaign runs on "
                     "sampled stall alone")));
   }
+  if (spec.ledger.enabled && !host.ledger_unavailable.empty())
+    plan.warnings.push_back(diagnostic(
+        "ledger", fmt::format("the RCU ledger cannot run on this host ({}): the campaign runs "
+                              "without its rcu.* figures",
+                              host.ledger_unavailable)));
   out.plan = std::move(plan);
   return out;
 }

@@ -57,6 +57,24 @@ void emit_psi_trigger(YAML::Emitter& out, const PsiTriggerSpec& t) {
   out << YAML::EndMap;
 }
 
+std::string interval_or_off(std::chrono::milliseconds d) {
+  return d.count() == 0 ? std::string("off") : duration_to_string(d);
+}
+
+void emit_ledger(YAML::Emitter& out, const LedgerSpec& l) {
+  out << YAML::Key << "ledger" << YAML::Value;
+  if (!l.enabled) {
+    out << "off";
+    return;
+  }
+  out << YAML::BeginMap;
+  out << YAML::Key << "freed" << YAML::Value << l.freed;
+  out << YAML::Key << "walk_interval" << YAML::Value << interval_or_off(l.walk_interval);
+  out << YAML::Key << "backlog_interval" << YAML::Value << interval_or_off(l.backlog_interval);
+  out << YAML::Key << "pause_floods" << YAML::Value << l.pause_floods;
+  out << YAML::EndMap;
+}
+
 }  // namespace
 
 std::string workload_to_yaml(const WorkloadSpec& w) {
@@ -88,9 +106,8 @@ std::string to_yaml(const CampaignSpec& spec) {
   emit_criteria(out, spec.criteria);
   out << YAML::Key << "expect_oom" << YAML::Value << spec.expect_oom;
   emit_psi_trigger(out, spec.psi_trigger);
-  out << YAML::Key << "gp_probe_interval" << YAML::Value
-      << (spec.gp_probe_interval.count() == 0 ? std::string("off")
-                                              : duration_to_string(spec.gp_probe_interval));
+  out << YAML::Key << "gp_probe_interval" << YAML::Value << interval_or_off(spec.gp_probe_interval);
+  emit_ledger(out, spec.ledger);
   if (!spec.kernel.empty()) {
     out << YAML::Key << "kernel" << YAML::Value << YAML::BeginMap;
     for (const KnobSetting& k : spec.kernel) out << YAML::Key << k.name << YAML::Value << k.value;

@@ -29,13 +29,16 @@ using namespace std::chrono_literals;
 
 constexpr std::string_view kTopKeys[] = {"campaign", "description", "duration", "sample_interval",
                                          "cgroup",   "workloads",   "criteria", "expect_oom",
-                                         "psi_trigger", "kernel",      "gp_probe_interval"};
+                                         "psi_trigger", "kernel",      "gp_probe_interval",
+                                         "ledger"};
 constexpr std::string_view kCgroupKeys[] = {"memory_limit", "memory_high"};
 constexpr std::string_view kWorkloadKeys[] = {"name", "type", "start_after"};
 constexpr std::string_view kCriteriaKeys[] = {"max_oom_kills",      "max_psi_some_avg10",
                                               "max_psi_full_avg10", "min_headroom",
                                               "max",                "min"};
 constexpr std::string_view kPsiTriggerKeys[] = {"enabled", "kind", "stall", "window"};
+constexpr std::string_view kLedgerKeys[] = {"enabled", "freed", "walk_interval", "backlog_interval",
+                                            "pause_floods"};
 
 constexpr std::array kPsiKinds = {PsiKind::some, PsiKind::full};
 
@@ -244,6 +247,44 @@ void read_psi_trigger(const MapFields& m, PsiTriggerSpec& t) {
   }
 }
 
+// A duration between `min` and `max`, or `off` (0).
+std::optional<milliseconds> read_interval_or_off(const Field& f, milliseconds min,
+                                                 milliseconds max) {
+  if (f.node().IsScalar() && f.node().Scalar() == "off") return 0ms;
+  const auto d = read_duration(f);
+  if (!d || !f.check(*d >= min && *d <= max,
+                     fmt::format("must be 'off' or between {} and {}", duration_to_string(min),
+                                 duration_to_string(max))))
+    return std::nullopt;
+  return *d;
+}
+
+// `ledger:` a map, or `off`.
+void read_ledger(const Field& f, ReadContext& cx, LedgerSpec& l) {
+  const YAML::Node& node = f.node();
+  if (node.IsNull()) return;
+  if (node.IsScalar() && node.Scalar() == "off") {
+    l.enabled = false;
+    return;
+  }
+  if (!node.IsMap()) {
+    f.error(fmt::format("expected 'off' or a map (keys: {}), got {}", join_words(kLedgerKeys, ", "),
+                        describe(node)));
+    return;
+  }
+  const MapFields m(node, f.path(), cx);
+  m.reject_unknown(kLedgerKeys);
+  if (auto g = m.optional("enabled")) assign(l.enabled, read_bool(*g));
+  if (auto g = m.optional("freed")) assign(l.freed, read_bool(*g));
+  if (auto g = m.optional("walk_interval"))
+    assign(l.walk_interval,
+           read_interval_or_off(*g, kMinLedgerWalkInterval, kMaxLedgerWalkInterval));
+  if (auto g = m.optional("backlog_interval"))
+    assign(l.backlog_interval,
+           read_interval_or_off(*g, kMinLedgerBacklogInterval, kMaxLedgerBacklogInterval));
+  if (auto g = m.optional("pause_floods")) assign(l.pause_floods, read_bool(*g));
+}
+
 // `kernel:`: RCU knobs by name (rcu/knobs.h), each value range-checked. Whether this kernel has
 // the knob and lets it be written is compile()'s question.
 void read_kernel(const Field& f, ReadContext& cx, std::vector<KnobSetting>& kernel) {
@@ -305,17 +346,10 @@ void read_campaign(const MapFields& m, const ParseOptions& options, ReadContext&
   if (auto trigger = read_map(m, "psi_trigger", Need::optional, kPsiTriggerKeys, cx))
     read_psi_trigger(*trigger, spec.psi_trigger);
   if (auto f = m.optional("kernel")) read_kernel(*f, cx, spec.kernel);
-  if (auto f = m.optional("gp_probe_interval")) {
-    if (f->node().IsScalar() && f->node().Scalar() == "off") {
-      spec.gp_probe_interval = 0ms;
-    } else if (const auto d = read_duration(*f)) {
-      if (f->check(*d >= kMinGpProbeInterval && *d <= kMaxGpProbeInterval,
-                   fmt::format("must be 'off' or between {} and {}",
-                               duration_to_string(kMinGpProbeInterval),
-                               duration_to_string(kMaxGpProbeInterval))))
-        spec.gp_probe_interval = *d;
-    }
-  }
+  if (auto f = m.optional("gp_probe_interval"))
+    assign(spec.gp_probe_interval,
+           read_interval_or_off(*f, kMinGpProbeInterval, kMaxGpProbeInterval));
+  if (auto f = m.optional("ledger")) read_ledger(*f, cx, spec.ledger);
 }
 
 // Loads the one YAML document of the file; nothing when there is none or it does not parse.

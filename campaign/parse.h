@@ -70,5 +70,9 @@ inline constexpr std::chrono::milliseconds kMinPsiWindow{500};
 inline constexpr std::chrono::milliseconds kMaxPsiWindow{10000};
 inline constexpr std::chrono::milliseconds kMinGpProbeInterval{100};
 inline constexpr std::chrono::milliseconds kMaxGpProbeInterval{60000};
+inline constexpr std::chrono::milliseconds kMinLedgerWalkInterval{100};
+inline constexpr std::chrono::milliseconds kMaxLedgerWalkInterval{10000};
+inline constexpr std::chrono::milliseconds kMinLedgerBacklogInterval{1000};
+inline constexpr std::chrono::milliseconds kMaxLedgerBacklogInterval{600000};
 
 }  // namespace mt::campaign

@@ -115,6 +115,19 @@ struct KnobSetting {
   bool operator==(const KnobSetting&) const = default;
 };
 
+// The RCU ledger during the run (rcu/ledger.h, daemon/parts/ledger_part.h): `ledger:` in a
+// campaign, `ledger: off` for none. It runs where the host allows BPF; elsewhere the campaign
+// runs without it and its report says why.
+struct LedgerSpec {
+  bool enabled = true;
+  bool freed = true;                 // method 1: a hook on every slab free in the system (a cost)
+  milliseconds walk_interval{1000};  // bytes pending, by a walk of the callback lists; 0: off
+  milliseconds backlog_interval{0};  // a barrier backlog measured this often; 0: off
+  bool pause_floods = true;          // flood workers SIGSTOPped while a backlog barrier runs
+
+  bool operator==(const LedgerSpec&) const = default;
+};
+
 struct CampaignSpec {
   std::string name;
   std::string description;
@@ -130,6 +143,7 @@ struct CampaignSpec {
   std::vector<KnobSetting> kernel;  // in file order; put back when the campaign ends
   // How often a grace period is timed during the run (daemon/parts/gp_probe_part.h); 0: off.
   milliseconds gp_probe_interval{1000};
+  LedgerSpec ledger;
 
   bool operator==(const CampaignSpec&) const = default;
 };

@@ -62,10 +62,17 @@ std::optional<Invocation> parse_command_line(const std::vector<std::string>& arg
   report->add_option("ID", id, "campaign id")->required();
   sub(Command::system, "system", "what the daemon's host offers");
   auto* probe = sub(Command::probe, "probe",
-                    "time RCU grace periods and an rcu_barrier() now (changes no knob)");
+                    "time RCU grace periods and an rcu_barrier(), read the RCU ledger, now "
+                    "(changes no knob)");
   probe->add_option("--gp", inv.gp, "grace periods to time, one after the other (default 10)")
       ->check(CLI::Range(0, 1000));
   probe->add_flag("--barrier", inv.barrier, "also time an rcu_barrier() (do_rcu_barrier)");
+  probe
+      ->add_option("--ledger", inv.ledger_seconds,
+                   "also read the RCU ledger (BPF) for SECONDS: freed through RCU per cache, "
+                   "pending callbacks and bytes, a barrier's backlog")
+      ->option_text("SECONDS")
+      ->check(CLI::Range(1, 60));  // rcu::kMin/kMaxProbeLedgerSeconds; the daemon checks too
   for (auto [c, name, help] : {std::tuple{Command::pause, "pause", "pause a workload of the running campaign"},
                                std::tuple{Command::resume, "resume", "resume a paused workload"},
                                std::tuple{Command::throttle, "throttle",
@@ -117,7 +124,8 @@ int run(const Invocation& inv) {
     case Command::system:
       return cmd_system(g);
     case Command::probe:
-      return cmd_probe(g, inv.gp == 0 && !inv.barrier ? 10 : inv.gp, inv.barrier);
+      return cmd_probe(
+          g, {inv.gp == 0 && !inv.barrier ? 10 : inv.gp, inv.barrier, inv.ledger_seconds});
     case Command::pause:
       return cmd_control(g, inv.id.value_or(""), inv.workload, ControlAction::pause, 0);
     case Command::resume:

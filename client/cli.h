@@ -26,6 +26,7 @@ struct Invocation {
   double rate = 0;                // throttle: ops/s per thread, 0 = unlimited
   int gp = 0;                     // probe --gp (10 when neither --gp nor --barrier is given)
   bool barrier = false;           // probe --barrier
+  int ledger_seconds = 0;         // probe --ledger SECONDS (1..60)
 };
 
 // The invocation, or nothing after --help (exit code 0) or a usage error (2); *exit_code says

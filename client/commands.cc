@@ -373,6 +373,9 @@ int cmd_system(const GlobalOptions& g) {
                       : s.stress_ng_path() + " (" + s.stress_ng_version() + ")") +
       fmt::format("running campaign  {}\n",
                   s.running_campaign().empty() ? "-" : s.running_campaign()) +
+      fmt::format("RCU ledger        {}\n", s.ledger_available()
+                                                ? "available"
+                                                : "unavailable: " + s.ledger_unavailable_reason()) +
       "RCU knobs\n";
   for (const auto& k : s.rcu_knobs())
     out += fmt::format("  {:<24} {:<3} {:<6} {}\n", k.name(),
@@ -391,15 +394,21 @@ std::string latency_text(double us) {
 
 }  // namespace
 
-int cmd_probe(const GlobalOptions& g, int gp, bool barrier) {
+std::chrono::milliseconds probe_extra_time(const ProbeOptions& p) {
+  std::chrono::milliseconds extra = kProbePerGracePeriod * p.gp + kProbeMargin;
+  if (p.ledger_seconds > 0) extra += std::chrono::seconds(p.ledger_seconds) + kProbeLedgerMargin;
+  return extra;
+}
+
+int cmd_probe(const GlobalOptions& g, const ProbeOptions& p) {
   DaemonClient d(g);
   if (auto f = d.connect()) return print_failure(g, *f);
   pb::ProbeRcuRequest req;
-  req.set_gp(static_cast<unsigned>(gp));
-  req.set_barrier(barrier);
+  req.set_gp(static_cast<unsigned>(p.gp));
+  req.set_barrier(p.barrier);
+  req.set_ledger_seconds(static_cast<unsigned>(p.ledger_seconds));
   pb::ProbeRcuResponse r;
-  // A grace period can take a long time on a loaded machine (a stall: seconds).
-  auto ctx = d.unary_context_plus(std::chrono::milliseconds(200) * gp + std::chrono::seconds(5));
+  auto ctx = d.unary_context_plus(probe_extra_time(p));
   if (auto st = d.stub().ProbeRcu(ctx.get(), req, &r); !st.ok())
     return print_failure(g, rpc_failure(st, "probe"));
   if (g.json) {
@@ -407,7 +416,7 @@ int cmd_probe(const GlobalOptions& g, int gp, bool barrier) {
     return kPassed;
   }
   std::string out = fmt::format("RCU now ({})\n", r.knobs());
-  if (gp > 0) {
+  if (p.gp > 0) {
     if (r.gp_latency_us_size() > 0)
       out += fmt::format("grace periods   {} timed: p50 {}, p90 {}, p99 {}, max {}\n",
                          r.gp_latency_us_size(), latency_text(r.gp_p50_us()),
@@ -415,16 +424,23 @@ int cmd_probe(const GlobalOptions& g, int gp, bool barrier) {
                          latency_text(r.gp_max_us()));
     if (!r.gp_error().empty()) out += fmt::format("grace periods   not timed: {}\n", r.gp_error());
   }
-  if (barrier) {
+  if (p.barrier) {
     if (r.barrier_timed())
       out += fmt::format("rcu_barrier     {} ({})\n", latency_text(r.barrier_us()), r.barrier_note());
     else
       out += fmt::format("rcu_barrier     not timed: {}\n", r.barrier_error());
   }
+  if (p.ledger_seconds > 0) {
+    if (r.has_ledger()) out += ledger_text(r.ledger());
+    if (!r.ledger_error().empty())
+      out += fmt::format("RCU ledger      {}: {}\n", r.has_ledger() ? "incomplete" : "not read",
+                         r.ledger_error());
+  }
   g.console->out(out);
-  const bool gp_failed = gp > 0 && r.gp_latency_us_size() == 0;
-  const bool barrier_failed = barrier && !r.barrier_timed();
-  return gp_failed || barrier_failed ? kUnreachable : kPassed;
+  const bool gp_failed = p.gp > 0 && r.gp_latency_us_size() == 0;
+  const bool barrier_failed = p.barrier && !r.barrier_timed();
+  const bool ledger_failed = p.ledger_seconds > 0 && !r.ledger_error().empty();
+  return gp_failed || barrier_failed || ledger_failed ? kUnreachable : kPassed;
 }
 
 }  // namespace mt::client

@@ -20,6 +20,13 @@ inline constexpr std::chrono::seconds kRpcDeadline{10};
 inline constexpr std::chrono::seconds kStopDeadline{60};
 // Reading a whole report (ReadReport streams it in 1 MiB chunks; a one-hour campaign's is ~12 MB).
 inline constexpr std::chrono::milliseconds kReportDeadline{60'000};
+// ProbeRcu gets the unary deadline plus its own time: per grace period asked for (a stall can
+// take seconds), and with --ledger the window itself plus opening the ledger (a BTF parse, the BPF
+// loads, up to 1 s finding each CPU's runqueue), a walk and a barrier (hundreds of ms under a
+// flood).
+inline constexpr std::chrono::milliseconds kProbePerGracePeriod{200};
+inline constexpr std::chrono::seconds kProbeMargin{5};
+inline constexpr std::chrono::seconds kProbeLedgerMargin{15};
 // WatchCampaign has no deadline (a campaign may run for an hour); Ctrl-C cancels it.
 
 struct Deadlines {
@@ -58,8 +65,15 @@ enum class ControlAction { pause, resume, throttle };
 int cmd_control(const GlobalOptions& g, const std::string& id, const std::string& workload,
                 ControlAction action, double rate);
 int cmd_system(const GlobalOptions& g);
-// ProbeRcu: `gp` grace periods timed, and an rcu_barrier() if `barrier`.
-int cmd_probe(const GlobalOptions& g, int gp, bool barrier);
+struct ProbeOptions {
+  int gp = 0;              // grace periods to time
+  bool barrier = false;    // time an rcu_barrier()
+  int ledger_seconds = 0;  // read the RCU ledger over this window (1..60); 0: not
+};
+// ProbeRcu; exit code 3 when something asked for could not be measured.
+int cmd_probe(const GlobalOptions& g, const ProbeOptions& p);
+// What ProbeRcu's deadline adds to the unary one for `p`.
+std::chrono::milliseconds probe_extra_time(const ProbeOptions& p);
 
 // cmd_run and cmd_watch without their signal thread: `interrupt` is what a signal would hit.
 int run_campaign(const GlobalOptions& g, const RunOptions& r, Interrupt& interrupt);

@@ -46,6 +46,7 @@ bool is_final(pb::CampaignState state) {
 std::string metric_text(double value, const std::string& unit) {
   if (unit == "bytes") return human_bytes(value);
   if (unit == "%") return fmt::format("{:.2f}%", value);
+  if (unit == "bytes/s") return human_bytes(value) + "/s";
   if (unit.empty()) return human_count(value);
   return fmt::format("{} {}", human_count(value), unit);
 }
@@ -81,6 +82,7 @@ std::string Progress::apply(const pb::CampaignEvent& ev) {
       if (c.has_latest()) {
         sample_ = c.latest();
         have_sample_ = true;
+        for (const auto& [name, value] : sample_.metrics()) latest_metrics_[name] = value;
         oom_kills_ = sample_.oom_kills();
       }
       flood_ops_per_s_ = flood_rate(c.workloads());
@@ -95,6 +97,7 @@ std::string Progress::apply(const pb::CampaignEvent& ev) {
     case pb::CampaignEvent::kSample:
       sample_ = ev.sample();
       have_sample_ = true;
+      for (const auto& [name, value] : sample_.metrics()) latest_metrics_[name] = value;
       oom_kills_ = sample_.oom_kills();
       break;
     case pb::CampaignEvent::kWorkloads:
@@ -136,10 +139,11 @@ std::string Progress::line() const {
   }
   if (has_flood_) out += fmt::format("  flood {} ops/s", human_count(flood_ops_per_s_));
   if (oom_kills_) out += fmt::format("  OOM kills {}", oom_kills_);
-  // The campaign parts' named figures, as declared (the snapshot carries their units).
+  // The campaign parts' figures that have a label, as declared (the snapshot carries their
+  // units), each at its latest value: some are measured less often than samples are taken.
   for (const auto& m : metrics_)
-    if (auto it = sample_.metrics().find(m.name()); have_sample_ && it != sample_.metrics().end())
-      out += fmt::format("  {} {}", m.name(), metric_text(it->second, m.unit()));
+    if (auto it = latest_metrics_.find(m.name()); !m.label().empty() && it != latest_metrics_.end())
+      out += fmt::format("  {} {}", m.label(), metric_text(it->second, m.unit()));
   while (!out.empty() && out.back() == ' ') out.pop_back();  // "pending" alone
   return out;
 }
@@ -285,6 +289,119 @@ std::string junit_error_xml(const std::string& suite, const std::string& id,
       "</testcase>\n",
       xml_escape(suite), xml_escape(one_line), xml_escape(message));
   out += "  </testsuite>\n</testsuites>\n";
+  return out;
+}
+
+namespace {
+
+std::string ms_text(double us) {
+  return fmt::format("{:.1f} ms", us / 1000);
+}
+std::string bytes_text(double b) {
+  return human_bytes(b);
+}
+
+std::string outcome_name(pb::LedgerBarrierBacklog::Outcome o) {
+  switch (o) {
+    case pb::LedgerBarrierBacklog::OUTCOME_RAN:
+      return "ran";
+    case pb::LedgerBarrierBacklog::OUTCOME_SKIPPED:
+      return "skipped";
+    case pb::LedgerBarrierBacklog::OUTCOME_THROTTLED:
+      return "throttled";
+    default:
+      return "unknown";
+  }
+}
+
+// One row of a list: the name to column 36, then bytes and a count in columns of their own, so
+// the lists of every section line up.
+std::string row(std::string_view indent, std::string_view name, const std::string& bytes,
+                const std::string& count, std::string_view unit) {
+  return fmt::format("{}{:<{}}{:>12} {:>7} {}\n", indent, name, 36 - indent.size(), bytes, count,
+                     unit);
+}
+
+// "    UDP (1.3Ki)                            4.0Mi    3.0k objects"
+std::string cache_bytes_line(const pb::LedgerCacheBytes& c) {
+  const std::string name = c.object_size() > 0
+                               ? fmt::format("{} ({})", c.name(), bytes_text(c.object_size()))
+                               : c.name();
+  return row("    ", name, bytes_text(c.bytes()), human_count(c.objects()), "objects");
+}
+
+void freed_lines(const pb::LedgerFreedRates& f, std::string& out) {
+  out += fmt::format("freed by RCU    {}/s over {:.1f} s: {} objects/s, {} pages/s, {} kfree/s",
+                     bytes_text(f.bytes_per_s()), f.seconds(), human_count(f.objects_per_s()),
+                     human_count(f.pages_per_s()), human_count(f.kfree_per_s()));
+  if (f.batch_bytes_per_s() > 0)
+    out += fmt::format("; {}/s of it from kfree_rcu() batches", bytes_text(f.batch_bytes_per_s()));
+  if (f.recursion_misses() > 0)
+    out += fmt::format("; {} not seen (recursion misses)", counted(f.recursion_misses(), "free"));
+  out += "\n";
+  for (const auto& c : f.top_caches())
+    out += row("  ", c.name(), bytes_text(c.bytes_per_s()) + "/s", human_count(c.objects_per_s()),
+               "objects/s");
+}
+
+void pending_lines(const pb::LedgerPendingCounts& p, std::string& out) {
+  out += fmt::format("pending now     {} callbacks (done {}, wait {}, next_ready {}, next {}",
+                     human_count(p.callbacks()), human_count(p.done()), human_count(p.wait()),
+                     human_count(p.next_ready()), human_count(p.next()));
+  if (p.has_lazy()) out += fmt::format(", lazy {}", human_count(p.lazy()));
+  if (p.has_bypass() && p.bypass() > 0) out += fmt::format(", bypass {}", human_count(p.bypass()));
+  out += fmt::format("); kfree_rcu() batches {} objects\n", human_count(p.krc_objects()));
+}
+
+void pending_bytes_lines(const pb::LedgerPendingBytes& b, std::string& out) {
+  out += fmt::format("pending bytes   {} in {} callbacks, {} with the done segment (~{}); walk {}",
+                     bytes_text(b.bytes()), human_count(b.callbacks()),
+                     bytes_text(b.bytes_with_done()), bytes_text(b.done_bytes_estimate()),
+                     ms_text(b.took_us()));
+  if (!b.complete())
+    out += fmt::format(", incomplete ({} of {} callbacks)", human_count(b.callbacks()),
+                       human_count(b.expected()));
+  if (b.retries() > 0) out += fmt::format(", {} redone", counted(b.retries(), "CPU walk"));
+  out += "\n";
+  if (b.by_function_size() > 0) out += "  by function\n";
+  for (const auto& f : b.by_function())
+    out += row("    ", f.name(), bytes_text(f.bytes()), human_count(f.callbacks()), "callbacks");
+  if (b.by_cache_size() > 0) out += "  by cache\n";
+  for (const auto& c : b.by_cache()) out += cache_bytes_line(c);
+  if (b.has_krc()) {
+    out += fmt::format("  kfree_rcu() batches: {} objects, {}\n", human_count(b.krc().objects()),
+                       bytes_text(b.krc().bytes()));
+    for (const auto& c : b.krc().by_cache()) out += cache_bytes_line(c);
+  }
+}
+
+void barrier_lines(const pb::LedgerBarrierBacklog& b, std::string& out) {
+  out += fmt::format(
+      "barrier backlog {} in {}: {} freed ({} objects, {} callbacks invoked; pending {} -> {})",
+      outcome_name(b.outcome()), ms_text(b.duration_us()), bytes_text(b.bytes()),
+      human_count(b.objects()), human_count(b.callbacks_invoked()), human_count(b.pending_before()),
+      human_count(b.pending_after()));
+  if (b.recursion_misses() > 0)
+    out += fmt::format("; {} not seen", counted(b.recursion_misses(), "free"));
+  out += "\n";
+  if (!b.detail().empty()) out += fmt::format("                {}\n", b.detail());
+  for (const auto& c : b.by_cache())
+    out += row("  ", c.name(), bytes_text(c.bytes()), human_count(c.objects()), "objects");
+}
+
+}  // namespace
+
+std::string ledger_text(const pb::LedgerReading& l) {
+  const auto& c = l.coverage();
+  std::string out =
+      fmt::format("RCU ledger      {}, {} read\n", c.flavour().empty() ? "?" : c.flavour(),
+                  counted(static_cast<std::size_t>(c.cpus_size()), "CPU"));
+  if (l.has_freed()) freed_lines(l.freed(), out);
+  if (l.has_pending()) pending_lines(l.pending(), out);
+  if (l.has_pending_bytes()) pending_bytes_lines(l.pending_bytes(), out);
+  if (l.has_barrier_backlog()) barrier_lines(l.barrier_backlog(), out);
+  for (int i = 0; i < c.notes_size(); ++i)
+    out += fmt::format("{}{}\n", i == 0 ? "ledger notes    " : "                ", c.notes(i));
   return out;
 }
 

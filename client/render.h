@@ -64,6 +64,7 @@ class Progress {
   std::set<std::string> failed_criteria_shown_;
   std::optional<pb::Campaign> final_snapshot_;
   std::vector<pb::MetricDef> metrics_;  // the parts' named figures, from the snapshot
+  std::map<std::string, double> latest_metrics_;  // each figure's latest value, by name
 };
 
 std::string summary(const pb::Campaign& c);
@@ -74,5 +75,10 @@ std::string junit_xml(const pb::Campaign& c);
 std::string junit_error_xml(const std::string& suite, const std::string& id,
                             const std::string& message);
 std::string xml_escape(std::string_view s);
+
+// `probe --ledger`: what the RCU ledger read (freed per cache per second, pending callbacks and
+// bytes by function and by cache, kfree_rcu() batches, the barrier's backlog, what it does not
+// cover), one section per step that worked; lines labelled like the rest of the probe's.
+std::string ledger_text(const pb::LedgerReading& l);
 
 }  // namespace mt::client

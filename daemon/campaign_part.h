@@ -36,6 +36,11 @@ struct PartContext {
   std::optional<std::filesystem::path> pressure_file;  // the cgroup's memory.pressure, if any
   // The campaign cgroup, for reads (set before setup(); null in tests of parts that need none).
   const cgroup::CampaignCgroup* cgroup = nullptr;
+  // Stops (true) or continues (false) the campaign's running flood workers with SIGSTOP and
+  // SIGCONT, so that no new RCU callbacks are queued while a barrier measures the backlog;
+  // returns how many it signalled. When the campaign stops, the runner continues them before it
+  // sends SIGTERM, whatever a part did. Null: there is nothing to freeze (tests).
+  std::function<int(bool frozen)> freeze_floods = {};
 };
 
 // A worker that ended, as the runner saw it end.

@@ -20,6 +20,8 @@
 #include "common/units.h"
 #include "daemon/journal.h"
 #include "daemon/parts/gp_probe_part.h"
+#include "daemon/parts/ledger_part.h"
+#include "daemon/parts/rcu_stall_part.h"
 #include "daemon/parts/kernel_knobs_part.h"
 #include "daemon/parts/psi_trigger_part.h"
 #include "daemon/parts/sampling_part.h"
@@ -65,8 +67,13 @@ CampaignRunner::CampaignRunner(asio::io_context& io, Scheduler& timers, RunnerOp
       sink_(std::move(sink)),
       on_finished_(std::move(on_finished)),
       procs_(opt_.worker_ops ? opt_.worker_ops : kernel_worker_ops()),
-      cx_{io, timers, [this] { return now_s(); }, [this](Event::Body b) { emit(std::move(b)); },
-          std::nullopt} {
+      cx_{io,
+          timers,
+          [this] { return now_s(); },
+          [this](Event::Body b) { emit(std::move(b)); },
+          std::nullopt,
+          nullptr,
+          [this](bool frozen) { return freeze_floods(frozen); }} {
   for (const auto& spec : in_.spec.workloads) {
     auto w = std::make_unique<Worker>();
     w->spec = spec;
@@ -209,6 +216,13 @@ void CampaignRunner::set_up_parts() {
   gp.interval = in_.spec.gp_probe_interval;
   if (opt_.gp_measure) gp.measure = opt_.gp_measure;
   parts_.push_back(std::make_unique<GpProbePart>(std::move(gp)));
+  LedgerPartOptions ledger;
+  ledger.spec = in_.spec.ledger;
+  ledger.ledger.sys = opt_.sys_root;
+  ledger.ledger.proc = opt_.proc_root;
+  ledger.open = opt_.ledger_open;
+  parts_.push_back(std::make_unique<LedgerPart>(std::move(ledger)));
+  parts_.push_back(std::make_unique<RcuStallPart>(opt_.sys_root));
   if (opt_.extra_parts)
     for (auto& part : opt_.extra_parts()) parts_.push_back(std::move(part));
   for (auto& part : parts_) {
@@ -455,6 +469,17 @@ void CampaignRunner::take_sample() {
   emit(std::move(update));
 }
 
+int CampaignRunner::freeze_floods(bool frozen) {
+  int n = 0;
+  for (auto& w : workers_) {
+    if (w->reaped || w->frozen == frozen || (frozen && (!w->spec.flood() || stopping_))) continue;
+    procs_->signal(w->status.pid, frozen ? SIGSTOP : SIGCONT);  // not yet reaped: still ours
+    w->frozen = frozen;
+    ++n;
+  }
+  return n;
+}
+
 // ---- stopping ---------------------------------------------------------------------------
 
 void CampaignRunner::stop(const std::string& reason) {
@@ -470,6 +495,7 @@ void CampaignRunner::begin_stop(State verdict_hint, const std::string& reason) {
   spdlog::info("campaign {}: stopping: {}", in_.id, reason);
   timers_.cancel(std::exchange(sample_task_, 0));
   timers_.cancel(std::exchange(duration_task_, 0));
+  freeze_floods(false);  // a stopped process would not see SIGTERM
   for (auto& w : workers_) {
     timers_.cancel(std::exchange(w->start_task, 0));
     if (!w->reaped) procs_->signal(w->status.pid, SIGTERM);

@@ -31,6 +31,7 @@
 #include "daemon/model.h"
 #include "daemon/parts/criteria_part.h"
 #include "rcu/gp_latency.h"
+#include "rcu/ledger.h"
 #include "daemon/parts/oom_part.h"
 #include "daemon/report.h"
 #include "daemon/worker_process.h"
@@ -53,6 +54,9 @@ struct RunnerOptions {
   std::filesystem::path sys_root = "/sys";  // RCU knobs are read (and written) under it
   // Times one grace period; null: membarrier (tests: a fake that does not wait).
   rcu::GpProber::Measure gp_measure;
+  std::filesystem::path proc_root = "/proc";  // the RCU ledger reads kallsyms under it
+  // Opens the RCU ledger; null: rcu::Ledger::open (unit tests: one that fails or is fake).
+  std::function<Result<std::unique_ptr<rcu::Ledger>>(const rcu::LedgerOptions&)> ledger_open;
   // More parts, after the built-in ones (tests; a probe being tried out).
   std::function<std::vector<std::unique_ptr<CampaignPart>>()> extra_parts;
 };
@@ -113,6 +117,7 @@ class CampaignRunner {
     bool ended_early = false;      // ended before the campaign began to stop
     bool oom_killed = false;
     int control_fd = -1;  // write end of the worker's control pipe
+    bool frozen = false;  // SIGSTOPped by freeze_floods()
     std::deque<std::pair<workloads::Control, ControlDone>> pending;  // sent, not yet answered
     double started_s = 0, ended_s = 0;
     std::deque<std::pair<double, std::uint64_t>> history;  // (t, ops), the last second
@@ -123,6 +128,8 @@ class CampaignRunner {
   void set_state(State s, const std::string& reason);
   void fail(const std::string& reason);  // error: stop everything, verdict ERROR
   void tell_parts(const Event& ev);       // on_event() of every part
+  // SIGSTOP (true) or SIGCONT (false) to the running flood workers; how many were signalled.
+  int freeze_floods(bool frozen);
 
   // The worker's command line: its workload as normalized YAML, its directory, its time bound.
   std::vector<std::string> worker_args(const Worker& w) const;

@@ -12,6 +12,129 @@ void to_pb(const PsiFigures& in, pb::PsiFigures* out) {
   out->set_full_stall_delta_us(in.full_stall_delta_us);
 }
 
+double micros(std::chrono::nanoseconds d) {
+  return std::chrono::duration<double, std::micro>(d).count();
+}
+
+void to_pb(const rcu::LedgerFacts& in, pb::LedgerCoverage* out) {
+  out->set_flavour(in.flavour);
+  for (int cpu : in.cpus) out->add_cpus(cpu);
+  out->set_freed(in.freed);
+  out->set_pending(in.pending);
+  out->set_batch_bracket(in.batch_bracket);
+  out->set_krc(in.krc);
+  out->set_lazy_len(in.lazy_len);
+  out->set_nocb_bypass(in.nocb_bypass);
+  out->set_sheaves(in.sheaves);
+  out->set_barrier(in.barrier);
+  for (const auto& n : in.notes) out->add_notes(n);
+}
+
+void to_pb(const rcu::FreedRates& in, pb::LedgerFreedRates* out) {
+  out->set_seconds(in.seconds);
+  out->set_bytes_per_s(in.bytes_per_s);
+  out->set_objects_per_s(in.objects_per_s);
+  out->set_pages_per_s(in.pages_per_s);
+  out->set_kfree_per_s(in.kfree_per_s);
+  out->set_batch_bytes_per_s(in.batch_bytes_per_s);
+  out->set_recursion_misses(in.recursion_misses);
+  for (const rcu::CacheRate& c : in.top) {
+    auto* o = out->add_top_caches();
+    o->set_name(c.name);
+    o->set_bytes_per_s(c.bytes_per_s);
+    o->set_objects_per_s(c.objects_per_s);
+  }
+}
+
+void to_pb(const rcu::PendingCounts& in, pb::LedgerPendingCounts* out) {
+  const rcu::CpuPendingCounts& t = in.total;
+  out->set_callbacks(t.len);
+  out->set_done(t.seglen[rcu::kDone]);
+  out->set_wait(t.seglen[rcu::kWait]);
+  out->set_next_ready(t.seglen[rcu::kNextReady]);
+  out->set_next(t.seglen[rcu::kNext]);
+  if (t.lazy_len) out->set_lazy(*t.lazy_len);
+  if (t.bypass_len) out->set_bypass(*t.bypass_len);
+  out->set_krc_objects(t.krc_objects());
+  out->set_barrier_sequence(in.barrier_sequence);
+}
+
+void to_pb(const rcu::CacheBytes& in, pb::LedgerCacheBytes* out) {
+  out->set_name(in.name);
+  out->set_object_size(in.object_size);
+  out->set_callbacks(in.callbacks);
+  out->set_objects(in.objects);
+  out->set_bytes(in.bytes);
+}
+
+void to_pb(const rcu::PendingBytes& in, pb::LedgerPendingBytes* out) {
+  out->set_bytes(in.bytes);
+  out->set_bytes_with_done(in.bytes_with_done());
+  out->set_callbacks(in.callbacks);
+  out->set_expected(in.expected);
+  out->set_objects(in.objects);
+  out->set_done_callbacks(in.done_callbacks);
+  out->set_done_bytes_estimate(in.done_bytes_estimate);
+  out->set_unsized_callbacks(in.unsized_callbacks);
+  out->set_complete(in.complete);
+  out->set_retries(in.retries);
+  out->set_took_us(micros(in.took));
+  for (const rcu::FunctionBytes& f : in.by_function) {
+    auto* o = out->add_by_function();
+    o->set_name(f.name);
+    o->set_callbacks(f.callbacks);
+    o->set_objects(f.objects);
+    o->set_bytes(f.bytes);
+  }
+  for (const rcu::CacheBytes& c : in.by_cache) to_pb(c, out->add_by_cache());
+  if (in.krc.walked) {
+    auto* krc = out->mutable_krc();
+    krc->set_objects(in.krc.objects);
+    krc->set_bytes(in.krc.bytes);
+    for (const rcu::CacheBytes& c : in.krc.by_cache) to_pb(c, krc->add_by_cache());
+  }
+}
+
+pb::LedgerBarrierBacklog::Outcome to_pb(rcu::BarrierOutcome o) {
+  switch (o) {
+    case rcu::BarrierOutcome::ran:
+      return pb::LedgerBarrierBacklog::OUTCOME_RAN;
+    case rcu::BarrierOutcome::skipped:
+      return pb::LedgerBarrierBacklog::OUTCOME_SKIPPED;
+    case rcu::BarrierOutcome::throttled:
+      return pb::LedgerBarrierBacklog::OUTCOME_THROTTLED;
+  }
+  return pb::LedgerBarrierBacklog::OUTCOME_UNSPECIFIED;
+}
+
+void to_pb(const rcu::BarrierBacklog& in, pb::LedgerBarrierBacklog* out) {
+  out->set_outcome(to_pb(in.outcome));
+  out->set_detail(in.detail);
+  out->set_duration_us(micros(in.duration));
+  out->set_bytes(in.bytes);
+  out->set_objects(in.objects);
+  out->set_pages(in.pages);
+  out->set_kfree_calls(in.kfree_calls);
+  out->set_callbacks_invoked(in.callbacks_invoked);
+  out->set_pending_before(in.pending_before);
+  out->set_pending_after(in.pending_after);
+  out->set_recursion_misses(in.recursion_misses);
+  for (const rcu::CacheFreed& c : in.by_cache) {
+    auto* o = out->add_by_cache();
+    o->set_name(c.name);
+    o->set_objects(c.objects);
+    o->set_bytes(c.bytes);
+  }
+}
+
+void to_pb(const rcu::ProbeLedger& in, pb::LedgerReading* out) {
+  to_pb(in.facts, out->mutable_coverage());
+  if (in.freed) to_pb(*in.freed, out->mutable_freed());
+  if (in.counts) to_pb(*in.counts, out->mutable_pending());
+  if (in.bytes) to_pb(*in.bytes, out->mutable_pending_bytes());
+  if (in.barrier) to_pb(*in.barrier, out->mutable_barrier_backlog());
+}
+
 template <class... Fs>
 struct Overloaded : Fs... {
   using Fs::operator()...;
@@ -104,6 +227,7 @@ void to_pb(const CampaignView& in, pb::Campaign* out) {
     def->set_name(m.name);
     def->set_unit(m.unit);
     def->set_help(m.help);
+    def->set_label(m.label);
   }
   for (const auto& w : in.workloads) to_pb(w, out->add_workloads());
   for (const auto& c : in.criteria) to_pb(c, out->add_criteria());
@@ -156,6 +280,13 @@ void to_pb(const rcu::ProbeResult& r, pb::ProbeRcuResponse* resp) {
     out.set_barrier_note(
         "the kernel throttles barriers: one that returns at once may have been skipped rather "
         "than have found nothing queued");
+  if (r.ledger) to_pb(*r.ledger, out.mutable_ledger());
+  out.set_ledger_error(r.ledger_error);
+}
+
+void set_ledger_availability(const std::string& unavailable_reason, pb::SystemInfo* out) {
+  out->set_ledger_available(unavailable_reason.empty());
+  out->set_ledger_unavailable_reason(unavailable_reason);
 }
 
 }  // namespace mt::daemon

@@ -14,6 +14,8 @@ namespace mt::daemon {
 namespace pb = ::memtorture::v1;
 
 void to_pb(const rcu::ProbeResult& in, pb::ProbeRcuResponse* out);
+// SystemInfo's ledger fields: available when nothing stands in its way (an empty reason).
+void set_ledger_availability(const std::string& unavailable_reason, pb::SystemInfo* out);
 
 pb::CampaignState to_pb(State s);
 void to_pb(const Sample& in, pb::Sample* out);

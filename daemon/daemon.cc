@@ -22,6 +22,7 @@
 #include "cgroup/layout.h"
 #include "common/fs.h"
 #include "rcu/knobs.h"
+#include "rcu/ledger_probe.h"
 #include "daemon/dirs.h"
 #include "daemon/engine.h"
 #include "daemon/grpc_service.h"
@@ -129,6 +130,7 @@ campaign::HostFeatures host_features(const kernel::SystemProbe& probe, const cgr
     if (k.present) h.knobs_present.emplace_back(k.def->name);
     if (k.present && k.writable) h.knobs_writable.emplace_back(k.def->name);
   }
+  h.ledger_unavailable = rcu::ledger_unavailable_reason().value_or("");
   return h;
 }
 
@@ -243,6 +245,7 @@ int run(const DaemonOptions& o) {
   eo.runner.host = {facts.probe.kernel_release, std::string(cgroup::to_string(layout->mode)),
                     layout->memory_root.string(), facts.probe.cpus, facts.probe.memory_total_bytes};
   eo.host = host_features(facts.probe, *layout);
+  facts.ledger_unavailable = eo.host.ledger_unavailable;  // GetSystem and ProbeRcu say the same
   Engine engine(io, clock, eo);
   engine.load_reports();
   std::thread io_thread([&io] { io.run(); });

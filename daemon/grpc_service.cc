@@ -2,12 +2,15 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
+#include <chrono>
 #include <cmath>
 #include <deque>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <thread>
 
 #include "campaign/parse.h"
 #include "campaign/source.h"
@@ -19,6 +22,9 @@
 namespace mt::daemon {
 
 namespace asio = boost::asio;
+
+// How often a probe's ledger window looks whether its call was cancelled.
+constexpr std::chrono::milliseconds kProbePoll{50};
 
 grpc::Status to_grpc(const ApiError& e) {
   switch (e.code) {
@@ -355,6 +361,7 @@ grpc::ServerUnaryReactor* Service::GetSystem(grpc::CallbackServerContext* ctx,
     resp->set_cpus(p.cpus);
     resp->set_running_campaign(engine_.running_id());
     resp->set_libcgroup_memory_mount(facts_.libcgroup_memory_mount);
+    set_ledger_availability(facts_.ledger_unavailable, resp);
     return grpc::Status::OK;
   });
 }
@@ -365,11 +372,33 @@ grpc::ServerUnaryReactor* Service::ProbeRcu(grpc::CallbackServerContext* ctx,
   if (req->gp() > static_cast<unsigned>(rcu::kMaxProbeGracePeriods))
     return finish_now(ctx, invalid("gp", fmt::format("is {}; at most {} grace periods", req->gp(),
                                                      rcu::kMaxProbeGracePeriods)));
+  if (req->ledger_seconds() > static_cast<unsigned>(rcu::kMaxProbeLedgerSeconds))
+    return finish_now(
+        ctx, invalid("ledger_seconds",
+                     fmt::format("is {}; {} to {} seconds (0: no ledger)", req->ledger_seconds(),
+                                 rcu::kMinProbeLedgerSeconds, rcu::kMaxProbeLedgerSeconds)));
   auto* r = ctx->DefaultReactor();
-  const rcu::ProbeRequest request{static_cast<int>(req->gp()), req->barrier()};
-  asio::post(probes_, [this, r, request, resp] {
+  const rcu::ProbeRequest request{static_cast<int>(req->gp()), req->barrier(),
+                                  static_cast<int>(req->ledger_seconds())};
+  asio::post(probes_, [this, ctx, r, request, resp] {
     rcu::ProbeEnv env;
     env.cpus = facts_.probe.cpus;
+    // The probe's own ledger, opened and closed on this thread.
+    env.open_ledger = [this]() -> Result<std::unique_ptr<rcu::Ledger>> {
+      if (!facts_.ledger_unavailable.empty()) return make_error(facts_.ledger_unavailable);
+      return rcu::Ledger::open();
+    };
+    // The window ends early when the call is cancelled (the client went away, or the server
+    // shuts down): the ledger is then closed at once.
+    env.wait = [ctx](std::chrono::nanoseconds window) {
+      const auto end = std::chrono::steady_clock::now() + window;
+      while (!ctx->IsCancelled()) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now >= end) return true;
+        std::this_thread::sleep_for(std::min<std::chrono::nanoseconds>(end - now, kProbePoll));
+      }
+      return false;
+    };
     to_pb(rcu::probe(request, env), resp);
     r->Finish(grpc::Status::OK);
   });

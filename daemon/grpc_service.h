@@ -22,6 +22,10 @@ struct SystemFacts {
   kernel::SystemProbe probe;
   cgroup::Layout layout;
   std::string libcgroup_memory_mount;
+  // Why the RCU ledger cannot run on this host (rcu::ledger_unavailable_reason(), asked once at
+  // start-up: one parse of the kernel BTF); empty when nothing stands in its way. A probe does
+  // not try to open the ledger where this says it cannot.
+  std::string ledger_unavailable = "not probed";
 };
 
 // ReadReport's chunk size: well under gRPC's default 4 MiB message limit.
@@ -57,7 +61,8 @@ class Service final : public ::memtorture::v1::MemTorture::CallbackService {
   grpc::ServerUnaryReactor* GetSystem(grpc::CallbackServerContext* ctx,
                                       const pb::GetSystemRequest* req,
                                       pb::SystemInfo* resp) override;
-  // Runs on a thread of its own (it blocks for grace periods), never on the io thread.
+  // Runs on a thread of its own (it blocks for grace periods and the ledger's window), never on
+  // the io thread.
   grpc::ServerUnaryReactor* ProbeRcu(grpc::CallbackServerContext* ctx,
                                      const pb::ProbeRcuRequest* req,
                                      pb::ProbeRcuResponse* resp) override;

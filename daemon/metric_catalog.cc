@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "daemon/parts/gp_probe_part.h"
+#include "daemon/parts/ledger_part.h"
+#include "daemon/parts/rcu_stall_part.h"
 
 namespace mt::daemon {
 namespace {
@@ -58,6 +60,8 @@ const std::vector<MetricDef>& core_metrics() {
 std::vector<MetricDef> all_metrics() {
   std::vector<MetricDef> out = core_metrics();
   for (auto& m : GpProbePart::declared()) out.push_back(std::move(m));
+  for (auto& m : LedgerPart::declared()) out.push_back(std::move(m));
+  for (auto& m : RcuStallPart::declared()) out.push_back(std::move(m));
   return out;
 }
 

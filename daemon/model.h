@@ -45,6 +45,8 @@ struct MetricDef {
   std::string name;  // "rcu.pending_bytes": lower case, dots between words
   std::string unit;  // "bytes", "%", "1/s", "" for a count
   std::string help;  // one line for people
+  // Its words in memtorturectl's live line ("rcu waiting 6.8Mi"); empty: shown by its name.
+  std::string label = {};
 };
 
 // The lowest headroom this sample vouches for: limit - usage, or limit - the kernel's peak

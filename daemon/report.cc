@@ -76,7 +76,7 @@ namespace {
 
 json metric_defs_json(const std::vector<MetricDef>& defs) {
   json out = json::array();
-  for (const auto& m : defs) out.push_back({{"name", m.name}, {"unit", m.unit}, {"help", m.help}});
+  for (const auto& m : defs) out.push_back({{"name", m.name}, {"unit", m.unit}, {"help", m.help}, {"label", m.label}});
   return out;
 }
 
@@ -292,7 +292,8 @@ Result<CampaignView> view_from_report(const json& j, const std::string& path) {
     v.failcnt = memory.value("failcnt", std::uint64_t{0});
     if (auto it = j.find("metrics"); it != j.end() && it->is_array())
       for (const auto& m : *it)
-        v.metrics.push_back({m.value("name", ""), m.value("unit", ""), m.value("help", "")});
+        v.metrics.push_back({m.value("name", ""), m.value("unit", ""), m.value("help", ""),
+                             m.value("label", "")});
     if (memory.contains("min_headroom_bytes") && !memory["min_headroom_bytes"].is_null())
       v.min_headroom_bytes = memory["min_headroom_bytes"].get<std::int64_t>();
     if (const auto& samples = j.at("samples"); !samples.empty())

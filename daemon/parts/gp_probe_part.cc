@@ -16,7 +16,8 @@ GpProbePart::~GpProbePart() {
 std::vector<MetricDef> GpProbePart::declared() {
   return {{"rcu.gp_latency_us", "us",
            "the latest grace period timed (membarrier GLOBAL, a synchronize_rcu()) since the "
-           "previous sample"}};
+           "previous sample",
+           "rcu gp"}};
 }
 
 std::string GpProbePart::current_phase() const { return rcu::grace_period_knobs(opt_.sys); }

@@ -103,5 +103,44 @@ TEST(GpProbeInterval, DefaultsToOneSecondTakesOffAndIsBounded) {
                                     "100ms and 1m")));
 }
 
+TEST(Ledger, DefaultsOnTakesOffAMapAndBoundsItsIntervals) {
+  Campaign c;
+  auto r = parse(c.str());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.spec->ledger, LedgerSpec{});
+  EXPECT_TRUE(r.spec->ledger.enabled);
+
+  c.top = "ledger: off\n";
+  r = parse(c.str());
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r.spec->ledger.enabled);
+  auto again = parse(to_yaml(*r.spec));
+  ASSERT_TRUE(again.ok()) << to_yaml(*r.spec);
+  EXPECT_EQ(again.spec->ledger, r.spec->ledger);
+
+  c.top = "ledger: {freed: false, walk_interval: 250ms, backlog_interval: 5s, pause_floods: false}\n";
+  r = parse(c.str());
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r.spec->ledger.freed);
+  EXPECT_EQ(r.spec->ledger.walk_interval, std::chrono::milliseconds(250));
+  EXPECT_EQ(r.spec->ledger.backlog_interval, std::chrono::milliseconds(5000));
+  EXPECT_FALSE(r.spec->ledger.pause_floods);
+  again = parse(to_yaml(*r.spec));
+  ASSERT_TRUE(again.ok()) << to_yaml(*r.spec);
+  EXPECT_EQ(again.spec->ledger, r.spec->ledger);
+
+  c.top = "ledger: {walk_interval: 50ms, backlog_interval: 500ms, walk: 1s}\n";
+  EXPECT_THAT(errors_of(c.str()),
+              ElementsAre(HasSubstr("t.yaml:3:25: ledger.walk_interval: must be 'off' or between "
+                                    "100ms and 10s, got 50ms"),
+                          HasSubstr("t.yaml:3:49: ledger.backlog_interval: must be 'off' or "
+                                    "between 1s and 10m, got 500ms"),
+                          HasSubstr("t.yaml:3:56: ledger.walk: unknown key (expected enabled, "
+                                    "freed, walk_interval, backlog_interval or pause_floods)")));
+  c.top = "ledger: yes\n";
+  EXPECT_THAT(errors_of(c.str()),
+              ElementsAre(HasSubstr("t.yaml:3:9: ledger: expected 'off' or a map")));
+}
+
 }  // namespace
 }  // namespace mt::campaign

@@ -79,6 +79,11 @@ psi_trigger:
   stall: 100ms
   window: 2s
 gp_probe_interval: 1s
+ledger:
+  freed: true
+  walk_interval: 1s
+  backlog_interval: off
+  pause_floods: true
 )");
 }
 

@@ -95,5 +95,20 @@ TEST(CliTest, HelpIsExitCode0AndEachCommandsHelpListsTheGlobalFlags) {
   EXPECT_THAT(p.out, HasSubstr("memtorturectl run"));
 }
 
+TEST(CliTest, ProbeLedgerSecondsAreOneToSixtyElseExitCode2) {
+  auto p = parse({"probe", "--ledger", "5", "--json"});
+  ASSERT_TRUE(p.inv) << p.err;
+  EXPECT_EQ(p.inv->command, Command::probe);
+  EXPECT_EQ(p.inv->ledger_seconds, 5);
+  EXPECT_EQ(parse({"probe", "--ledger", "60"}).inv->ledger_seconds, 60);
+  EXPECT_EQ(parse({"probe"}).inv->ledger_seconds, 0) << "no ledger unless asked for";
+  for (const char* bad : {"0", "61", "-1", "two"}) {
+    auto refused = parse({"probe", "--ledger", bad});
+    EXPECT_FALSE(refused.inv) << bad;
+    EXPECT_EQ(refused.rc, kInvalid) << bad;
+    EXPECT_THAT(refused.err, HasSubstr("--ledger")) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace mt::client

@@ -52,6 +52,9 @@ class FakeDaemon final : public pb::MemTorture::Service {
   Unary get, stop;
   std::function<grpc::Status(pb::ListCampaignsResponse*)> list;
   std::function<grpc::Status(grpc::ServerWriter<pb::ReportChunk>*)> report;
+  std::function<grpc::Status(grpc::ServerContext*, const pb::ProbeRcuRequest&,
+                             pb::ProbeRcuResponse*)>
+      probe;
   std::atomic<int> starts{0}, stops{0}, watches{0};
 
   grpc::Status StartCampaign(grpc::ServerContext*, const pb::StartCampaignRequest* req,
@@ -86,7 +89,13 @@ class FakeDaemon final : public pb::MemTorture::Service {
     s->set_cpus(2);
     s->set_memory_total_bytes(8ULL << 30);
     s->set_cgroup_mode("hybrid");
+    s->set_ledger_available(false);
+    s->set_ledger_unavailable_reason("no bpf_get_kmem_cache kfunc (kernels before 6.13)");
     return grpc::Status::OK;
+  }
+  grpc::Status ProbeRcu(grpc::ServerContext* ctx, const pb::ProbeRcuRequest* req,
+                        pb::ProbeRcuResponse* resp) override {
+    return probe ? probe(ctx, *req, resp) : unimplemented();
   }
 
  private:
@@ -617,6 +626,89 @@ TEST_F(CommandsTest, ValidateWarnsAboutMoreFloodThreadsThanCpus) {
   ASSERT_EQ(j["warnings"].size(), 1u);
   EXPECT_EQ(j["warnings"][0]["file"], file);
   EXPECT_GT(j["warnings"][0]["line"], 0);
+}
+
+// ---- system, probe --------------------------------------------------------------------------
+
+TEST_F(CommandsTest, SystemSaysWhyTheLedgerCannotRun) {
+  EXPECT_EQ(cmd_system(options()), kPassed);
+  EXPECT_THAT(out_.str(), HasSubstr("RCU ledger        unavailable: no bpf_get_kmem_cache kfunc"));
+}
+
+TEST_F(CommandsTest, ProbeLedgerIsAskedForAndPrintedAfterTheGracePeriods) {
+  pb::ProbeRcuRequest asked;
+  fake_.probe = [&](grpc::ServerContext*, const pb::ProbeRcuRequest& req, pb::ProbeRcuResponse* r) {
+    asked = req;
+    r->set_knobs("rcu_expedited=0 rcu_normal=0");
+    for (double us : {9000.0, 10000.0}) r->add_gp_latency_us(us);
+    r->set_gp_p50_us(9000);
+    *r->mutable_ledger() = testing::ledger_reading();
+    return grpc::Status::OK;
+  };
+  EXPECT_EQ(cmd_probe(options(), {2, false, 2}), kPassed);
+  EXPECT_EQ(asked.ledger_seconds(), 2u);
+  EXPECT_EQ(asked.gp(), 2u);
+  const std::string out = out_.str();
+  EXPECT_THAT(out, HasSubstr("grace periods   2 timed"));
+  EXPECT_THAT(out,
+              HasSubstr("\nRCU ledger      rcu_preempt, 2 CPUs read\nfreed by RCU    300.0Mi/s"));
+  EXPECT_THAT(out, HasSubstr("barrier backlog ran in 25.3 ms"));
+  EXPECT_LT(out.find("grace periods"), out.find("RCU ledger"));
+}
+
+TEST_F(CommandsTest, ALedgerThatCouldNotBeReadSaysWhyWithExitCode3) {
+  fake_.probe = [](grpc::ServerContext*, const pb::ProbeRcuRequest&, pb::ProbeRcuResponse* r) {
+    r->set_ledger_error("cannot open the RCU ledger: not privileged");
+    return grpc::Status::OK;
+  };
+  EXPECT_EQ(cmd_probe(options(), {0, false, 1}), kUnreachable);
+  EXPECT_THAT(out_.str(), HasSubstr("RCU ledger      not read: cannot open the RCU ledger: not "
+                                    "privileged\n"));
+
+  out_.str("");
+  fake_.probe = [](grpc::ServerContext*, const pb::ProbeRcuRequest&, pb::ProbeRcuResponse* r) {
+    *r->mutable_ledger() = testing::ledger_reading();
+    r->mutable_ledger()->clear_pending_bytes();
+    r->set_ledger_error("pending_bytes: EFAULT");
+    return grpc::Status::OK;
+  };
+  EXPECT_EQ(cmd_probe(options(), {0, false, 1}), kUnreachable);
+  EXPECT_THAT(out_.str(), HasSubstr("barrier backlog ran"));
+  EXPECT_THAT(out_.str(), HasSubstr("RCU ledger      incomplete: pending_bytes: EFAULT\n"));
+}
+
+TEST_F(CommandsTest, ProbeDeadlineCoversTheLedgerWindowAndItsMargin) {
+  std::chrono::system_clock::time_point deadline;
+  fake_.probe = [&](grpc::ServerContext* ctx, const pb::ProbeRcuRequest&, pb::ProbeRcuResponse*) {
+    deadline = ctx->deadline();
+    return grpc::Status::OK;
+  };
+  const auto now = std::chrono::system_clock::now();
+  EXPECT_EQ(cmd_probe(options(), {0, false, 60}), kPassed);
+  EXPECT_GT(deadline, now + kRpcDeadline + 60s + kProbeLedgerMargin);
+  EXPECT_LT(deadline, now + kRpcDeadline + 60s + kProbeLedgerMargin + kProbeMargin + 5s);
+  EXPECT_EQ(probe_extra_time({10, false, 0}), 2s + kProbeMargin) << "no ledger, no ledger time";
+  EXPECT_EQ(probe_extra_time({0, false, 5}), kProbeMargin + 5s + kProbeLedgerMargin);
+}
+
+TEST_F(CommandsTest, ProbeJsonHasTheLedgerOrNull) {
+  fake_.probe = [](grpc::ServerContext*, const pb::ProbeRcuRequest& req, pb::ProbeRcuResponse* r) {
+    if (req.ledger_seconds() > 0) *r->mutable_ledger() = testing::ledger_reading();
+    return grpc::Status::OK;
+  };
+  auto g = options();
+  g.json = true;
+  EXPECT_EQ(cmd_probe(g, {0, false, 2}), kPassed);
+  auto j = nlohmann::json::parse(out_.str());
+  EXPECT_EQ(j["ledger"]["barrier_backlog"]["outcome"], "ran");
+  EXPECT_EQ(j["ledger"]["pending"]["lazy"], 0);
+  EXPECT_EQ(j["ledger"]["pending_bytes"]["by_function"][0]["name"], "__sk_destruct");
+  EXPECT_EQ(j["ledger_error"], "");
+
+  out_.str("");
+  EXPECT_EQ(cmd_probe(g, {3, false, 0}), kPassed);
+  j = nlohmann::json::parse(out_.str());
+  EXPECT_TRUE(j["ledger"].is_null());
 }
 
 }  // namespace

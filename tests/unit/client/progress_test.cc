@@ -272,27 +272,40 @@ TEST(NotableTest, RoutineEventsAreNotNotable) {
   EXPECT_EQ(Progress::notable(at(1.0)), "");  // no event set at all
 }
 
-TEST(ProgressTest, NamedMetricsShowInTheirUnitsAsTheSnapshotDeclaresThem) {
+TEST(ProgressTest, LabelledMetricsShowInTheirUnitsAtTheirLatestValue) {
   Progress p;
   pb::CampaignEvent snap = testing::at(0);
   auto* c = snap.mutable_snapshot();
   c->set_state(pb::RUNNING);
   c->set_duration_s(10);
-  auto* def = c->add_metrics();
-  def->set_name("rcu.pending_bytes");
-  def->set_unit("bytes");
-  auto* rate = c->add_metrics();
-  rate->set_name("rcu.freed");
-  rate->set_unit("1/s");
+  auto declare = [c](std::string name, std::string unit, std::string label) {
+    auto* def = c->add_metrics();
+    def->set_name(std::move(name));
+    def->set_unit(std::move(unit));
+    def->set_label(std::move(label));
+  };
+  declare("rcu.pending_bytes", "bytes", "rcu waiting");
+  declare("rcu.freed_bytes_per_s", "bytes/s", "rcu");
+  declare("rcu.freed_objects_per_s", "1/s", "");  // no label: report and JSON only
   p.apply(snap);
   pb::CampaignEvent ev = testing::at(1);
   *ev.mutable_sample() = testing::sample(10 * testing::Mi, 256 * testing::Mi);
-  (*ev.mutable_sample()->mutable_metrics())["rcu.pending_bytes"] = 3 * testing::Mi;
-  (*ev.mutable_sample()->mutable_metrics())["rcu.freed"] = 1500;
+  (*ev.mutable_sample()->mutable_metrics())["rcu.pending_bytes"] = 6.8 * testing::Mi;
+  (*ev.mutable_sample()->mutable_metrics())["rcu.freed_bytes_per_s"] = 230 * testing::Mi;
+  (*ev.mutable_sample()->mutable_metrics())["rcu.freed_objects_per_s"] = 1500;
   (*ev.mutable_sample()->mutable_metrics())["undeclared"] = 7;  // no unit known: not shown
   p.apply(ev);
-  EXPECT_THAT(p.line(), ::testing::HasSubstr("rcu.pending_bytes 3.0Mi  rcu.freed 1.5k 1/s"));
+  EXPECT_THAT(p.line(), ::testing::HasSubstr("  rcu waiting 6.8Mi  rcu 230.0Mi/s"));
   EXPECT_THAT(p.line(), ::testing::Not(::testing::HasSubstr("undeclared")));
+  EXPECT_THAT(p.line(), ::testing::Not(::testing::HasSubstr("objects")));
+
+  // The walk behind rcu waiting runs less often than samples are taken: the next sample without
+  // it keeps the latest value, and the rate moves on.
+  pb::CampaignEvent next = testing::at(1.1);
+  *next.mutable_sample() = testing::sample(10 * testing::Mi, 256 * testing::Mi);
+  (*next.mutable_sample()->mutable_metrics())["rcu.freed_bytes_per_s"] = 100 * testing::Mi;
+  p.apply(next);
+  EXPECT_THAT(p.line(), ::testing::HasSubstr("  rcu waiting 6.8Mi  rcu 100.0Mi/s"));
 }
 
 }  // namespace

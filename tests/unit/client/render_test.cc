@@ -337,5 +337,60 @@ TEST(XmlEscapeTest, EverythingElseIsKeptAsIs) {
   EXPECT_EQ(xml_escape("&amp;"), "&amp;amp;");
 }
 
+// ---- probe --ledger ----------------------------------------------------------------------
+
+TEST(LedgerTextTest, EverySectionInTheOrderRead) {
+  const std::string text = ledger_text(testing::ledger_reading());
+  EXPECT_EQ(text,
+            "RCU ledger      rcu_preempt, 2 CPUs read\n"
+            "freed by RCU    300.0Mi/s over 2.0 s: 290.0k objects/s, 75.0k pages/s, 157.0k "
+            "kfree/s; 3 frees not seen (recursion misses)\n"
+            "  UDP                                  178.0Mi/s  140.0k objects/s\n"
+            "pending now     9.0k callbacks (done 120, wait 4.2k, next_ready 0, next 4.7k, lazy "
+            "0); kfree_rcu() batches 12 objects\n"
+            "pending bytes   6.5Mi in 8.9k callbacks, 6.6Mi with the done segment (~86.0Ki); walk "
+            "1.8 ms\n"
+            "  by function\n"
+            "    __sk_destruct                          4.0Mi    3.0k callbacks\n"
+            "  by cache\n"
+            "    UDP (1.3Ki)                            4.0Mi    3.0k objects\n"
+            "  kfree_rcu() batches: 12 objects, 1.1Ki\n"
+            "    kmalloc-cg-96 (96B)                    1.1Ki      12 objects\n"
+            "barrier backlog ran in 25.3 ms: 7.0Mi freed (9.1k objects, 9.1k callbacks invoked; "
+            "pending 9.0k -> 150)\n"
+            "                barrier_sequence 8 -> 12\n"
+            "  UDP                                      4.0Mi    3.0k objects\n"
+            "ledger notes    not covered: SRCU and Tasks RCU callback queues (separate per-CPU "
+            "lists)\n"
+            "                pending: CPUs that come online after open are not read\n");
+}
+
+TEST(LedgerTextTest, AFailedStepIsLeftOutAndAnIncompleteWalkSaysSo) {
+  pb::LedgerReading l = testing::ledger_reading();
+  l.clear_freed();
+  l.clear_barrier_backlog();
+  l.mutable_pending()->clear_lazy();  // a kernel without lazy_len: not "lazy 0"
+  l.mutable_pending_bytes()->set_complete(false);
+  l.mutable_pending_bytes()->set_expected(9000);
+  l.mutable_pending_bytes()->set_retries(2);
+  l.mutable_pending_bytes()->clear_krc();
+  const std::string text = ledger_text(l);
+  EXPECT_THAT(text, Not(HasSubstr("freed by RCU")));
+  EXPECT_THAT(text, Not(HasSubstr("barrier backlog")));
+  EXPECT_THAT(text, Not(HasSubstr("lazy")));
+  EXPECT_THAT(text, Not(HasSubstr("kfree_rcu() batches:")));
+  EXPECT_THAT(text,
+              HasSubstr("walk 1.8 ms, incomplete (8.9k of 9.0k callbacks), 2 CPU walks redone\n"));
+}
+
+TEST(LedgerTextTest, ASkippedBarrierSaysSo) {
+  pb::LedgerReading l = testing::ledger_reading();
+  auto* b = l.mutable_barrier_backlog();
+  b->set_outcome(pb::LedgerBarrierBacklog::OUTCOME_SKIPPED);
+  b->set_bytes(0);
+  b->set_detail("barrier_sequence stayed at 8 and no CPU's barrier_seq_snap moved");
+  EXPECT_THAT(ledger_text(l), HasSubstr("barrier backlog skipped in 25.3 ms: 0B freed"));
+}
+
 }  // namespace
 }  // namespace mt::client

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "rcu/probe.h"
 #include "tests/unit/daemon/daemon_testing.h"
 
 namespace mt::daemon {
@@ -217,6 +218,132 @@ TEST(ConvertTest, ViewWithoutSamplesHasNoLatestAndNoMinHeadroom) {
   EXPECT_FALSE(c.has_min_headroom());
   EXPECT_EQ(c.min_headroom_bytes(), 0);
   EXPECT_EQ(c.peak_bytes(), 0u);
+}
+
+// ---- ProbeRcu's ledger, SystemInfo's ledger fields -----------------------------------------
+
+rcu::ProbeLedger probe_ledger() {
+  using namespace std::chrono_literals;
+  rcu::ProbeLedger l;
+  l.facts.flavour = "rcu_preempt";
+  l.facts.cpus = {0, 1};
+  l.facts.freed = l.facts.pending = l.facts.krc = l.facts.barrier = true;
+  l.facts.notes = {"not covered: SRCU and Tasks RCU callback queues (separate per-CPU lists)"};
+  rcu::FreedRates f;
+  f.seconds = 2.001;
+  f.bytes_per_s = 585e6;
+  f.objects_per_s = 450e3;
+  f.pages_per_s = 71e3;
+  f.kfree_per_s = 157e3;
+  f.recursion_misses = 12;
+  f.top = {{"UDP", 132e3, 178e6}, {"sock_inode_cache", 132e3, 110e6}};
+  l.freed = f;
+  rcu::PendingCounts c;
+  c.total.len = 3600;
+  c.total.seglen = {100, 1500, 0, 2000};
+  c.total.krc_head_count = 5;
+  c.total.krc_bulk_count = {7, 0};
+  c.barrier_sequence = 12;
+  l.counts = c;  // no lazy_len: this kernel has none
+  rcu::PendingBytes b;
+  b.bytes = 2'500'000;
+  b.done_bytes_estimate = 73'500;
+  b.callbacks = 3400;
+  b.expected = 3500;
+  b.complete = false;
+  b.retries = 1;
+  b.took = 1800us;
+  b.by_function = {{0xffffffff81e83670, "__sk_destruct", 3060, 3060, 4'100'000}};
+  b.by_cache = {{0xffff888100001000, "UDP", 1344, 3060, 3060, 4'100'000}};
+  l.bytes = b;  // krc not walked
+  rcu::BarrierBacklog bb;
+  bb.outcome = rcu::BarrierOutcome::ran;
+  bb.detail = "barrier_sequence 8 -> 12";
+  bb.duration = 25ms;
+  bb.bytes = 7'400'000;
+  bb.pending_before = 3600;
+  bb.by_cache = {rcu::CacheFreed{}};
+  bb.by_cache[0].name = "UDP";
+  bb.by_cache[0].bytes = 4'000'000;
+  l.barrier = bb;
+  return l;
+}
+
+TEST(ConvertTest, ProbeLedgerEverySection) {
+  rcu::ProbeResult r;
+  r.ledger = probe_ledger();
+  pb::ProbeRcuResponse out;
+  to_pb(r, &out);
+  ASSERT_TRUE(out.has_ledger());
+  EXPECT_EQ(out.ledger_error(), "");
+  const auto& l = out.ledger();
+  EXPECT_EQ(l.coverage().flavour(), "rcu_preempt");
+  EXPECT_EQ(l.coverage().cpus_size(), 2);
+  EXPECT_TRUE(l.coverage().krc());
+  EXPECT_THAT(l.coverage().notes(), ::testing::ElementsAre(::testing::HasSubstr("SRCU")));
+  EXPECT_EQ(l.freed().seconds(), 2.001);
+  EXPECT_EQ(l.freed().bytes_per_s(), 585e6);
+  EXPECT_EQ(l.freed().recursion_misses(), 12u);
+  ASSERT_EQ(l.freed().top_caches_size(), 2);
+  EXPECT_EQ(l.freed().top_caches(1).name(), "sock_inode_cache");
+  EXPECT_EQ(l.freed().top_caches(1).bytes_per_s(), 110e6);
+  EXPECT_EQ(l.freed().top_caches(1).objects_per_s(), 132e3);
+  EXPECT_EQ(l.pending().callbacks(), 3600);
+  EXPECT_EQ(l.pending().done(), 100);
+  EXPECT_EQ(l.pending().wait(), 1500);
+  EXPECT_EQ(l.pending().next_ready(), 0);
+  EXPECT_EQ(l.pending().next(), 2000);
+  EXPECT_FALSE(l.pending().has_lazy()) << "null where the kernel has no lazy_len, not 0";
+  EXPECT_EQ(l.pending().krc_objects(), 12);
+  EXPECT_EQ(l.pending().barrier_sequence(), 12u);
+  EXPECT_EQ(l.pending_bytes().bytes(), 2'500'000u);
+  EXPECT_EQ(l.pending_bytes().bytes_with_done(), 2'573'500u);
+  EXPECT_FALSE(l.pending_bytes().complete());
+  EXPECT_EQ(l.pending_bytes().took_us(), 1800);
+  EXPECT_EQ(l.pending_bytes().by_function(0).name(), "__sk_destruct");
+  EXPECT_EQ(l.pending_bytes().by_cache(0).object_size(), 1344u);
+  EXPECT_FALSE(l.pending_bytes().has_krc()) << "batches not walked: null";
+  EXPECT_EQ(l.barrier_backlog().outcome(), pb::LedgerBarrierBacklog::OUTCOME_RAN);
+  EXPECT_EQ(l.barrier_backlog().duration_us(), 25'000);
+  EXPECT_EQ(l.barrier_backlog().bytes(), 7'400'000u);
+  EXPECT_EQ(l.barrier_backlog().by_cache(0).name(), "UDP");
+}
+
+TEST(ConvertTest, ProbeLedgerAFailedStepIsNullAndTheErrorPassesThrough) {
+  rcu::ProbeResult r;
+  r.ledger = probe_ledger();
+  r.ledger->bytes.reset();
+  r.ledger->counts->total.lazy_len = 0;
+  r.ledger_error = "pending_bytes: EFAULT";
+  pb::ProbeRcuResponse out;
+  to_pb(r, &out);
+  EXPECT_FALSE(out.ledger().has_pending_bytes());
+  EXPECT_TRUE(out.ledger().has_barrier_backlog());
+  EXPECT_TRUE(out.ledger().pending().has_lazy()) << "0 lazy callbacks is a value";
+  EXPECT_EQ(out.ledger_error(), "pending_bytes: EFAULT");
+
+  rcu::ProbeResult none;
+  none.ledger_error = "cannot open the RCU ledger: not privileged";
+  pb::ProbeRcuResponse unopened;
+  to_pb(none, &unopened);
+  EXPECT_FALSE(unopened.has_ledger());
+  EXPECT_EQ(unopened.ledger_error(), "cannot open the RCU ledger: not privileged");
+}
+
+TEST(ConvertTest, LedgerAvailabilityInSystemInfo) {
+  pb::SystemInfo here;
+  set_ledger_availability("", &here);
+  EXPECT_TRUE(here.ledger_available());
+  EXPECT_EQ(here.ledger_unavailable_reason(), "");
+
+  rcu::LedgerHostFacts host;  // made up: everything there but the privilege
+  host.btf = host.kallsyms_addresses = true;
+  host.tp_rcu_utilization = host.tp_kmem_cache_free = host.tp_sched_update_nr_running = true;
+  host.kfunc_get_kmem_cache = host.percpu_runqueues = host.percpu_rcu_data = true;
+  pb::SystemInfo elsewhere;
+  set_ledger_availability(rcu::unavailable_reason(host).value_or(""), &elsewhere);
+  EXPECT_FALSE(elsewhere.ledger_available());
+  EXPECT_THAT(elsewhere.ledger_unavailable_reason(), ::testing::HasSubstr("CAP_BPF"));
 }
 
 }  // namespace

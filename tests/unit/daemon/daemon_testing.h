@@ -1,6 +1,8 @@
 // Helpers shared by the daemon unit tests: a scratch directory and sample builders.
 #pragma once
 
+#include <boost/asio/io_context.hpp>
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
@@ -8,6 +10,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "daemon/model.h"
 
@@ -46,6 +49,17 @@ inline std::string read_text(const std::filesystem::path& file) {
 
 inline void write_text(const std::filesystem::path& file, const std::string& text) {
   std::ofstream(file, std::ios::binary) << text;
+}
+
+// Runs one handler that another thread posts to `io` (a part's prober or job thread), waiting
+// up to 2 s for it; false when none came.
+inline bool run_one_posted(boost::asio::io_context& io) {
+  for (int i = 0; i < 2000; ++i) {
+    io.restart();
+    if (io.poll_one() > 0) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return false;
 }
 
 inline PsiFigures psi(double some_avg10, double full_avg10, std::uint64_t some_delta = 0,

@@ -11,6 +11,7 @@
 #include "common/fs.h"
 #include "common/scheduler.h"
 #include "daemon/parts/gp_probe_part.h"
+#include "daemon/parts/rcu_stall_part.h"
 #include "tests/unit/daemon/daemon_testing.h"
 
 namespace mt::daemon {
@@ -47,12 +48,7 @@ class GpProbePartTest : public ::testing::Test {
   // Runs the result the prober's thread posts (it may not have posted yet; nothing else is
   // waiting on io_, so run() would return at once).
   void settle() {
-    for (int i = 0; i < 2000; ++i) {
-      io_.restart();
-      if (io_.poll_one() > 0) return;
-      std::this_thread::sleep_for(1ms);
-    }
-    ADD_FAILURE() << "no result from the prober in 2 s";
+    if (!testing::run_one_posted(io_)) ADD_FAILURE() << "no result from the prober in 2 s";
   }
 
   testing::TempDir dir_;
@@ -134,6 +130,48 @@ TEST_F(GpProbePartTest, AFailingMembarrierStopsTheProbeAndTheReportSaysWhy) {
   ReportData r;
   part.contribute(r);
   EXPECT_THAT(r.parts["gp_probe"]["error"].get<std::string>(), ::testing::HasSubstr("EINVAL"));
+}
+
+}  // namespace
+}  // namespace mt::daemon
+
+namespace mt::daemon {
+namespace {
+
+// RCU stall warnings: counted from the campaign's start, each new one told at once.
+TEST(RcuStallPartTest, CountsWarningsSinceTheStartAndTellsEachNewOne) {
+  testing::TempDir dir;
+  std::filesystem::create_directories(dir / "sys/kernel");
+  testing::write_text(dir / "sys/kernel/rcu_stall_count", "7\n");
+  boost::asio::io_context io;
+  FakeClock clock;
+  ManualScheduler timers{clock};
+  std::vector<Event::Body> events;
+  PartContext cx{io, timers, [] { return 0.0; },
+                 [&events](Event::Body b) { events.push_back(std::move(b)); }, std::nullopt};
+  RcuStallPart part(dir / "sys");
+  ASSERT_TRUE(part.setup(cx));
+  Sample s;
+  ASSERT_TRUE(part.measure(s, cx));
+  EXPECT_DOUBLE_EQ(s.metrics.at("rcu.stalls"), 0);
+  EXPECT_TRUE(events.empty());
+  testing::write_text(dir / "sys/kernel/rcu_stall_count", "9\n");
+  ASSERT_TRUE(part.measure(s, cx));
+  EXPECT_DOUBLE_EQ(s.metrics.at("rcu.stalls"), 2);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_THAT(std::get<LogLine>(events[0]).text, ::testing::HasSubstr("RCU CPU stall warning: 2"));
+  ReportData r;
+  part.contribute(r);
+  EXPECT_EQ(r.parts["rcu_stalls"]["stalls"], 2);
+  EXPECT_EQ(r.parts["rcu_stalls"]["before"], 7);
+
+  RcuStallPart none(dir / "no-sys");
+  ASSERT_TRUE(none.setup(cx));
+  Sample t;
+  ASSERT_TRUE(none.measure(t, cx));
+  EXPECT_FALSE(t.metrics.contains("rcu.stalls"));
+  none.contribute(r);
+  EXPECT_THAT(r.parts["rcu_stalls"]["error"].get<std::string>(), ::testing::HasSubstr("ENOENT"));
 }
 
 }  // namespace

@@ -19,6 +19,7 @@
 #include "daemon/engine.h"
 #include "daemon/report.h"
 #include "memtorture/v1/memtorture.grpc.pb.h"
+#include "rcu/ledger_probe.h"
 #include "tests/unit/daemon/daemon_testing.h"
 
 namespace mt::daemon {
@@ -42,7 +43,7 @@ class ServiceTest : public ::testing::Test {
     engine_ = std::make_unique<Engine>(io_, clock_, o);
     engine_->load_reports();
     io_thread_ = std::thread([this] { io_.run(); });
-    service_ = std::make_unique<Service>(io_, *engine_, SystemFacts{});
+    service_ = std::make_unique<Service>(io_, *engine_, facts_);
     grpc::ServerBuilder builder;
     builder.AddListeningPort("unix:" + (state_ / "s.sock").string(),
                              grpc::InsecureServerCredentials());
@@ -102,6 +103,7 @@ class ServiceTest : public ::testing::Test {
   }
   std::uint64_t last_total_ = 0;
 
+  SystemFacts facts_;  // what a test sets before SetUp reaches the service
   testing::TempDir state_;
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_ =
@@ -202,6 +204,50 @@ TEST_F(ServiceTest, ProbeRcuAnswersWhyItCouldNotTimeGracePeriods) {
   EXPECT_EQ(resp.gp_latency_us_size(), 0);
   EXPECT_THAT(resp.gp_error(), HasSubstr("one CPU"));
   EXPECT_FALSE(resp.barrier_timed()) << "not asked for";
+}
+
+TEST_F(ServiceTest, ProbeRcuRefusesTooLongALedgerWindowNamingTheField) {
+  grpc::ClientContext ctx;
+  pb::ProbeRcuRequest req;
+  req.set_ledger_seconds(61);
+  pb::ProbeRcuResponse resp;
+  auto st = stub_->ProbeRcu(&ctx, req, &resp);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(), HasSubstr("ledger_seconds: is 61; 1 to 60 seconds"));
+}
+
+// A host the ledger cannot run on, as rcu::unavailable_reason() judges made-up facts.
+class LedgerUnavailableServiceTest : public ServiceTest {
+ protected:
+  LedgerUnavailableServiceTest() {
+    rcu::LedgerHostFacts host;
+    host.btf = false;
+    host.btf_error =
+        "no kernel BTF at /sys/kernel/btf/vmlinux (ENOENT): needs CONFIG_DEBUG_INFO_BTF";
+    facts_.ledger_unavailable = rcu::unavailable_reason(host).value_or("");
+  }
+};
+
+TEST_F(LedgerUnavailableServiceTest, GetSystemSaysTheLedgerCannotRunAndWhy) {
+  grpc::ClientContext ctx;
+  pb::SystemInfo info;
+  ASSERT_TRUE(stub_->GetSystem(&ctx, pb::GetSystemRequest{}, &info).ok());
+  EXPECT_FALSE(info.ledger_available());
+  EXPECT_THAT(info.ledger_unavailable_reason(), HasSubstr("CONFIG_DEBUG_INFO_BTF"));
+}
+
+TEST_F(LedgerUnavailableServiceTest, ProbeRcuGivesTheReasonAsLedgerErrorAndStillAnswersTheRest) {
+  grpc::ClientContext ctx;
+  pb::ProbeRcuRequest req;
+  req.set_gp(2);
+  req.set_ledger_seconds(60);  // not waited for: nothing was opened
+  pb::ProbeRcuResponse resp;
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSERT_TRUE(stub_->ProbeRcu(&ctx, req, &resp).ok());
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(30));
+  EXPECT_FALSE(resp.has_ledger());
+  EXPECT_THAT(resp.ledger_error(), HasSubstr("cannot open the RCU ledger: no kernel BTF"));
+  EXPECT_THAT(resp.gp_error(), HasSubstr("one CPU")) << "the grace periods still answered";
 }
 
 }  // namespace

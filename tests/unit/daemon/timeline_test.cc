@@ -84,6 +84,10 @@ class TimelineTest : public ::testing::Test {
     o.stop_grace = 3s;
     o.cgroup_ops = fs_;
     o.worker_ops = workers_;
+    // No BPF from a unit test: the ledger part says why it is off, and the campaign runs on.
+    o.ledger_open = [](const rcu::LedgerOptions&) -> Result<std::unique_ptr<rcu::Ledger>> {
+      return make_error("no RCU ledger in unit tests");
+    };
     o.extra_parts = [this] {
       std::vector<std::unique_ptr<CampaignPart>> parts;
       auto a = std::make_unique<RecordingPart>("A", log_);

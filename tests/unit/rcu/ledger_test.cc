@@ -6,7 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <cerrno>
-#include <deque>
+
+#include "tests/unit/rcu/fake_ledger_source.h"
 
 namespace mt::rcu {
 namespace {
@@ -14,90 +15,7 @@ namespace {
 using namespace std::chrono_literals;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-constexpr std::uint64_t kUdp = 0xffff888100001000;
-constexpr std::uint64_t kSkDestruct = 0xffffffff81e83670;
-
-// Hands out readings queued by the test and records the order of calls.
-class FakeSource final : public LedgerSource {
- public:
-  LedgerFacts facts_;
-  std::deque<Result<RawFreed>> freed_;
-  std::deque<Result<std::vector<CpuPendingCounts>>> counts_;
-  std::deque<std::uint64_t> sequences_;
-  std::deque<Result<RawWalk>> walks_;
-  Result<BarrierWrite> barrier_ = BarrierWrite{25ms, 0};
-  std::vector<std::string> calls_;
-  std::chrono::nanoseconds now_{1s};
-
-  const LedgerFacts& facts() const override { return facts_; }
-  Result<RawFreed> read_freed() override {
-    calls_.push_back("freed");
-    return next(freed_, "no freed reading queued");
-  }
-  Result<std::vector<CpuPendingCounts>> read_counts(std::uint64_t& seq) override {
-    calls_.push_back("counts");
-    if (!sequences_.empty()) {
-      seq = sequences_.front();
-      sequences_.pop_front();
-    }
-    return next(counts_, "no counts queued");
-  }
-  Result<RawWalk> walk() override {
-    calls_.push_back("walk");
-    return next(walks_, "no walk queued");
-  }
-  Status set_freed_attached(bool attached) override {
-    calls_.push_back(attached ? "attach" : "detach");
-    return {};
-  }
-  Result<BarrierWrite> barrier() override {
-    calls_.push_back("barrier");
-    return barrier_;
-  }
-  std::chrono::nanoseconds now() const override { return now_; }
-
- private:
-  template <class T>
-  static Result<T> next(std::deque<Result<T>>& q, const char* empty) {
-    if (q.empty()) return make_error(empty);
-    Result<T> r = std::move(q.front());
-    q.pop_front();
-    return r;
-  }
-};
-
-RawFreed freed_with(std::uint64_t udp_objects, std::chrono::nanoseconds at) {
-  RawFreed r;
-  r.at = at;
-  r.caches.push_back({kUdp, "UDP", 1344, {{udp_objects, udp_objects * 1344, 0, 0, 0}}});
-  r.per_cpu = {FreedCounters{}};
-  return r;
-}
-
-std::vector<CpuPendingCounts> cpu_counts(std::int64_t len, std::uint64_t snap) {
-  CpuPendingCounts c;
-  c.cpu = 0;
-  c.len = len;
-  c.seglen = {0, len, 0, 0};
-  c.barrier_seq_snap = snap;
-  return {c};
-}
-
-RawWalk walk_with(std::uint64_t callbacks) {
-  RawWalk w;
-  w.slots = {{kSkDestruct, kUdp, "UDP", 1344, callbacks, callbacks, callbacks * 1344}};
-  w.cpus = {CpuWalk{0,
-                    {0, static_cast<std::int64_t>(callbacks), 0, 0},
-                    callbacks,
-                    callbacks,
-                    callbacks,
-                    callbacks * 1344,
-                    0,
-                    0,
-                    WalkStop::end}};
-  return w;
-}
+using namespace mt::rcu::testing;  // FakeSource, kUdp, kSkDestruct, freed_with, ...
 
 class LedgerTest : public ::testing::Test {
  protected:
