@@ -1,6 +1,10 @@
 // The RCU ledger's benchmark (run by bench/ledger.sh, as root):
 //   show       what the ledger sees now: facts, counts, one walk, one second of frees;
 //   overhead   UDP flood ops/s with and without method 1 attached, in alternating rounds;
+//   overhead-sampler
+//              the same with method 2's sampler as a campaign runs it (counts every 100 ms,
+//              a walk every 1 s, on a thread of its own): method 1 alone, the sampler alone,
+//              both, each against the windows with nothing on either side of it;
 //   backlog    backlog by barrier with the flood running and paused, and the continuous
 //              reading (pending_bytes) against the barrier's freed bytes at the same moment.
 // Every flood runs in a memory-limited memtorture-ledger-<pid> cgroup, removed at the end.
@@ -9,9 +13,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <map>
+#include <mutex>
+#include <numeric>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -36,6 +45,18 @@ double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   const std::size_t n = v.size();
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+double mean(const std::vector<double>& v) {
+  return v.empty() ? 0 : std::accumulate(v.begin(), v.end(), 0.0) / v.size();
+}
+
+// Nearest rank, p in [0, 100].
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const auto rank = static_cast<std::size_t>(p / 100 * (v.size() - 1) + 0.5);
+  return v[std::min(rank, v.size() - 1)];
 }
 
 std::unique_ptr<Ledger> open_ledger(LedgerOptions o = {}) {
@@ -224,6 +245,175 @@ int overhead(int rounds, std::chrono::milliseconds window) {
   return flood->stop() ? 0 : 1;
 }
 
+// Method 2 as a campaign runs it (daemon/parts/ledger_part.cc): on a thread of its own,
+// pending_counts() every 100 ms (a campaign's default sample_interval; with freed(), as a
+// campaign reads it at every sample, while method 1 is attached) and pending_bytes(), a walk,
+// every 1 s (ledger.walk_interval's default). Switched on and off without stopping: it keeps its
+// schedule while off, so that over many windows it makes its calls at the campaign's rate
+// wherever the windows fall (a 300 ms window holds three readings, and a walk three times in ten).
+class Sampler {
+ public:
+  static constexpr auto kTick = 100ms;
+  static constexpr int kWalkEvery = 10;  // ticks
+
+  struct Stats {
+    std::uint64_t errors = 0;
+    std::vector<double> counts_us, freed_us;  // each pending_counts() and freed() call
+    std::vector<double> walk_ms;
+    std::string last_error;
+  };
+
+  explicit Sampler(Ledger& ledger) : ledger_(ledger), thread_([this] { loop(); }) {}
+  ~Sampler() {
+    {
+      std::lock_guard lock(mu_);
+      quit_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  Sampler(const Sampler&) = delete;
+  Sampler& operator=(const Sampler&) = delete;
+
+  void set(bool on, bool read_freed) {
+    read_freed_ = read_freed;
+    on_ = on;
+  }
+  Stats stats() {
+    std::lock_guard lock(mu_);
+    return stats_;
+  }
+
+ private:
+  void loop() {
+    using clock = std::chrono::steady_clock;
+    auto next = clock::now();
+    for (std::uint64_t tick = 0;; ++tick) {
+      {
+        std::unique_lock lock(mu_);
+        if (cv_.wait_until(lock, next, [this] { return quit_; })) return;
+      }
+      next += kTick;
+      if (on_) {
+        const bool read_freed = read_freed_;
+        const auto t0 = clock::now();
+        auto c = ledger_.pending_counts();
+        const auto tc = clock::now();
+        mt::Result<mt::rcu::FreedTotals> f = mt::rcu::FreedTotals{};
+        if (read_freed) f = ledger_.freed();
+        const auto t1 = clock::now();
+        std::optional<mt::Result<mt::rcu::PendingBytes>> w;
+        if (tick % kWalkEvery == 0) w = ledger_.pending_bytes();
+        const auto t2 = clock::now();
+        std::lock_guard lock(mu_);
+        stats_.counts_us.push_back(std::chrono::duration<double, std::micro>(tc - t0).count());
+        if (read_freed)
+          stats_.freed_us.push_back(std::chrono::duration<double, std::micro>(t1 - tc).count());
+        if (!c) ++stats_.errors, stats_.last_error = c.error().message;
+        if (!f) ++stats_.errors, stats_.last_error = f.error().message;
+        if (w) {
+          stats_.walk_ms.push_back(std::chrono::duration<double, std::milli>(t2 - t1).count());
+          if (!*w) ++stats_.errors, stats_.last_error = w->error().message;
+        }
+      }
+      // Behind (a long walk): skip the ticks missed, as a campaign drops a reading still in
+      // flight rather than queueing it.
+      for (const auto now = clock::now(); next < now; ++tick) next += kTick;
+    }
+  }
+
+  Ledger& ledger_;
+  std::atomic<bool> on_{false}, read_freed_{false};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool quit_ = false;
+  Stats stats_;
+  std::thread thread_;  // last: starts once the rest is built
+};
+
+// Method 1, the sampler (method 2 as a campaign runs it), and both, on one running flood in
+// alternating windows: every "on" window between two windows with nothing on, each compared with
+// the mean of its two neighbours; the order of the three rotates from round to round.
+int overhead_sampler(int rounds, std::chrono::milliseconds window) {
+  auto ledger = open_ledger();  // both methods; method 1 detached below
+  auto flood = start_flood(1);
+  std::this_thread::sleep_for(500ms);  // past the start
+  // A campaign's first walk also resolves the callback functions' names from kallsyms (tens of
+  // ms, once): done here, before the windows, so that they see the walks that follow.
+  {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto w = ledger->pending_bytes();
+    fmt::print("first walk (names resolved from kallsyms): {:.1f} ms{}\n",
+               std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+                   .count(),
+               w ? "" : ", failed: " + w.error().message);
+  }
+  Sampler sampler(*ledger);
+  struct Condition {
+    std::string_view name;
+    bool method1, sampler;
+    std::vector<double> on, ratios;
+  };
+  std::array<Condition, 3> conds{{{"method 1", true, false, {}, {}},
+                                  {"sampler", false, true, {}, {}},
+                                  {"both", true, true, {}, {}}}};
+  auto set = [&](bool method1, bool sampling) {
+    if (Status st = ledger->set_freed_attached(method1); !st)
+      fmt::print(stderr, "ledger: {}\n", st.error().message);
+    sampler.set(sampling, method1);
+    std::this_thread::sleep_for(50ms);
+  };
+  std::vector<double> off;
+  set(false, false);
+  off.push_back(flood_rate(*flood, window));
+  for (int i = 0; i < rounds; ++i) {
+    std::string line;
+    for (std::size_t k = 0; k < conds.size(); ++k) {
+      Condition& c = conds[(i + k) % conds.size()];
+      set(c.method1, c.sampler);
+      c.on.push_back(flood_rate(*flood, window));
+      set(false, false);
+      off.push_back(flood_rate(*flood, window));
+      const double base = (off[off.size() - 2] + off.back()) / 2;
+      c.ratios.push_back(base > 0 ? 100.0 * (base - c.on.back()) / base : 0);
+      line += fmt::format("  {} {:>7} ({:+.1f}%)", c.name, human_count(c.on.back()),
+                          -c.ratios.back());
+    }
+    fmt::print("  round {:>2}:{}; off {:>7}..{:>7}\n", i + 1, line,
+               human_count(*std::min_element(off.end() - 4, off.end())),
+               human_count(*std::max_element(off.end() - 4, off.end())));
+  }
+  const auto st = sampler.stats();
+  fmt::print(
+      "overhead with the sampler: UDP flood (1 process), {} rounds of {} ms windows; median {} "
+      "ops/s with nothing on\n",
+      rounds, window.count(), human_count(median(off)));
+  fmt::print("  {:<9} {:>12} {:>16} {:>14} {:>18}\n", "on", "median ops/s", "median slowdown",
+             "mean slowdown", "slowdown p25..p75");
+  for (const auto& c : conds)
+    fmt::print("  {:<9} {:>12} {:>15.1f}% {:>13.1f}% {:>8.1f}%..{:.1f}%\n", c.name,
+               human_count(median(c.on)), median(c.ratios), mean(c.ratios),
+               percentile(c.ratios, 25), percentile(c.ratios, 75));
+  const double on_s = 2.0 * rounds * (window + 50ms).count() / 1000.0;
+  const auto sum = [](const std::vector<double>& v) {
+    return std::accumulate(v.begin(), v.end(), 0.0);
+  };
+  const auto max = [](const std::vector<double>& v) {
+    return v.empty() ? 0.0 : *std::max_element(v.begin(), v.end());
+  };
+  fmt::print(
+      "sampler while on (~{:.0f} s; wall time per call, including waits for the ledger's lock "
+      "and for a CPU): {} pending_counts() median {:.1f} us max {:.0f} us, {} freed() median "
+      "{:.1f} us max {:.0f} us, {} walks median {:.2f} ms max {:.2f} ms; {:.2f} ms per second "
+      "on; {} errors{}\n",
+      on_s, st.counts_us.size(), median(st.counts_us), max(st.counts_us), st.freed_us.size(),
+      median(st.freed_us), max(st.freed_us), st.walk_ms.size(), median(st.walk_ms),
+      max(st.walk_ms),
+      on_s > 0 ? ((sum(st.counts_us) + sum(st.freed_us)) / 1000 + sum(st.walk_ms)) / on_s : 0.0,
+      st.errors, st.errors ? " (last: " + st.last_error + ")" : "");
+  return flood->stop() ? 0 : 1;
+}
+
 int backlog(int rounds) {
   auto ledger = open_ledger();
   for (int i = 0; i < 3; ++i) {  // back to back: the second may be throttled
@@ -292,8 +482,12 @@ int main(int argc, char** argv) {
   if (cmd == "overhead")
     return overhead(argc > 2 ? std::atoi(argv[2]) : 5,
                     std::chrono::milliseconds(argc > 3 ? std::atoi(argv[3]) : 2000));
+  if (cmd == "overhead-sampler")
+    return overhead_sampler(argc > 2 ? std::atoi(argv[2]) : 5,
+                            std::chrono::milliseconds(argc > 3 ? std::atoi(argv[3]) : 300));
   if (cmd == "backlog") return backlog(argc > 2 ? std::atoi(argv[2]) : 5);
   fmt::print(stderr,
-             "usage: ledger_bench show [seconds] | overhead [rounds] [ms] | backlog [rounds]\n");
+             "usage: ledger_bench show [seconds] | overhead [rounds] [ms] | overhead-sampler "
+             "[rounds] [ms] | backlog [rounds]\n");
   return 2;
 }
