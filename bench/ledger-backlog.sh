@@ -19,14 +19,16 @@ out=bench/results/ledger-backlog-$(date +%Y-%m-%d).txt
   echo "rcu_expedited=$(cat /sys/kernel/rcu_expedited) rcu_normal=$(cat /sys/kernel/rcu_normal)"
   REPEAT_REPORTS=$reports bench/repeat.sh configs/rcu-ledger.yaml "$runs"
   echo
-  echo "run  t_s   outcome  barrier   walk      walk-vs-barrier  cgroup-drop  drop/barrier  paused"
+  echo "run  t_s   outcome  barrier   walk      walk-vs-barrier  cgroup-drop  drop/barrier  paused  walk: complete retries cbs done  pending_before invoked"
   for f in "$reports"/run-*.json; do
     jq -r --arg run "$(basename "$f" .json)" '.parts.ledger.backlogs[] |
       [$run, (.t_s|floor), .outcome, (.bytes/1048576*10|round/10|tostring+"Mi"),
        ((.walk_bytes // 0)/1048576*10|round/10|tostring+"Mi"),
        ((.walk_vs_barrier_percent // 0)*10|round/10|tostring+"%"),
        ((.cgroup_kernel_drop // 0)/1048576*10|round/10|tostring+"Mi"),
-       ((.cgroup_drop_percent_of_barrier // 0)|round|tostring+"%"), .floods_paused] | @tsv' "$f"
+       ((.cgroup_drop_percent_of_barrier // 0)|round|tostring+"%"), .floods_paused,
+       .walk_complete, .walk_retries, .walk_callbacks, .walk_done_callbacks, .pending_before,
+       .callbacks_invoked] | @tsv' "$f"
   done
   echo
   jq -s -r '

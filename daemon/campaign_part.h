@@ -38,9 +38,9 @@ struct PartContext {
   const cgroup::CampaignCgroup* cgroup = nullptr;
   // Stops (true) or continues (false) the campaign's running flood workers with SIGSTOP and
   // SIGCONT, so that no new RCU callbacks are queued while a barrier measures the backlog;
-  // returns how many it signalled. When the campaign stops, the runner continues them before it
+  // returns the pids it signalled. When the campaign stops, the runner continues them before it
   // sends SIGTERM, whatever a part did. Null: there is nothing to freeze (tests).
-  std::function<int(bool frozen)> freeze_floods = {};
+  std::function<std::vector<pid_t>(bool frozen)> freeze_floods = {};
 };
 
 // A worker that ended, as the runner saw it end.

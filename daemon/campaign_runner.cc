@@ -469,15 +469,15 @@ void CampaignRunner::take_sample() {
   emit(std::move(update));
 }
 
-int CampaignRunner::freeze_floods(bool frozen) {
-  int n = 0;
+std::vector<pid_t> CampaignRunner::freeze_floods(bool frozen) {
+  std::vector<pid_t> signalled;
   for (auto& w : workers_) {
     if (w->reaped || w->frozen == frozen || (frozen && (!w->spec.flood() || stopping_))) continue;
     procs_->signal(w->status.pid, frozen ? SIGSTOP : SIGCONT);  // not yet reaped: still ours
     w->frozen = frozen;
-    ++n;
+    signalled.push_back(w->status.pid);
   }
-  return n;
+  return signalled;
 }
 
 // ---- stopping ---------------------------------------------------------------------------

@@ -128,8 +128,8 @@ class CampaignRunner {
   void set_state(State s, const std::string& reason);
   void fail(const std::string& reason);  // error: stop everything, verdict ERROR
   void tell_parts(const Event& ev);       // on_event() of every part
-  // SIGSTOP (true) or SIGCONT (false) to the running flood workers; how many were signalled.
-  int freeze_floods(bool frozen);
+  // SIGSTOP (true) or SIGCONT (false) to the running flood workers; the pids signalled.
+  std::vector<pid_t> freeze_floods(bool frozen);
 
   // The worker's command line: its workload as normalized YAML, its directory, its time bound.
   std::vector<std::string> worker_args(const Worker& w) const;

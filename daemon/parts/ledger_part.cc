@@ -6,13 +6,14 @@
 #include <boost/asio/post.hpp>
 
 #include "common/units.h"
+#include "kernel/process_state.h"
 
 namespace mt::daemon {
 namespace {
 
-constexpr std::size_t kTopCaches = 5;      // per sample reading
 constexpr std::size_t kReportTop = 20;     // caches and functions listed in the report
 constexpr std::size_t kBacklogTop = 5;     // caches listed per backlog
+constexpr std::size_t kSeriesTop = 3;      // caches per point of the freed series
 
 double median(std::vector<double> v) {
   if (v.empty()) return 0;
@@ -78,6 +79,8 @@ nlohmann::ordered_json walk_json(const rcu::PendingBytes& p, double t_s) {
 
 LedgerPart::LedgerPart(LedgerPartOptions options) : opt_(std::move(options)) {
   if (!opt_.open) opt_.open = [](const rcu::LedgerOptions& o) { return rcu::Ledger::open(o); };
+  if (!opt_.all_stopped)
+    opt_.all_stopped = [](const std::vector<pid_t>& pids) { return kernel::all_stopped(pids); };
   opt_.ledger.freed = opt_.spec.freed;
 }
 
@@ -165,11 +168,15 @@ void LedgerPart::start_timers(PartContext& cx) {
 void LedgerPart::request_sample_reading(PartContext& cx) {
   if (!open_ || reading_in_flight_) return;  // a barrier may hold the thread: do not pile up
   reading_in_flight_ = true;
-  thread_->post([this, &cx] {
+  thread_->post([this, &cx, t_s = cx.now_s()] {
     Reading r;
+    r.t_s = t_s;
     if (ledger_->facts().freed) {
       if (auto f = ledger_->freed()) {
-        if (freed_last_) r.rates = rcu::freed_rates(*freed_last_, *f, kTopCaches);
+        if (freed_last_) {
+          auto rates = rcu::freed_rates(*freed_last_, *f, kSeriesTop);
+          if (rates.seconds > 0) r.rates = std::move(rates);  // two readings at one instant: none
+        }
         freed_last_ = std::move(*f);
       } else {
         r.error = f.error().message;
@@ -187,6 +194,7 @@ void LedgerPart::request_sample_reading(PartContext& cx) {
 
 void LedgerPart::on_reading(Reading r) {
   reading_in_flight_ = false;
+  if (r.rates) freed_series_.push_back({r.t_s, *r.rates});
   if (!r.error.empty() && error_.empty()) error_ = "a reading failed: " + r.error;
   if (r.counts) pending_callbacks_.push_back(static_cast<double>(r.counts->total.len));
   fresh_reading_ = std::move(r);
@@ -228,13 +236,20 @@ void LedgerPart::on_walk(Result<rcu::PendingBytes> w, PartContext& cx) {
 void LedgerPart::request_backlog(PartContext& cx) {
   if (!backlog_in_flight_) {
     backlog_in_flight_ = true;
-    int paused = 0;
-    if (opt_.spec.pause_floods && cx.freeze_floods) paused = frozen_ = cx.freeze_floods(true);
+    std::vector<pid_t> paused;
+    if (opt_.spec.pause_floods && cx.freeze_floods) paused = cx.freeze_floods(true);
+    frozen_ = !paused.empty();
     const double t_s = cx.now_s();
-    thread_->post([this, &cx, paused, t_s] {
+    thread_->post([this, &cx, paused = std::move(paused), t_s] {
       Backlog b;
       b.t_s = t_s;
-      b.floods_paused = paused;
+      b.floods_paused = static_cast<int>(paused.size());
+      const auto t0 = std::chrono::steady_clock::now();
+      const auto deadline = t0 + opt_.stop_wait;
+      while (!(b.floods_stopped = opt_.all_stopped(paused)) &&
+             std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+      b.stop_wait_ms = ms(std::chrono::steady_clock::now() - t0);
       auto kernel_now = [&cx]() -> std::optional<std::uint64_t> {
         if (!cx.cgroup) return std::nullopt;
         auto m = cx.cgroup->read_memory();
@@ -257,8 +272,8 @@ void LedgerPart::request_backlog(PartContext& cx) {
 }
 
 void LedgerPart::thaw(PartContext& cx) {
-  if (frozen_ > 0 && cx.freeze_floods) cx.freeze_floods(false);
-  frozen_ = 0;
+  if (frozen_ && cx.freeze_floods) cx.freeze_floods(false);
+  frozen_ = false;
 }
 
 void LedgerPart::on_backlog(Result<Backlog> b, PartContext& cx) {
@@ -376,9 +391,15 @@ void LedgerPart::contribute(ReportData& report) const {
                                 {"pending_after", r.pending_after},
                                 {"recursion_misses", r.recursion_misses},
                                 {"floods_paused", b.floods_paused},
+                                {"floods_stopped", b.floods_stopped},
+                                {"stop_wait_ms", b.stop_wait_ms},
                                 {"by_cache", cache_list(r.by_cache, kBacklogTop, 0)}};
     if (r.pending) {
       x["walk_bytes"] = r.pending->bytes_with_done();
+      x["walk_callbacks"] = r.pending->callbacks;
+      x["walk_done_callbacks"] = r.pending->done_callbacks;
+      x["walk_complete"] = r.pending->complete;
+      x["walk_retries"] = r.pending->retries;
       x["walk_vs_barrier_percent"] = rcu::disagreement_percent(
           static_cast<double>(r.pending->bytes_with_done()), static_cast<double>(r.bytes));
     }
@@ -395,6 +416,17 @@ void LedgerPart::contribute(ReportData& report) const {
     backlogs.push_back(std::move(x));
   }
   j["backlogs"] = std::move(backlogs);
+  // Freed through RCU at each reading (every sample): the rate and the top caches'.
+  auto series = nlohmann::ordered_json::array();
+  for (const FreedPoint& p : freed_series_) {
+    auto top = nlohmann::ordered_json::array();
+    for (const rcu::CacheRate& c : p.rates.top) top.push_back({c.name, c.bytes_per_s});
+    series.push_back({{"t_s", p.t_s},
+                      {"bytes_per_s", p.rates.bytes_per_s},
+                      {"objects_per_s", p.rates.objects_per_s},
+                      {"top", std::move(top)}});
+  }
+  j["freed_series"] = std::move(series);
   report.parts["ledger"] = std::move(j);
 }
 

@@ -35,6 +35,10 @@ struct LedgerPartOptions {
   rcu::LedgerOptions ledger;  // what to open (paths under /sys and /proc; method 1 or not)
   // Opens the ledger (on the part's thread); default rcu::Ledger::open. Tests: over a fake source.
   std::function<Result<std::unique_ptr<rcu::Ledger>>(const rcu::LedgerOptions&)> open;
+  // Whether every thread of these processes has stopped (kernel::all_stopped on /proc): a
+  // paused flood's thread inside a system call runs on until it returns. Tests: a fake.
+  std::function<bool(const std::vector<pid_t>&)> all_stopped;
+  std::chrono::milliseconds stop_wait{200};  // at most this long, then measured anyway (said)
 };
 
 class LedgerPart final : public CampaignPart {
@@ -54,12 +58,15 @@ class LedgerPart final : public CampaignPart {
     double t_s = 0;
     rcu::BarrierBacklog barrier;
     int floods_paused = 0;  // flood workers SIGSTOPped around it
+    double stop_wait_ms = 0;       // until every thread of them had stopped
+    bool floods_stopped = true;    // they had, within LedgerPartOptions::stop_wait
     std::optional<std::uint64_t> cgroup_kernel_before, cgroup_kernel_after;
   };
 
  private:
   // What the part's thread reads at each sample.
   struct Reading {
+    double t_s = 0;
     std::optional<rcu::FreedRates> rates;
     std::optional<rcu::PendingCounts> counts;
     std::string error;
@@ -90,11 +97,17 @@ class LedgerPart final : public CampaignPart {
   std::optional<rcu::LedgerFacts> facts_;
   std::string error_;  // why the ledger does not run, or stopped
   bool reading_in_flight_ = false, walk_in_flight_ = false, backlog_in_flight_ = false;
-  int frozen_ = 0;  // flood workers this part has SIGSTOPped and not yet continued
+  bool frozen_ = false;  // this part has SIGSTOPped flood workers and not yet continued them
   std::optional<Reading> fresh_reading_;
   std::optional<double> fresh_walk_bytes_, fresh_backlog_bytes_;
   // For the report.
   std::vector<double> pending_callbacks_, walk_bytes_;
+  // Freed through RCU at each reading: the rate and the top caches' (report parts.ledger.series).
+  struct FreedPoint {
+    double t_s = 0;
+    rcu::FreedRates rates;
+  };
+  std::vector<FreedPoint> freed_series_;
   std::optional<rcu::PendingBytes> largest_walk_;
   double largest_walk_t_s_ = 0;
   std::uint64_t walks_ = 0, incomplete_walks_ = 0, walk_retries_ = 0;

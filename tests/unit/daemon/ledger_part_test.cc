@@ -87,6 +87,11 @@ class LedgerPartTest : public ::testing::Test {
   LedgerPartOptions options(campaign::LedgerSpec spec) {
     LedgerPartOptions o;
     o.spec = spec;
+    // The paused workers are seen stopped at the third look.
+    o.all_stopped = [this](const std::vector<pid_t>& pids) {
+      stop_checks_.push_back(pids);
+      return stop_checks_.size() >= 3;
+    };
     o.open = [this](const rcu::LedgerOptions&) -> Result<std::unique_ptr<rcu::Ledger>> {
       auto src = std::make_unique<FloodSource>(clock_);
       source_ = src.get();
@@ -99,7 +104,7 @@ class LedgerPartTest : public ::testing::Test {
                    [this](Event::Body b) { events_.push_back(std::move(b)); }, std::nullopt};
     cx.freeze_floods = [this](bool frozen) {
       freezes_.push_back(frozen);
-      return 2;
+      return std::vector<pid_t>{101, 102};
     };
     return cx;
   }
@@ -120,6 +125,7 @@ class LedgerPartTest : public ::testing::Test {
   Clock::time_point t0_ = clock_.now();
   std::vector<Event::Body> events_;
   std::vector<bool> freezes_;
+  std::vector<std::vector<pid_t>> stop_checks_;
   FloodSource* source_ = nullptr;
 };
 
@@ -141,6 +147,7 @@ TEST_F(LedgerPartTest, FiguresWalksAndABacklogWithTheFloodsPausedAroundIt) {
   timers_.advance(100ms);
   Sample second = sample_now(part, cx);
   EXPECT_DOUBLE_EQ(second.metrics.at("rcu.pending_callbacks"), 3000);
+  EXPECT_EQ(second.metrics.count("rcu.freed_bytes_per_s"), 0u) << "no interval, no rate";
   // 1000 sockets a ms between the reading at open and this one, at the same instant: no rate
   // yet (zero seconds); the next reading 100 ms later has one.
   settle();
@@ -181,6 +188,13 @@ TEST_F(LedgerPartTest, FiguresWalksAndABacklogWithTheFloodsPausedAroundIt) {
   const auto& b = j["backlogs"][0];
   EXPECT_EQ(b["outcome"], "ran");
   EXPECT_EQ(b["floods_paused"], 2);
+  EXPECT_EQ(b["floods_stopped"], true);
+  ASSERT_EQ(stop_checks_.size(), 3u) << "the barrier waits until the paused workers have stopped";
+  EXPECT_THAT(stop_checks_[0], ElementsAre(101, 102));
+  // One point of the freed series per reading with a rate, the flood's cache on top.
+  ASSERT_FALSE(j["freed_series"].empty());
+  EXPECT_EQ(j["freed_series"][0]["top"][0][0], "UDP");
+  EXPECT_DOUBLE_EQ(j["freed_series"][0]["bytes_per_s"].get<double>(), 1e6 * kUdpSize);
   EXPECT_EQ(b["bytes"], 3000u * kUdpSize);
   EXPECT_DOUBLE_EQ(b["walk_vs_barrier_percent"].get<double>(), 0);
 }
