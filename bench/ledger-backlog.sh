@@ -19,7 +19,7 @@ out=bench/results/ledger-backlog-$(date +%Y-%m-%d).txt
   echo "rcu_expedited=$(cat /sys/kernel/rcu_expedited) rcu_normal=$(cat /sys/kernel/rcu_normal)"
   REPEAT_REPORTS=$reports bench/repeat.sh configs/rcu-ledger.yaml "$runs"
   echo
-  echo "run  t_s   outcome  barrier   walk      walk-vs-barrier  cgroup-drop  drop/barrier  paused  walk: complete retries cbs done  pending_before invoked"
+  echo "run  t_s   outcome  barrier   walk      walk-vs-barrier  cgroup-drop  drop/barrier  paused  walk: complete retries cbs done invoking  pending_before invoked"
   for f in "$reports"/run-*.json; do
     jq -r --arg run "$(basename "$f" .json)" '.parts.ledger.backlogs[] |
       [$run, (.t_s|floor), .outcome, (.bytes/1048576*10|round/10|tostring+"Mi"),
@@ -27,7 +27,7 @@ out=bench/results/ledger-backlog-$(date +%Y-%m-%d).txt
        ((.walk_vs_barrier_percent // 0)*10|round/10|tostring+"%"),
        ((.cgroup_kernel_drop // 0)/1048576*10|round/10|tostring+"Mi"),
        ((.cgroup_drop_percent_of_barrier // 0)|round|tostring+"%"), .floods_paused,
-       .walk_complete, .walk_retries, .walk_callbacks, .walk_done_callbacks, .pending_before,
+       .walk_complete, .walk_retries, .walk_callbacks, .walk_done_callbacks, (.walk_invoking_callbacks // 0), .pending_before,
        .callbacks_invoked] | @tsv' "$f"
   done
   echo

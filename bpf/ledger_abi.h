@@ -135,6 +135,7 @@ struct walk_slot {
 
 struct walk_cpu {
   __s64 seglen[LEDGER_NSEGS]; /* as read when the walk started */
+  __s64 len;                  /* cblist.len then: counts callbacks rcu_do_batch() took off */
   __u64 expected;             /* wait + next_ready + next */
   __u64 walked;
   __u64 objects;

@@ -286,6 +286,7 @@ int walk_callbacks(struct bpf_raw_tracepoint_args *ctx) {
   struct rcu_data___ledger *rdp = (void *)rdp_addr[cpu];
   if (!rdp) return 1;
   for (int s = 0; s < LEDGER_NSEGS; s++) r->seglen[s] = BPF_CORE_READ(rdp, cblist.seglen[s]);
+  r->len = read_len(rdp);
   long expected = r->seglen[1] + r->seglen[2] + r->seglen[3];
   if (expected <= 0) {
     r->stop = LEDGER_WALK_END;

@@ -354,10 +354,11 @@ void pending_lines(const pb::LedgerPendingCounts& p, std::string& out) {
 }
 
 void pending_bytes_lines(const pb::LedgerPendingBytes& b, std::string& out) {
-  out += fmt::format("pending bytes   {} in {} callbacks, {} with the done segment (~{}); walk {}",
-                     bytes_text(b.bytes()), human_count(b.callbacks()),
-                     bytes_text(b.bytes_with_done()), bytes_text(b.done_bytes_estimate()),
-                     ms_text(b.took_us()));
+  out += fmt::format(
+      "pending bytes   {} in {} callbacks, {} with those done or being invoked ({}, ~{}); walk {}",
+      bytes_text(b.bytes()), human_count(b.callbacks()), bytes_text(b.bytes_with_done()),
+      human_count(b.done_callbacks() + b.invoking_callbacks()), bytes_text(b.done_bytes_estimate()),
+      ms_text(b.took_us()));
   if (!b.complete())
     out += fmt::format(", incomplete ({} of {} callbacks)", human_count(b.callbacks()),
                        human_count(b.expected()));

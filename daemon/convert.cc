@@ -74,6 +74,7 @@ void to_pb(const rcu::PendingBytes& in, pb::LedgerPendingBytes* out) {
   out->set_expected(in.expected);
   out->set_objects(in.objects);
   out->set_done_callbacks(in.done_callbacks);
+  out->set_invoking_callbacks(in.invoking_callbacks);
   out->set_done_bytes_estimate(in.done_bytes_estimate);
   out->set_unsized_callbacks(in.unsized_callbacks);
   out->set_complete(in.complete);

@@ -352,6 +352,7 @@ class BpfLedgerSource final : public LedgerSource {
       CpuWalk c;
       c.cpu = cpu;
       for (int s = 0; s < kSegments; ++s) c.seglen[s] = w.seglen[s];
+      c.len = w.len;
       c.expected = w.expected;
       c.walked = w.walked;
       c.objects = w.objects;

@@ -267,10 +267,12 @@ PendingBytes group_walk(const RawWalk& raw, const SymbolNamer& name_of) {
     p.unsized_callbacks += c.unsized;
     p.sheaves += c.sheaves;
     const std::int64_t done = std::max<std::int64_t>(c.seglen[kDone], 0);
+    const std::int64_t invoking = invoking_callbacks(c.len, c.seglen);
     p.done_callbacks += done;
-    if (c.walked > 0 && done > 0)
-      p.done_bytes_estimate +=
-          static_cast<std::uint64_t>(std::llround(double(c.bytes) / double(c.walked) * done));
+    p.invoking_callbacks += invoking;
+    if (c.walked > 0 && done + invoking > 0)
+      p.done_bytes_estimate += static_cast<std::uint64_t>(
+          std::llround(double(c.bytes) / double(c.walked) * double(done + invoking)));
     if (c.stop != WalkStop::end) p.complete = false;
   }
   p.cpus = raw.cpus;

@@ -5,6 +5,7 @@
 // kernel, so all of it is unit-tested on made-up readings.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -126,6 +127,16 @@ FreedRates freed_rates(const FreedTotals& before, const FreedTotals& after, std:
 enum Segment : int { kDone = 0, kWait = 1, kNextReady = 2, kNext = 3 };
 inline constexpr int kSegments = 4;
 
+// Callbacks rcu_do_batch() has taken off a CPU's list and is invoking: cblist.len is only
+// lowered once the batch is done, the DONE segment's length as soon as it is taken. 0 when the
+// two were read a moment apart and the segments are ahead.
+inline std::int64_t invoking_callbacks(std::int64_t len,
+                                       const std::array<std::int64_t, kSegments>& seglen) {
+  std::int64_t listed = 0;
+  for (std::int64_t n : seglen) listed += std::max<std::int64_t>(n, 0);
+  return std::max<std::int64_t>(len - listed, 0);
+}
+
 struct CpuPendingCounts {
   int cpu = -1;                                  // -1: a sum over CPUs
   std::int64_t len = 0;                          // cblist.len: callbacks queued
@@ -140,11 +151,8 @@ struct CpuPendingCounts {
 
   // Queued and not yet ready: waiting for a grace period.
   std::int64_t waiting_for_gp() const { return seglen[kWait] + seglen[kNextReady] + seglen[kNext]; }
-  // Taken off the list by rcu_do_batch() and being invoked now: len is only lowered once the
-  // batch is done, the DONE segment's length as soon as it is taken.
-  std::int64_t invoking() const {
-    return len - seglen[kDone] - seglen[kWait] - seglen[kNextReady] - seglen[kNext];
-  }
+  // Taken off the list by rcu_do_batch() and being invoked now.
+  std::int64_t invoking() const { return invoking_callbacks(len, seglen); }
   // Batched kfree_rcu() objects not yet handed to a grace period.
   std::int64_t krc_objects() const {
     return krc_head_count.value_or(0) + krc_bulk_count[0] + krc_bulk_count[1];
@@ -191,6 +199,7 @@ struct CpuWalk {
   std::uint64_t unsized = 0;  // callbacks not in a slab object (counted, 0 bytes)
   std::uint64_t sheaves = 0;  // rcu_free_sheaf callbacks
   WalkStop stop = WalkStop::not_run;
+  std::int64_t len = 0;  // cblist.len when the walk started (see invoking_callbacks())
 };
 
 // Where a batched kfree_rcu() object waits (bpf/ledger_abi.h enum ledger_krc_where).
@@ -252,10 +261,12 @@ struct PendingBytes {
   std::uint64_t bytes = 0;
   std::uint64_t unsized_callbacks = 0;
   std::uint64_t sheaves = 0;
-  // The DONE segment is not walked (its callbacks are being invoked); its bytes are estimated
-  // from the bytes per callback the walk found on the same CPU.
+  // Not walked: the DONE segment (ready to be invoked) and the callbacks rcu_do_batch() has
+  // taken off the list and is invoking (CpuWalk::len). Their bytes are estimated from the
+  // bytes per callback the walk found on the same CPU.
   std::int64_t done_callbacks = 0;
-  std::uint64_t done_bytes_estimate = 0;
+  std::int64_t invoking_callbacks = 0;
+  std::uint64_t done_bytes_estimate = 0;  // of done_callbacks + invoking_callbacks
   bool complete = true;       // every CPU's walk reached the end the segment lengths announced
   std::uint64_t retries = 0;  // walks redone after racing with the end of a grace period
   std::vector<FunctionBytes> by_function;  // bytes descending
@@ -263,7 +274,8 @@ struct PendingBytes {
   std::vector<CpuWalk> cpus;
   KrcBytes krc;
 
-  // Callback bytes including the estimate for DONE (what an rcu_barrier() would free).
+  // Callback bytes including the estimate for DONE and invoking (what an rcu_barrier() would
+  // free).
   std::uint64_t bytes_with_done() const { return bytes + done_bytes_estimate; }
 };
 

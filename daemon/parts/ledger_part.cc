@@ -63,6 +63,7 @@ nlohmann::ordered_json walk_json(const rcu::PendingBytes& p, double t_s) {
           {"callbacks", p.callbacks},
           {"objects", p.objects},
           {"done_callbacks", p.done_callbacks},
+          {"invoking_callbacks", p.invoking_callbacks},
           {"done_bytes_estimate", p.done_bytes_estimate},
           {"complete", p.complete},
           {"took_ms", ms(p.took)},
@@ -398,6 +399,7 @@ void LedgerPart::contribute(ReportData& report) const {
       x["walk_bytes"] = r.pending->bytes_with_done();
       x["walk_callbacks"] = r.pending->callbacks;
       x["walk_done_callbacks"] = r.pending->done_callbacks;
+      x["walk_invoking_callbacks"] = r.pending->invoking_callbacks;
       x["walk_complete"] = r.pending->complete;
       x["walk_retries"] = r.pending->retries;
       x["walk_vs_barrier_percent"] = rcu::disagreement_percent(

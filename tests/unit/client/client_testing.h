@@ -90,6 +90,8 @@ inline pb::LedgerReading ledger_reading() {
   b->set_bytes(6 * Mi + Mi / 2);
   b->set_bytes_with_done(6 * Mi + Mi / 2 + 86 * 1024);
   b->set_done_bytes_estimate(86 * 1024);
+  b->set_done_callbacks(100);
+  b->set_invoking_callbacks(20);
   b->set_callbacks(8880);
   b->set_expected(8880);
   b->set_complete(true);

@@ -219,6 +219,20 @@ TEST(GroupWalk, DoneIsEstimatedPerCpuAndAnEarlyStopMakesItIncomplete) {
   EXPECT_FALSE(p.complete);
 }
 
+TEST(GroupWalk, CallbacksBeingInvokedAreEstimatedLikeDone) {
+  // rcu_do_batch() has taken 300 callbacks off CPU 0's list: len 500, segments 0+150+0+50.
+  RawWalk w;
+  CpuWalk c0{0, {0, 150, 0, 50}, 200, 200, 200, 200 * 1000, 0, 0, WalkStop::end, 500};
+  // CPU 1's len is below its segments' sum (read a moment apart): nothing is invoking there.
+  CpuWalk c1{1, {5, 10, 0, 0}, 10, 10, 10, 10 * 64, 0, 0, WalkStop::end, 12};
+  w.cpus = {c0, c1};
+  const PendingBytes p = group_walk(w, names);
+  EXPECT_EQ(p.invoking_callbacks, 300);
+  EXPECT_EQ(p.done_callbacks, 5);
+  EXPECT_EQ(p.done_bytes_estimate, 300u * 1000 + 5 * 64);
+  EXPECT_TRUE(p.complete);
+}
+
 TEST(GroupWalk, KrcObjectsAreKeptApartFromCallbacks) {
   RawWalk w;
   w.slots = {slot(kSkDestruct, kUdp, "UDP", 1344, 1, 1),
