@@ -8,12 +8,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 runs=${1:-3}
-[ "$(id -u)" = 0 ] || { echo "ledger-backlog: run as root" >&2; exit 2; }
-scripts/setup.sh memtortured memtorturectl memtorture-worker >/dev/null
-reports=$(mktemp -d /tmp/memtorture-ledger-backlog.XXXXXX)
-trap 'rm -rf "$reports"' EXIT
-mkdir -p bench/results
-out=bench/results/ledger-backlog-$(date +%Y-%m-%d).txt
+source bench/prologue.sh
+bench_prologue ledger-backlog
 {
   echo "# RCU ledger backlogs through campaigns, $(date -u +%FT%TZ), kernel $(uname -r), $(nproc) CPUs"
   echo "rcu_expedited=$(cat /sys/kernel/rcu_expedited) rcu_normal=$(cat /sys/kernel/rcu_normal)"

@@ -21,6 +21,23 @@ SourcePos at(const ParseResult& parsed, std::string_view path, std::string_view 
   return {1, 1};
 }
 
+// The figures a condition reads, with where each was written.
+void figures_of(const Condition& c, std::vector<const Condition*>& out) {
+  if (c.kind == Condition::Kind::threshold) out.push_back(&c);
+  for (const Condition& child : c.children) figures_of(child, out);
+}
+
+// "no figure 'x' is measured here (did you mean 'y'?)".
+std::string unknown_figure(const std::string& name, const std::vector<std::string>& metrics) {
+  const std::vector<std::string_view> known(metrics.begin(), metrics.end());
+  std::string message = fmt::format("no figure '{}' is measured here", name);
+  if (auto near = closest_match(name, known))
+    message += fmt::format(" (did you mean '{}'?)", *near);
+  else
+    message += fmt::format(" (figures: {})", fmt::join(known, ", "));
+  return message;
+}
+
 }  // namespace
 
 CompileResult compile(const ParseResult& parsed, const HostFeatures& host,
@@ -49,14 +66,8 @@ CompileResult compile(const ParseResult& parsed, const HostFeatures& host,
        {std::pair{"max", &spec.criteria.max}, std::pair{"min", &spec.criteria.min}}) {
     for (const MetricBound& b : *bounds) {
       if (has(host.metrics, b.metric)) continue;
-      const std::vector<std::string_view> known(host.metrics.begin(), host.metrics.end());
-      std::string message = fmt::format("no figure '{}' is measured here", b.metric);
-      if (auto near = closest_match(b.metric, known))
-        message += fmt::format(" (did you mean '{}'?)", *near);
-      else
-        message += fmt::format(" (figures: {})", fmt::join(known, ", "));
-      out.errors.push_back(
-          diagnostic(fmt::format("criteria.{}.{}", key, b.metric), std::move(message)));
+      out.errors.push_back(diagnostic(fmt::format("criteria.{}.{}", key, b.metric),
+                                      unknown_figure(b.metric, host.metrics)));
     }
   }
   for (const KnobSetting& k : spec.kernel) {
@@ -68,6 +79,40 @@ CompileResult compile(const ParseResult& parsed, const HostFeatures& host,
     else if (!has(host.knobs_writable, k.name))
       out.errors.push_back(diagnostic(
           "kernel." + k.name, fmt::format("{} is read-only on this kernel", file)));
+  }
+  auto at_pos = [&](SourcePos pos, const std::string& path, std::string message) {
+    return Diagnostic{file_name, pos.line, pos.column, fmt::format("{}: {}", path, message)};
+  };
+  for (std::size_t i = 0; i < spec.reactions.size(); ++i) {
+    const ReactionSpec& r = spec.reactions[i];
+    const std::string path = fmt::format("reactions[{}]", i);
+    std::vector<const Condition*> figures;
+    figures_of(r.when, figures);
+    if (r.clear) figures_of(*r.clear, figures);
+    for (const Condition* c : figures)
+      if (!has(host.metrics, c->figure))
+        out.errors.push_back(at_pos(c->pos, path, unknown_figure(c->figure, host.metrics)));
+    for (std::size_t j = 0; j < r.actions.size(); ++j) {
+      const ReactionAction& a = r.actions[j];
+      const std::string where = fmt::format("{}.actions[{}]", path, j);
+      using Kind = ReactionAction::Kind;
+      if (a.kind == Kind::expedite && !has(host.knobs_writable, "rcu_expedited"))
+        out.errors.push_back(at_pos(
+            a.pos, where,
+            has(host.knobs_present, "rcu_expedited")
+                ? "expedite needs /sys/kernel/rcu_expedited, which is read-only on this kernel"
+                : "expedite needs /sys/kernel/rcu_expedited, which this kernel does not have"));
+      if (a.kind == Kind::barrier && !host.rcu_barrier)
+        out.errors.push_back(at_pos(a.pos, where,
+                                    "barrier needs a writable /sys/module/rcutree/parameters/"
+                                    "do_rcu_barrier, which this kernel does not offer"));
+      if (a.kind == Kind::reclaim && !host.memory_v2)
+        out.errors.push_back(at_pos(
+            a.pos, where,
+            fmt::format("reclaim writes the cgroup v2 memory.reclaim; this host's memory "
+                        "controller is on cgroup v1 ({}), which has no such file",
+                        host.memory_root)));
+    }
   }
   if (!out.errors.empty()) return out;
 

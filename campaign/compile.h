@@ -28,6 +28,8 @@ struct HostFeatures {
   // The RCU knobs of rcu/knobs.h this kernel has, and those of them root may write.
   std::vector<std::string> knobs_present;
   std::vector<std::string> knobs_writable;
+  // rcutree's do_rcu_barrier is there and writable (the `barrier` reaction).
+  bool rcu_barrier = false;
   // Why the RCU ledger (BPF) cannot run here; empty when nothing stands in its way.
   std::string ledger_unavailable;
 };

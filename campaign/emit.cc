@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "campaign/parse.h"
+#include "campaign/reactions.h"
 #include "campaign/workload_type.h"
 #include "common/units.h"
 
@@ -108,6 +109,7 @@ std::string to_yaml(const CampaignSpec& spec) {
   emit_psi_trigger(out, spec.psi_trigger);
   out << YAML::Key << "gp_probe_interval" << YAML::Value << interval_or_off(spec.gp_probe_interval);
   emit_ledger(out, spec.ledger);
+  emit_reactions(out, spec.reactions);
   if (!spec.kernel.empty()) {
     out << YAML::Key << "kernel" << YAML::Value << YAML::BeginMap;
     for (const KnobSetting& k : spec.kernel) out << YAML::Key << k.name << YAML::Value << k.value;

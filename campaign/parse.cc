@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "campaign/diagnostics.h"
+#include "campaign/reactions.h"
 #include "campaign/rules.h"
 #include "campaign/schema.h"
 #include "campaign/source.h"
@@ -30,7 +31,7 @@ using namespace std::chrono_literals;
 constexpr std::string_view kTopKeys[] = {"campaign", "description", "duration", "sample_interval",
                                          "cgroup",   "workloads",   "criteria", "expect_oom",
                                          "psi_trigger", "kernel",      "gp_probe_interval",
-                                         "ledger"};
+                                         "ledger",   "reactions"};
 constexpr std::string_view kCgroupKeys[] = {"memory_limit", "memory_high"};
 constexpr std::string_view kWorkloadKeys[] = {"name", "type", "start_after"};
 constexpr std::string_view kCriteriaKeys[] = {"max_oom_kills",      "max_psi_some_avg10",
@@ -163,32 +164,6 @@ void read_workloads(const Field& list, const ParseOptions& options, ReadContext&
     }
     workloads.push_back(std::move(w));
   }
-}
-
-// A figure's name: lower case letters, digits and '_', words joined by '.' ("rcu.gp_latency_us").
-bool is_metric_name(std::string_view name) {
-  if (name.empty() || name.size() > kMaxNameLength || name.front() == '.' || name.back() == '.')
-    return false;
-  char previous = 0;
-  for (char c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
-    if (!ok || (c == '.' && previous == '.')) return false;
-    previous = c;
-  }
-  return true;
-}
-
-// A limit: a plain number ("50000", "2.5"), or a size in bytes ("8Mi").
-std::optional<double> read_limit(const Field& f) {
-  const YAML::Node& node = f.node();
-  if (node.IsScalar()) {
-    const std::string& text = node.Scalar();
-    const bool plain = !text.empty() && text.find_first_not_of("0123456789.eE+-") == std::string::npos;
-    if (plain) return read_number(f, -1e18, 1e18);
-    if (auto bytes = parse_size(text)) return static_cast<double>(*bytes);
-  }
-  f.error(fmt::format("expected a number or a size (e.g. 8Mi), got {}", describe(node)));
-  return std::nullopt;
 }
 
 // `criteria.max`/`criteria.min`: a map of figure name to limit. Whether this host measures the
@@ -350,6 +325,7 @@ void read_campaign(const MapFields& m, const ParseOptions& options, ReadContext&
     assign(spec.gp_probe_interval,
            read_interval_or_off(*f, kMinGpProbeInterval, kMaxGpProbeInterval));
   if (auto f = m.optional("ledger")) read_ledger(*f, cx, spec.ledger);
+  if (auto f = m.optional("reactions")) read_reactions(*f, cx, spec.reactions);
 }
 
 // Loads the one YAML document of the file; nothing when there is none or it does not parse.
@@ -411,6 +387,7 @@ ParseResult parse_campaign(std::string_view yaml_text, const ParseOptions& optio
     } else {
       read_campaign(MapFields(*root, "", cx), options, cx, spec);
       check_rules(spec, cx);
+      check_reaction_rules(spec, cx);
     }
   }
 

@@ -74,5 +74,9 @@ inline constexpr std::chrono::milliseconds kMinLedgerWalkInterval{100};
 inline constexpr std::chrono::milliseconds kMaxLedgerWalkInterval{10000};
 inline constexpr std::chrono::milliseconds kMinLedgerBacklogInterval{1000};
 inline constexpr std::chrono::milliseconds kMaxLedgerBacklogInterval{600000};
+inline constexpr int kMaxReactions = 16;
+inline constexpr int kMaxReactionActions = 8;
+inline constexpr int kMaxConditionDepth = 4;      // any/all nested this deep at most
+inline constexpr std::uint32_t kMaxFirings = 100000;
 
 }  // namespace mt::campaign

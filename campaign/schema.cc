@@ -20,6 +20,32 @@ std::optional<std::uint64_t> read_memory_size(const Field& f, const ParseOptions
   return size;
 }
 
+// A figure's name: lower case letters, digits and '_', words joined by '.' ("rcu.gp_latency_us").
+bool is_metric_name(std::string_view name) {
+  if (name.empty() || name.size() > kMaxNameLength || name.front() == '.' || name.back() == '.')
+    return false;
+  char previous = 0;
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
+    if (!ok || (c == '.' && previous == '.')) return false;
+    previous = c;
+  }
+  return true;
+}
+
+// A limit: a plain number ("50000", "2.5"), or a size in bytes ("8Mi").
+std::optional<double> read_limit(const Field& f) {
+  const YAML::Node& node = f.node();
+  if (node.IsScalar()) {
+    const std::string& text = node.Scalar();
+    const bool plain = !text.empty() && text.find_first_not_of("0123456789.eE+-") == std::string::npos;
+    if (plain) return read_number(f, -1e18, 1e18);
+    if (auto bytes = parse_size(text)) return static_cast<double>(*bytes);
+  }
+  f.error(fmt::format("expected a number or a size (e.g. 8Mi), got {}", describe(node)));
+  return std::nullopt;
+}
+
 SourcePos position_or(const ReadContext& cx, const std::string& path, SourcePos fallback) {
   const auto it = cx.value_pos.find(path);
   return it != cx.value_pos.end() ? it->second : fallback;

@@ -19,6 +19,11 @@ std::optional<Field> get(const MapFields& m, std::string_view key, Need need);
 // A size that must also fit in the machine's memory, when that is known.
 std::optional<std::uint64_t> read_memory_size(const Field& f, const ParseOptions& options);
 
+// A figure's name: lower case letters, digits and '_', words joined by '.' ("rcu.gp_latency_us").
+bool is_metric_name(std::string_view name);
+// A limit: a plain number ("50000", "2.5"), or a size in bytes ("8Mi").
+std::optional<double> read_limit(const Field& f);
+
 // Where `path`'s value stood, or `fallback` when it was not written.
 SourcePos position_or(const ReadContext& cx, const std::string& path, SourcePos fallback);
 

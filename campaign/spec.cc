@@ -1,5 +1,10 @@
 #include "campaign/spec.h"
 
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "common/units.h"
 #include "workloads/floods/flood_kind.h"
 
 namespace mt::campaign {
@@ -22,6 +27,60 @@ std::string_view to_string(PsiKind k) {
       return "full";
   }
   return "?";
+}
+
+std::string_view to_string(Condition::Op op) {
+  switch (op) {
+    case Condition::Op::gt:
+      return ">";
+    case Condition::Op::ge:
+      return ">=";
+    case Condition::Op::lt:
+      return "<";
+    case Condition::Op::le:
+      return "<=";
+  }
+  return "?";
+}
+
+std::string_view to_string(ReactionAction::Kind k) {
+  switch (k) {
+    case ReactionAction::Kind::log:
+      return "log";
+    case ReactionAction::Kind::expedite:
+      return "expedite";
+    case ReactionAction::Kind::gp_kick:
+      return "gp_kick";
+    case ReactionAction::Kind::barrier:
+      return "barrier";
+    case ReactionAction::Kind::throttle:
+      return "throttle";
+    case ReactionAction::Kind::reclaim:
+      return "reclaim";
+  }
+  return "?";
+}
+
+std::string describe(const Condition& c) {
+  switch (c.kind) {
+    case Condition::Kind::psi_trigger:
+      return "psi_trigger";
+    case Condition::Kind::any:
+    case Condition::Kind::all: {
+      std::string out = c.kind == Condition::Kind::any ? "any(" : "all(";
+      for (std::size_t i = 0; i < c.children.size(); ++i)
+        out += (i ? ", " : "") + describe(c.children[i]);
+      return out + ")";
+    }
+    case Condition::Kind::threshold:
+      break;
+  }
+  // A byte count reads as a size ("8Mi"), anything else as the shortest exact number.
+  const bool bytes = c.figure.ends_with("bytes") && c.value >= 1024 && c.value < 1e18 &&
+                     c.value == std::floor(c.value);
+  return fmt::format("{} {} {}", c.figure, to_string(c.op),
+                     bytes ? size_to_string(static_cast<std::uint64_t>(c.value))
+                           : fmt::format("{}", c.value));
 }
 
 }  // namespace mt::campaign

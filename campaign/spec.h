@@ -128,6 +128,55 @@ struct LedgerSpec {
   bool operator==(const LedgerSpec&) const = default;
 };
 
+// When a reaction fires or clears (`when:` and `clear.when:`): a bound on a sampled figure
+// ("rcu.pending_bytes > 8Mi"), the kernel's PSI trigger ("psi_trigger": an event since the last
+// look), or any/all of a list of conditions.
+struct Condition {
+  enum class Kind { threshold, psi_trigger, any, all };
+  enum class Op { gt, ge, lt, le };
+  Kind kind = Kind::threshold;
+  std::string figure;  // threshold: a figure's name (daemon/metric_catalog.h)
+  Op op = Op::gt;
+  double value = 0;
+  std::vector<Condition> children;  // any, all
+  SourcePos pos;
+
+  bool operator==(const Condition&) const = default;
+};
+
+// One step of a reaction, run in the order written.
+struct ReactionAction {
+  enum class Kind { log, expedite, gp_kick, barrier, throttle, reclaim };
+  Kind kind = Kind::log;
+  // expedite: rcu_expedited 1 for this long, then put back; 0: until the reaction clears.
+  milliseconds hold{0};
+  std::vector<std::string> workloads;  // throttle: flood workloads, until the reaction clears
+  std::optional<std::uint64_t> rate;   // throttle: ops/s per thread; nullopt: paused
+  std::uint64_t amount = 0;            // reclaim: bytes asked of memory.reclaim
+  std::string message;                 // log
+  SourcePos pos;
+
+  bool operator==(const ReactionAction&) const = default;
+};
+
+// `reactions:` in a campaign (daemon/parts/reactions_part.h). A reaction fires when `when` has
+// held for `hold`, at most `max_firings` times and not within `cooldown` of its last firing; it
+// clears when `clear` (default: `when` no longer holds) has held for `clear_hold`, and fires
+// again only after it cleared.
+struct ReactionSpec {
+  std::string name;
+  Condition when;
+  milliseconds hold{0};
+  std::optional<Condition> clear;
+  milliseconds clear_hold{0};
+  std::vector<ReactionAction> actions;
+  milliseconds cooldown{0};
+  std::optional<std::uint32_t> max_firings;
+  SourcePos pos;
+
+  bool operator==(const ReactionSpec&) const = default;
+};
+
 struct CampaignSpec {
   std::string name;
   std::string description;
@@ -144,10 +193,15 @@ struct CampaignSpec {
   // How often a grace period is timed during the run (daemon/parts/gp_probe_part.h); 0: off.
   milliseconds gp_probe_interval{1000};
   LedgerSpec ledger;
+  std::vector<ReactionSpec> reactions;
 
   bool operator==(const CampaignSpec&) const = default;
 };
 
 std::string_view to_string(PsiKind k);
+std::string_view to_string(Condition::Op op);  // ">", ">=", "<", "<="
+std::string_view to_string(ReactionAction::Kind k);
+// "rcu.pending_bytes > 8Mi", "any(psi_trigger, usage_fraction >= 0.9)": for messages and logs.
+std::string describe(const Condition& c);
 
 }  // namespace mt::campaign

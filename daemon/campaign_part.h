@@ -25,6 +25,7 @@
 #include "common/scheduler.h"
 #include "daemon/model.h"
 #include "daemon/report.h"
+#include "workloads/protocol.h"
 
 namespace mt::daemon {
 
@@ -41,6 +42,13 @@ struct PartContext {
   // returns the pids it signalled. When the campaign stops, the runner continues them before it
   // sends SIGTERM, whatever a part did. Null: there is nothing to freeze (tests).
   std::function<std::vector<pid_t>(bool frozen)> freeze_floods = {};
+  // Sends a control command (pause, resume, rate) to a workload's worker; `done(applied, why)`
+  // runs on the io thread once the worker answered, or at once when it cannot be sent. Null:
+  // there are no workers to control (tests).
+  using ControlDone = std::function<void(bool applied, std::string why)>;
+  std::function<void(const std::string& workload, const workloads::Control& command,
+                     ControlDone done)>
+      control = {};
 };
 
 // A worker that ended, as the runner saw it end.

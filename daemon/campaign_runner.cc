@@ -24,10 +24,12 @@
 #include "daemon/parts/rcu_stall_part.h"
 #include "daemon/parts/kernel_knobs_part.h"
 #include "daemon/parts/psi_trigger_part.h"
+#include "daemon/parts/reactions_part.h"
 #include "daemon/parts/sampling_part.h"
 #include "daemon/verdict.h"
 #include "daemon/worker_process.h"
 #include "kernel/psi.h"
+#include "rcu/probe.h"
 #include "workloads/protocol.h"
 
 namespace mt::daemon {
@@ -73,7 +75,13 @@ CampaignRunner::CampaignRunner(asio::io_context& io, Scheduler& timers, RunnerOp
           [this](Event::Body b) { emit(std::move(b)); },
           std::nullopt,
           nullptr,
-          [this](bool frozen) { return freeze_floods(frozen); }} {
+          [this](bool frozen) { return freeze_floods(frozen); },
+          [this](const std::string& name, const workloads::Control& command,
+                 PartContext::ControlDone done) {
+            control(name, command, [done = std::move(done)](ControlOutcome o) {
+              done(o.code == ControlOutcome::Code::applied, o.message);
+            });
+          }} {
   for (const auto& spec : in_.spec.workloads) {
     auto w = std::make_unique<Worker>();
     w->spec = spec;
@@ -115,7 +123,8 @@ void CampaignRunner::emit(Event::Body body) {
   Event ev{now_s(), std::move(body)};
   if (journal_) journal_->record(ev);
   sink_(ev);
-  if (std::holds_alternative<StateChange>(ev.body) || std::holds_alternative<OomKill>(ev.body))
+  if (std::holds_alternative<StateChange>(ev.body) || std::holds_alternative<OomKill>(ev.body) ||
+      std::holds_alternative<PsiTriggerEvent>(ev.body))
     tell_parts(ev);
 }
 
@@ -200,8 +209,10 @@ void CampaignRunner::set_up_parts() {
   cx_.pressure_file = cgroup_->pressure_file();
   cx_.cgroup = cgroup_.get();
   // First, so that the knobs are in force for every other part and put back after all of them.
-  parts_.push_back(std::make_unique<KernelKnobsPart>(
-      opt_.sys_root, opt_.state_dir / rcu::kKnobJournalFile, in_.spec.kernel));
+  auto knobs = std::make_unique<KernelKnobsPart>(
+      opt_.sys_root, opt_.state_dir / rcu::kKnobJournalFile, in_.spec.kernel);
+  KernelKnobsPart* knobs_part = knobs.get();
+  parts_.push_back(std::move(knobs));
   parts_.push_back(std::make_unique<SamplingPart>(opt_.system_pressure));
   auto oom = std::make_unique<OomPart>();
   oom_ = oom.get();
@@ -221,8 +232,29 @@ void CampaignRunner::set_up_parts() {
   ledger.ledger.sys = opt_.sys_root;
   ledger.ledger.proc = opt_.proc_root;
   ledger.open = opt_.ledger_open;
-  parts_.push_back(std::make_unique<LedgerPart>(std::move(ledger)));
+  auto ledger_part = std::make_unique<LedgerPart>(std::move(ledger));
+  LedgerPart* ledger_ptr = ledger_part.get();
+  parts_.push_back(std::move(ledger_part));
   parts_.push_back(std::make_unique<RcuStallPart>(opt_.sys_root));
+  if (!in_.spec.reactions.empty()) {
+    ReactionsPartOptions r;
+    r.reactions = in_.spec.reactions;
+    r.sample_interval = in_.spec.sample_interval;
+    for (const auto& w : in_.spec.workloads)
+      if (const campaign::FloodSpec* f = w.flood())
+        r.flood_rates[w.name] = f->rate ? static_cast<double>(*f->rate) : 0;
+    r.knobs = knobs_part->knobs();
+    r.ledger = ledger_ptr;
+    r.gp_kick = opt_.gp_measure ? opt_.gp_measure : rcu::GpProber::Measure(rcu::time_global_membarrier);
+    r.barrier = opt_.rcu_barrier ? opt_.rcu_barrier
+                                 : [sys = opt_.sys_root] { return rcu::time_rcu_barrier(sys); };
+    r.reclaim = opt_.memory_reclaim ? opt_.memory_reclaim
+                                    : [](const std::filesystem::path& dir, std::uint64_t bytes) {
+                                        return fs::write_file(dir / "memory.reclaim",
+                                                              std::to_string(bytes));
+                                      };
+    parts_.push_back(std::make_unique<ReactionsPart>(std::move(r)));
+  }
   if (opt_.extra_parts)
     for (auto& part : opt_.extra_parts()) parts_.push_back(std::move(part));
   for (auto& part : parts_) {

@@ -57,6 +57,11 @@ struct RunnerOptions {
   std::filesystem::path proc_root = "/proc";  // the RCU ledger reads kallsyms under it
   // Opens the RCU ledger; null: rcu::Ledger::open (unit tests: one that fails or is fake).
   std::function<Result<std::unique_ptr<rcu::Ledger>>(const rcu::LedgerOptions&)> ledger_open;
+  // The reactions' barrier without the ledger, and their memory.reclaim write; null: the kernel's
+  // (tests: fakes).
+  std::function<Result<std::chrono::nanoseconds>()> rcu_barrier;
+  std::function<Status(const std::filesystem::path& cgroup_dir, std::uint64_t bytes)>
+      memory_reclaim;
   // More parts, after the built-in ones (tests; a probe being tried out).
   std::function<std::vector<std::unique_ptr<CampaignPart>>()> extra_parts;
 };

@@ -131,6 +131,7 @@ campaign::HostFeatures host_features(const kernel::SystemProbe& probe, const cgr
     if (k.present && k.writable) h.knobs_writable.emplace_back(k.def->name);
   }
   h.ledger_unavailable = rcu::ledger_unavailable_reason().value_or("");
+  h.rcu_barrier = ::access("/sys/module/rcutree/parameters/do_rcu_barrier", W_OK) == 0;
   return h;
 }
 

@@ -5,6 +5,7 @@
 #include "daemon/parts/gp_probe_part.h"
 #include "daemon/parts/ledger_part.h"
 #include "daemon/parts/rcu_stall_part.h"
+#include "daemon/parts/reactions_part.h"
 
 namespace mt::daemon {
 namespace {
@@ -14,11 +15,22 @@ struct CoreFigure {
   std::optional<double> (*read)(const Sample& s, bool& from_system_psi);
 };
 
-std::optional<double> psi(const Sample& s, bool& from_system_psi, double PsiFigures::*field) {
+template <class T>
+std::optional<double> psi(const Sample& s, bool& from_system_psi, T PsiFigures::*field) {
   const auto& p = s.cgroup_psi ? s.cgroup_psi : s.system_psi;
   if (!p) return std::nullopt;
   from_system_psi = !s.cgroup_psi;
-  return (*p).*field;
+  return static_cast<double>((*p).*field);
+}
+
+std::optional<double> system_psi(const Sample& s, double PsiFigures::*field) {
+  if (!s.system_psi) return std::nullopt;
+  return (*s.system_psi).*field;
+}
+
+std::optional<double> of_limit(const Sample& s, double value) {
+  if (s.limit_bytes == 0) return std::nullopt;
+  return value / static_cast<double>(s.limit_bytes);
 }
 
 const std::vector<CoreFigure>& core() {
@@ -42,6 +54,20 @@ const std::vector<CoreFigure>& core() {
       {{"psi.full_avg10", "%",
         "memory pressure 'full' avg10: the cgroup's, else the system's (said in the criterion)"},
        [](const Sample& s, bool& sys) { return psi(s, sys, &PsiFigures::full_avg10); }},
+      {{"psi.some_stall_us", "us",
+        "memory 'some' stall since the last sample (the cgroup's, else the system's)"},
+       [](const Sample& s, bool& sys) { return psi(s, sys, &PsiFigures::some_stall_delta_us); }},
+      {{"psi.full_stall_us", "us",
+        "memory 'full' stall since the last sample (the cgroup's, else the system's)"},
+       [](const Sample& s, bool& sys) { return psi(s, sys, &PsiFigures::full_stall_delta_us); }},
+      {{"psi.system.some_avg10", "%", "the system's memory pressure 'some' avg10"},
+       [](const Sample& s, bool&) { return system_psi(s, &PsiFigures::some_avg10); }},
+      {{"psi.system.full_avg10", "%", "the system's memory pressure 'full' avg10"},
+       [](const Sample& s, bool&) { return system_psi(s, &PsiFigures::full_avg10); }},
+      {{"usage_fraction", "", "usage / limit (0..1)"},
+       [](const Sample& s, bool&) { return of_limit(s, static_cast<double>(s.usage_bytes)); }},
+      {{"headroom_fraction", "", "headroom_bytes / limit (0..1; below 0 past the limit)"},
+       [](const Sample& s, bool&) { return of_limit(s, static_cast<double>(lowest_headroom(s))); }},
   };
   return figures;
 }
@@ -62,6 +88,7 @@ std::vector<MetricDef> all_metrics() {
   for (auto& m : GpProbePart::declared()) out.push_back(std::move(m));
   for (auto& m : LedgerPart::declared()) out.push_back(std::move(m));
   for (auto& m : RcuStallPart::declared()) out.push_back(std::move(m));
+  for (auto& m : ReactionsPart::declared()) out.push_back(std::move(m));
   return out;
 }
 

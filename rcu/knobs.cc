@@ -167,14 +167,26 @@ Result<std::string> Knobs::set(std::string_view name, long long value) {
   auto before = fs::read_line(path);
   if (!before) return before.error();
   const KnobChange change{std::string(name), normalize_value(*def, *before), std::to_string(value)};
-  // On disk before the kernel sees it: a crash right after the write still gets it put back.
-  if (auto st = journal_.append(change); !st) return st.error();
-  changed_.push_back(change);
+  const bool journaled = std::any_of(changed_.begin(), changed_.end(),
+                                     [&](const KnobChange& c) { return c.name == name; });
+  if (!journaled) {
+    // On disk before the kernel sees it: a crash right after the write still gets it put back.
+    if (auto st = journal_.append(change); !st) return st.error();
+    changed_.push_back(change);
+  }
   if (auto st = write_knob(sys_, *def, change.new_value); !st) return st.error();
   spdlog::info("rcu knob {}: {} -> {}", name, change.old_value, change.new_value);
   auto after = fs::read_line(path);
   if (!after) return after.error();
   return normalize_value(*def, *after);
+}
+
+Result<std::string> Knobs::current(std::string_view name) const {
+  const KnobDef* def = find_knob(name);
+  if (!def) return make_error(fmt::format("unknown RCU knob '{}'", name));
+  auto shown = fs::read_line(sys_ / def->path);
+  if (!shown) return shown.error();
+  return normalize_value(*def, *shown);
 }
 
 Status Knobs::restore() {

@@ -79,7 +79,12 @@ class Knobs {
   Knobs& operator=(const Knobs&) = delete;
 
   // Journals, writes `value`, reads it back; returns the value in force (the kernel may clamp).
+  // A knob this object has changed already is not journaled again: the journal keeps its value
+  // from before the first change, which is what a crash must put back (a reaction that sets
+  // rcu_expedited and puts it back many times costs one fsync).
   Result<std::string> set(std::string_view name, long long value);
+  // The value in force now, normalized.
+  Result<std::string> current(std::string_view name) const;
   // Puts back every knob this object changed, the last change first, then clears the journal.
   // Goes on past a failed knob; the error names every knob it could not put back.
   Status restore();

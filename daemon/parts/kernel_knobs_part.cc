@@ -5,8 +5,6 @@
 namespace mt::daemon {
 
 Status KernelKnobsPart::setup(PartContext& cx) {
-  if (settings_.empty()) return {};
-  knobs_ = std::make_unique<rcu::Knobs>(sys_, rcu::KnobJournal(journal_));
   for (const auto& s : settings_) {
     auto in_force = knobs_->set(s.name, s.value);
     if (!in_force) {

@@ -20,8 +20,14 @@ class KernelKnobsPart final : public CampaignPart {
  public:
   KernelKnobsPart(std::filesystem::path sys_root, std::filesystem::path journal,
                   std::vector<campaign::KnobSetting> settings)
-      : sys_(std::move(sys_root)), journal_(std::move(journal)), settings_(std::move(settings)) {}
+      : sys_(std::move(sys_root)),
+        journal_(std::move(journal)),
+        settings_(std::move(settings)),
+        knobs_(std::make_unique<rcu::Knobs>(sys_, rcu::KnobJournal(journal_))) {}
   std::string_view name() const override { return "kernel"; }
+  // The campaign's knob layer, for the parts that change knobs while it runs (reactions): one
+  // journal, and everything put back at this part's teardown, after theirs.
+  rcu::Knobs* knobs() { return knobs_.get(); }
   Status setup(PartContext& cx) override;
   Status teardown(PartContext& cx) override;
   void contribute(ReportData& report) const override;

@@ -277,6 +277,28 @@ void LedgerPart::thaw(PartContext& cx) {
   frozen_ = false;
 }
 
+void LedgerPart::read_waiting(PartContext& cx,
+                              std::function<void(std::optional<Waiting>)> done) {
+  if (!open_ || !thread_ || !facts_->pending) return done(std::nullopt);
+  thread_->post([this, &cx, done = std::move(done)]() mutable {
+    std::optional<Waiting> w;
+    auto counts = ledger_->pending_counts();
+    auto walk = ledger_->pending_bytes();
+    if (counts && walk) w = Waiting{counts->total.len, waiting_bytes(*walk)};
+    back_to_io(cx, [w, done = std::move(done)]() mutable { done(w); });
+  });
+}
+
+void LedgerPart::barrier(PartContext& cx,
+                         std::function<void(Result<rcu::BarrierBacklog>)> done) {
+  if (!open_ || !thread_ || !facts_->freed || !facts_->pending || !facts_->barrier)
+    return done(make_error("the RCU ledger does not run with both methods and a barrier"));
+  thread_->post([this, &cx, done = std::move(done)]() mutable {
+    auto b = ledger_->barrier_backlog();
+    back_to_io(cx, [b = std::move(b), done = std::move(done)]() mutable { done(std::move(b)); });
+  });
+}
+
 void LedgerPart::on_backlog(Result<Backlog> b, PartContext& cx) {
   backlog_in_flight_ = false;
   thaw(cx);

@@ -53,6 +53,18 @@ class LedgerPart final : public CampaignPart {
   Status teardown(PartContext& cx) override;
   void contribute(ReportData& report) const override;
 
+  // For the reactions (daemon/parts/reactions_part.h); `done` runs on the io thread, after the
+  // jobs already queued on the ledger's thread.
+  struct Waiting {
+    std::int64_t callbacks = 0;  // queued on every CPU
+    std::uint64_t bytes = 0;     // a walk: callbacks' objects, DONE estimated, kfree_rcu() batches
+  };
+  bool running() const { return open_; }
+  // Memory waiting in RCU now. nullopt when the ledger does not run or a read failed.
+  void read_waiting(PartContext& cx, std::function<void(std::optional<Waiting>)> done);
+  // An rcu_barrier() and what RCU callbacks freed while it ran (the floods are not paused).
+  void barrier(PartContext& cx, std::function<void(Result<rcu::BarrierBacklog>)> done);
+
   // One backlog measurement, as filed in the report.
   struct Backlog {
     double t_s = 0;

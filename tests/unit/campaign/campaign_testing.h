@@ -23,8 +23,19 @@ inline void PrintTo(const CampaignSpec& spec, std::ostream* os) {
 }
 
 // The same campaign, wherever in a file it was written: == with the positions cleared.
+inline void clear_positions(Condition& c) {
+  c.pos = {};
+  for (Condition& child : c.children) clear_positions(child);
+}
+
 inline CampaignSpec without_positions(CampaignSpec spec) {
   for (WorkloadSpec& w : spec.workloads) w.pos = {};
+  for (ReactionSpec& r : spec.reactions) {
+    r.pos = {};
+    clear_positions(r.when);
+    if (r.clear) clear_positions(*r.clear);
+    for (ReactionAction& a : r.actions) a.pos = {};
+  }
   return spec;
 }
 

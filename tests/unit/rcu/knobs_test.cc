@@ -80,6 +80,9 @@ TEST_F(KnobsTest, ASetIsJournaledBeforeItIsMadeAndRestoredInReverse) {
     ASSERT_TRUE(knobs.set("jiffies_till_first_fqs", 3).ok());
     ASSERT_TRUE(knobs.set("rcu_expedited", 0).ok());  // changed twice: back to the first old value
     ASSERT_TRUE(knobs.set("rcu_expedited", 1).ok());
+    EXPECT_EQ(journal_text(), "rcu_expedited 0 1\njiffies_till_first_fqs 1 3\n")
+        << "a knob changed again is not journaled again: its first old value is what counts";
+    EXPECT_EQ(knobs.current("rcu_expedited").value_or("?"), "1");
     EXPECT_EQ(get("kernel/rcu_expedited"), "1");
     EXPECT_EQ(get("module/rcutree/parameters/jiffies_till_first_fqs"), "3");
     ASSERT_TRUE(knobs.restore());
