@@ -389,7 +389,8 @@ void check_reaction_rules(const CampaignSpec& spec, const ReadContext& cx) {
                                        name));
         else if (!w->flood())
           error(a.pos, at,
-                fmt::format("throttle names '{}', a {} workload: only floods can be throttled",
+                fmt::format("throttle names '{}', a workload of type {}: only floods can be "
+                            "throttled",
                             name, w->type_name()));
       }
     }

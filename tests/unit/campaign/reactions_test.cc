@@ -165,8 +165,8 @@ TEST(ParseReactions, RulesTieThemToTheCampaign) {
     actions: [{throttle: {workloads: [hog, nope], rate: 5}}, {expedite: 50ms}]
     cooldown: 20ms
 )").str()),
-              ElementsAre("t.yaml:15:15: reactions[0].actions[0]: throttle names 'hog', a anon "
-                          "workload: only floods can be throttled",
+              ElementsAre("t.yaml:15:15: reactions[0].actions[0]: throttle names 'hog', a workload "
+                          "of type anon: only floods can be throttled",
                           "t.yaml:15:15: reactions[0].actions[0]: throttle names 'nope', which is "
                           "not a workload of this campaign",
                           "t.yaml:15:62: reactions[0].actions[1]: expedite for 50ms is shorter "
