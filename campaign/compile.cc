@@ -70,49 +70,60 @@ CompileResult compile(const ParseResult& parsed, const HostFeatures& host,
                                       unknown_figure(b.metric, host.metrics)));
     }
   }
-  for (const KnobSetting& k : spec.kernel) {
-    const rcu::KnobDef* def = rcu::find_knob(k.name);
-    const std::string file = def != nullptr ? fmt::format("/sys/{}", def->path) : k.name;
-    if (!has(host.knobs_present, k.name))
-      out.errors.push_back(diagnostic("kernel." + k.name,
-                                      fmt::format("this kernel has no {} (the knob is absent)", file)));
-    else if (!has(host.knobs_writable, k.name))
-      out.errors.push_back(diagnostic(
-          "kernel." + k.name, fmt::format("{} is read-only on this kernel", file)));
-  }
+  auto check_knobs = [&](const std::vector<KnobSetting>& kernel, const std::string& prefix) {
+    for (const KnobSetting& k : kernel) {
+      const rcu::KnobDef* def = rcu::find_knob(k.name);
+      const std::string file = def != nullptr ? fmt::format("/sys/{}", def->path) : k.name;
+      if (!has(host.knobs_present, k.name))
+        out.errors.push_back(diagnostic(
+            prefix + "kernel." + k.name, fmt::format("this kernel has no {} (the knob is absent)", file)));
+      else if (!has(host.knobs_writable, k.name))
+        out.errors.push_back(diagnostic(prefix + "kernel." + k.name,
+                                        fmt::format("{} is read-only on this kernel", file)));
+    }
+  };
   auto at_pos = [&](SourcePos pos, const std::string& path, std::string message) {
     return Diagnostic{file_name, pos.line, pos.column, fmt::format("{}: {}", path, message)};
   };
-  for (std::size_t i = 0; i < spec.reactions.size(); ++i) {
-    const ReactionSpec& r = spec.reactions[i];
-    const std::string path = fmt::format("reactions[{}]", i);
-    std::vector<const Condition*> figures;
-    figures_of(r.when, figures);
-    if (r.clear) figures_of(*r.clear, figures);
-    for (const Condition* c : figures)
-      if (!has(host.metrics, c->figure))
-        out.errors.push_back(at_pos(c->pos, path, unknown_figure(c->figure, host.metrics)));
-    for (std::size_t j = 0; j < r.actions.size(); ++j) {
-      const ReactionAction& a = r.actions[j];
-      const std::string where = fmt::format("{}.actions[{}]", path, j);
-      using Kind = ReactionAction::Kind;
-      if (a.kind == Kind::expedite && !has(host.knobs_writable, "rcu_expedited"))
-        out.errors.push_back(at_pos(
-            a.pos, where,
-            has(host.knobs_present, "rcu_expedited")
-                ? "expedite needs /sys/kernel/rcu_expedited, which is read-only on this kernel"
-                : "expedite needs /sys/kernel/rcu_expedited, which this kernel does not have"));
-      if (a.kind == Kind::barrier && !host.rcu_barrier)
-        out.errors.push_back(at_pos(a.pos, where,
-                                    "barrier needs a writable /sys/module/rcutree/parameters/"
-                                    "do_rcu_barrier, which this kernel does not offer"));
-      if (a.kind == Kind::reclaim && !host.memory_v2)
-        out.errors.push_back(at_pos(
-            a.pos, where,
-            fmt::format("reclaim writes the cgroup v2 memory.reclaim; this host's memory "
-                        "controller is on cgroup v1 ({}), which has no such file",
-                        host.memory_root)));
+  auto check_reactions = [&](const std::vector<ReactionSpec>& reactions, const std::string& prefix) {
+    for (std::size_t i = 0; i < reactions.size(); ++i) {
+      const ReactionSpec& r = reactions[i];
+      const std::string path = fmt::format("{}reactions[{}]", prefix, i);
+      std::vector<const Condition*> figures;
+      figures_of(r.when, figures);
+      if (r.clear) figures_of(*r.clear, figures);
+      for (const Condition* c : figures)
+        if (!has(host.metrics, c->figure))
+          out.errors.push_back(at_pos(c->pos, path, unknown_figure(c->figure, host.metrics)));
+      for (std::size_t j = 0; j < r.actions.size(); ++j) {
+        const ReactionAction& a = r.actions[j];
+        const std::string where = fmt::format("{}.actions[{}]", path, j);
+        using Kind = ReactionAction::Kind;
+        if (a.kind == Kind::expedite && !has(host.knobs_writable, "rcu_expedited"))
+          out.errors.push_back(at_pos(
+              a.pos, where,
+              has(host.knobs_present, "rcu_expedited")
+                  ? "expedite needs /sys/kernel/rcu_expedited, which is read-only on this kernel"
+                  : "expedite needs /sys/kernel/rcu_expedited, which this kernel does not have"));
+        if (a.kind == Kind::barrier && !host.rcu_barrier)
+          out.errors.push_back(at_pos(a.pos, where,
+                                      "barrier needs a writable /sys/module/rcutree/parameters/"
+                                      "do_rcu_barrier, which this kernel does not offer"));
+        if (a.kind == Kind::reclaim && !host.memory_v2)
+          out.errors.push_back(at_pos(
+              a.pos, where,
+              fmt::format("reclaim writes the cgroup v2 memory.reclaim; this host's memory "
+                          "controller is on cgroup v1 ({}), which has no such file",
+                          host.memory_root)));
+      }
     }
+  };
+  check_knobs(spec.kernel, "");
+  check_reactions(spec.reactions, "");
+  for (std::size_t i = 0; i < spec.variants.size(); ++i) {
+    const std::string prefix = fmt::format("variants[{}].", i);
+    check_knobs(spec.variants[i].kernel, prefix);
+    if (spec.variants[i].reactions) check_reactions(*spec.variants[i].reactions, prefix);
   }
   if (!out.errors.empty()) return out;
 

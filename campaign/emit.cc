@@ -4,6 +4,7 @@
 
 #include "campaign/parse.h"
 #include "campaign/reactions.h"
+#include "campaign/variants.h"
 #include "campaign/workload_type.h"
 #include "common/units.h"
 
@@ -110,6 +111,7 @@ std::string to_yaml(const CampaignSpec& spec) {
   out << YAML::Key << "gp_probe_interval" << YAML::Value << interval_or_off(spec.gp_probe_interval);
   emit_ledger(out, spec.ledger);
   emit_reactions(out, spec.reactions);
+  emit_variants(out, spec.variants);
   if (!spec.kernel.empty()) {
     out << YAML::Key << "kernel" << YAML::Value << YAML::BeginMap;
     for (const KnobSetting& k : spec.kernel) out << YAML::Key << k.name << YAML::Value << k.value;

@@ -15,6 +15,7 @@
 
 #include "campaign/diagnostics.h"
 #include "campaign/reactions.h"
+#include "campaign/variants.h"
 #include "campaign/rules.h"
 #include "campaign/schema.h"
 #include "campaign/source.h"
@@ -31,7 +32,7 @@ using namespace std::chrono_literals;
 constexpr std::string_view kTopKeys[] = {"campaign", "description", "duration", "sample_interval",
                                          "cgroup",   "workloads",   "criteria", "expect_oom",
                                          "psi_trigger", "kernel",      "gp_probe_interval",
-                                         "ledger",   "reactions"};
+                                         "ledger",   "reactions",   "variants"};
 constexpr std::string_view kCgroupKeys[] = {"memory_limit", "memory_high"};
 constexpr std::string_view kWorkloadKeys[] = {"name", "type", "start_after"};
 constexpr std::string_view kCriteriaKeys[] = {"max_oom_kills",      "max_psi_some_avg10",
@@ -138,7 +139,7 @@ void read_workloads(const Field& list, const ParseOptions& options, ReadContext&
     return;
   }
 
-  std::map<std::string, int, std::less<>> first_line_of_name;
+  UniqueNames names("workload");
   std::size_t index = 0;
   for (const YAML::Node& item : node) {
     const std::string path = fmt::format("{}[{}]", list.path(), index++);
@@ -153,15 +154,7 @@ void read_workloads(const Field& list, const ParseOptions& options, ReadContext&
     const MapFields m(item, path, cx);
     read_workload(m, options, w);
 
-    if (!w.name.empty()) {
-      const std::string name_path = m.path_of("name");
-      const SourcePos name_pos = cx.value_pos.at(name_path);
-      const auto [it, inserted] = first_line_of_name.emplace(w.name, name_pos.line);
-      if (!inserted)
-        cx.diagnostics.error(name_pos, name_path,
-                             fmt::format("duplicate workload name '{}' (first used at line {})",
-                                         w.name, it->second));
-    }
+    names.check(w.name, m, cx);
     workloads.push_back(std::move(w));
   }
 }
@@ -260,38 +253,6 @@ void read_ledger(const Field& f, ReadContext& cx, LedgerSpec& l) {
   if (auto g = m.optional("pause_floods")) assign(l.pause_floods, read_bool(*g));
 }
 
-// `kernel:`: RCU knobs by name (rcu/knobs.h), each value range-checked. Whether this kernel has
-// the knob and lets it be written is compile()'s question.
-void read_kernel(const Field& f, ReadContext& cx, std::vector<KnobSetting>& kernel) {
-  const YAML::Node& node = f.node();
-  if (node.IsNull()) return;
-  std::vector<std::string_view> names;
-  for (const rcu::KnobDef& def : rcu::knob_defs()) names.push_back(def.name);
-  if (!node.IsMap()) {
-    f.error(fmt::format("expected a map of RCU knobs to values (knobs: {}), got {}",
-                        join_words(names, ", "), describe(node)));
-    return;
-  }
-  const MapFields m(node, f.path(), cx);
-  m.reject_unknown(names);
-  for (const auto& it : node) {
-    const rcu::KnobDef* def = it.first.IsScalar() ? rcu::find_knob(it.first.Scalar()) : nullptr;
-    if (def == nullptr) continue;  // reported by reject_unknown
-    auto value = m.optional(def->name);
-    if (!value) continue;
-    std::optional<std::int64_t> v;
-    // A knob that is a switch (Y/N, or 0..1) also takes true/false.
-    const bool is_switch =
-        def->type == rcu::KnobType::boolean || (def->min == 0 && def->max == 1);
-    if (is_switch && value->node().IsScalar() &&
-        (value->node().Scalar() == "true" || value->node().Scalar() == "false"))
-      v = value->node().Scalar() == "true" ? 1 : 0;
-    else
-      v = read_integer(*value, def->min, def->max);
-    if (v) kernel.push_back({std::string(def->name), *v});
-  }
-}
-
 void read_campaign(const MapFields& m, const ParseOptions& options, ReadContext& cx,
                    CampaignSpec& spec) {
   m.reject_unknown(kTopKeys);
@@ -326,6 +287,7 @@ void read_campaign(const MapFields& m, const ParseOptions& options, ReadContext&
            read_interval_or_off(*f, kMinGpProbeInterval, kMaxGpProbeInterval));
   if (auto f = m.optional("ledger")) read_ledger(*f, cx, spec.ledger);
   if (auto f = m.optional("reactions")) read_reactions(*f, cx, spec.reactions);
+  if (auto f = m.optional("variants")) read_variants(*f, cx, spec.variants);
 }
 
 // Loads the one YAML document of the file; nothing when there is none or it does not parse.
@@ -369,6 +331,38 @@ std::vector<Diagnostic> warnings_for(const CampaignSpec& spec, const ParseOption
 
 }  // namespace
 
+// `kernel:`: RCU knobs by name (rcu/knobs.h), each value range-checked. Whether this kernel has
+// the knob and lets it be written is compile()'s question.
+void read_kernel(const Field& f, ReadContext& cx, std::vector<KnobSetting>& kernel) {
+  const YAML::Node& node = f.node();
+  if (node.IsNull()) return;
+  std::vector<std::string_view> names;
+  for (const rcu::KnobDef& def : rcu::knob_defs()) names.push_back(def.name);
+  if (!node.IsMap()) {
+    f.error(fmt::format("expected a map of RCU knobs to values (knobs: {}), got {}",
+                        join_words(names, ", "), describe(node)));
+    return;
+  }
+  const MapFields m(node, f.path(), cx);
+  m.reject_unknown(names);
+  for (const auto& it : node) {
+    const rcu::KnobDef* def = it.first.IsScalar() ? rcu::find_knob(it.first.Scalar()) : nullptr;
+    if (def == nullptr) continue;  // reported by reject_unknown
+    auto value = m.optional(def->name);
+    if (!value) continue;
+    std::optional<std::int64_t> v;
+    // A knob that is a switch (Y/N, or 0..1) also takes true/false.
+    const bool is_switch =
+        def->type == rcu::KnobType::boolean || (def->min == 0 && def->max == 1);
+    if (is_switch && value->node().IsScalar() &&
+        (value->node().Scalar() == "true" || value->node().Scalar() == "false"))
+      v = value->node().Scalar() == "true" ? 1 : 0;
+    else
+      v = read_integer(*value, def->min, def->max);
+    if (v) kernel.push_back({std::string(def->name), *v});
+  }
+}
+
 ParseResult parse_campaign(std::string_view yaml_text, const ParseOptions& options) {
   if (auto bad = check_text(yaml_text, options.file_name)) {
     ParseResult refused;
@@ -388,6 +382,7 @@ ParseResult parse_campaign(std::string_view yaml_text, const ParseOptions& optio
       read_campaign(MapFields(*root, "", cx), options, cx, spec);
       check_rules(spec, cx);
       check_reaction_rules(spec, cx);
+      check_variant_rules(spec, cx);
     }
   }
 

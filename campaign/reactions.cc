@@ -333,7 +333,7 @@ void read_reactions(const Field& f, ReadContext& cx, std::vector<ReactionSpec>& 
     f.error(fmt::format("at most {} reactions, got {}", kMaxReactions, node.size()));
     return;
   }
-  std::map<std::string, int, std::less<>> first_line_of_name;
+  UniqueNames names("reaction");
   std::size_t index = 0;
   for (const YAML::Node& item : node) {
     const std::string path = fmt::format("{}[{}]", f.path(), index++);
@@ -347,26 +347,19 @@ void read_reactions(const Field& f, ReadContext& cx, std::vector<ReactionSpec>& 
     }
     const MapFields m(item, path, cx);
     read_reaction(m, cx, r);
-    if (!r.name.empty()) {
-      const std::string name_path = m.path_of("name");
-      const SourcePos at = cx.value_pos.at(name_path);
-      const auto [it, inserted] = first_line_of_name.emplace(r.name, at.line);
-      if (!inserted)
-        cx.diagnostics.error(at, name_path,
-                             fmt::format("duplicate reaction name '{}' (first used at line {})",
-                                         r.name, it->second));
-    }
+    names.check(r.name, m, cx);
     reactions.push_back(std::move(r));
   }
 }
 
-void check_reaction_rules(const CampaignSpec& spec, const ReadContext& cx) {
+void check_reaction_rules(const CampaignSpec& spec, const ReadContext& cx,
+                          const std::string& prefix) {
   auto error = [&](SourcePos pos, const std::string& path, const std::string& message) {
     cx.diagnostics.error(pos, path, message);
   };
   for (std::size_t i = 0; i < spec.reactions.size(); ++i) {
     const ReactionSpec& r = spec.reactions[i];
-    const std::string path = fmt::format("reactions[{}]", i);
+    const std::string path = fmt::format("{}reactions[{}]", prefix, i);
     if (r.cooldown.count() > 0 && r.cooldown < spec.sample_interval)
       error(position_or(cx, path + ".cooldown", r.pos), path + ".cooldown",
             fmt::format("{} is shorter than the sample interval ({}): reactions are looked at "
@@ -399,7 +392,12 @@ void check_reaction_rules(const CampaignSpec& spec, const ReadContext& cx) {
 
 void emit_reactions(YAML::Emitter& out, const std::vector<ReactionSpec>& reactions) {
   if (reactions.empty()) return;
-  out << YAML::Key << "reactions" << YAML::Value << YAML::BeginSeq;
+  out << YAML::Key << "reactions" << YAML::Value;
+  emit_reaction_list(out, reactions);
+}
+
+void emit_reaction_list(YAML::Emitter& out, const std::vector<ReactionSpec>& reactions) {
+  out << YAML::BeginSeq;
   for (const ReactionSpec& r : reactions) {
     out << YAML::BeginMap;
     out << YAML::Key << "name" << YAML::Value << r.name;

@@ -34,8 +34,12 @@ namespace mt::campaign {
 void read_reactions(const Field& f, ReadContext& cx, std::vector<ReactionSpec>& reactions);
 // Once the whole file is read: throttle names flood workloads of this campaign, cooldowns and
 // timed expedites are at least a sample interval.
-void check_reaction_rules(const CampaignSpec& spec, const ReadContext& cx);
+// `prefix`: where the reactions stand ("" for the campaign's, "variants[1]." for a variant's).
+void check_reaction_rules(const CampaignSpec& spec, const ReadContext& cx,
+                          const std::string& prefix = "");
 void emit_reactions(YAML::Emitter& out, const std::vector<ReactionSpec>& reactions);
+// The list alone, as the value of a key the caller wrote (a variant's reactions).
+void emit_reaction_list(YAML::Emitter& out, const std::vector<ReactionSpec>& reactions);
 
 // One condition written as text ("rcu.pending_bytes > 8Mi", "psi_trigger").
 Result<Condition> parse_condition_text(std::string_view text);

@@ -46,6 +46,16 @@ std::optional<double> read_limit(const Field& f) {
   return std::nullopt;
 }
 
+void UniqueNames::check(const std::string& name, const MapFields& m, ReadContext& cx) {
+  if (name.empty()) return;
+  const std::string path = m.path_of("name");
+  const SourcePos at = cx.value_pos.at(path);
+  const auto [it, inserted] = first_line_.emplace(name, at.line);
+  if (!inserted)
+    cx.diagnostics.error(at, path, fmt::format("duplicate {} name '{}' (first used at line {})",
+                                               what_, name, it->second));
+}
+
 SourcePos position_or(const ReadContext& cx, const std::string& path, SourcePos fallback) {
   const auto it = cx.value_pos.find(path);
   return it != cx.value_pos.end() ? it->second : fallback;

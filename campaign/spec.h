@@ -177,6 +177,28 @@ struct ReactionSpec {
   bool operator==(const ReactionSpec&) const = default;
 };
 
+// One way to run the campaign (`variants:`, campaign/variants.h): the campaign with these
+// overrides, `repeat` times. Unset overrides keep the campaign's values.
+struct VariantSpec {
+  std::string name;
+  std::uint32_t repeat = 1;
+  bool expect_fail = false;  // `expect: fail`: its verdict does not decide the campaign's
+  std::optional<std::vector<ReactionSpec>> reactions;  // replace the campaign's; empty: none
+  std::vector<KnobSetting> kernel;                     // over the campaign's, knob by knob
+  struct Flood {
+    std::string workload;
+    std::optional<int> threads;
+    std::optional<std::optional<std::uint64_t>> rate;  // set: the rate (nullopt inside: unlimited)
+    SourcePos pos;
+    bool operator==(const Flood&) const = default;
+  };
+  std::vector<Flood> floods;
+  std::optional<std::uint64_t> memory_limit;
+  SourcePos pos;
+
+  bool operator==(const VariantSpec&) const = default;
+};
+
 struct CampaignSpec {
   std::string name;
   std::string description;
@@ -194,6 +216,7 @@ struct CampaignSpec {
   milliseconds gp_probe_interval{1000};
   LedgerSpec ledger;
   std::vector<ReactionSpec> reactions;
+  std::vector<VariantSpec> variants;  // none: the campaign runs once, as written
 
   bool operator==(const CampaignSpec&) const = default;
 };

@@ -111,7 +111,7 @@ CampaignRunner::~CampaignRunner() {
 }
 
 std::filesystem::path CampaignRunner::report_dir() const {
-  return opt_.state_dir / "reports" / in_.id;
+  return (opt_.reports_dir.empty() ? opt_.state_dir / "reports" : opt_.reports_dir) / in_.id;
 }
 
 double CampaignRunner::now_s() const {
@@ -633,25 +633,35 @@ void CampaignRunner::finish(std::string cleanup_error) {
   on_finished_();
 }
 
-ReportData CampaignRunner::report_data() const {
+ReportData report_opening(const CampaignInput& in, const HostInfo& host,
+                          std::int64_t started_unix_ms, std::int64_t ended_unix_ms,
+                          double planned_s, double actual_s, State verdict,
+                          const std::string& reason) {
   ReportData r;
-  r.id = in_.id;
-  r.name = in_.spec.name;
-  r.description = in_.spec.description;
-  r.file_name = in_.file_name;
-  r.normalized_yaml = in_.normalized_yaml;
-  r.started_unix_ms = started_unix_ms_;
-  r.ended_unix_ms = ended_unix_ms_;
-  r.duration_planned_s = duration<double>(in_.spec.duration).count();
-  r.duration_actual_s = ended_s_;
-  r.verdict = state_;
-  r.reason = reason_;
-  r.host = opt_.host;
+  r.id = in.id;
+  r.name = in.spec.name;
+  r.description = in.spec.description;
+  r.file_name = in.file_name;
+  r.normalized_yaml = in.normalized_yaml;
+  r.started_unix_ms = started_unix_ms;
+  r.ended_unix_ms = ended_unix_ms;
+  r.duration_planned_s = planned_s;
+  r.duration_actual_s = actual_s;
+  r.verdict = verdict;
+  r.reason = reason;
+  r.host = host;
+  r.memory_limit_bytes = in.spec.cgroup.memory_limit;
+  return r;
+}
+
+ReportData CampaignRunner::report_data() const {
+  ReportData r = report_opening(in_, opt_.host, started_unix_ms_, ended_unix_ms_,
+                                duration<double>(in_.spec.duration).count(), ended_s_, state_,
+                                reason_);
   if (cgroup_) {
     r.cgroup_path = cgroup_->memory_path().string();
     if (auto p = cgroup_->pressure_file()) r.psi_cgroup_path = p->parent_path().string();
   }
-  r.memory_limit_bytes = in_.spec.cgroup.memory_limit;
   r.kernel_peak_bytes = kernel_peak(samples_);
   r.failcnt = samples_.empty() ? 0 : samples_.back().failcnt;
   for (const auto& w : workers_) r.workloads.push_back(w->status);

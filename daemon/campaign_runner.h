@@ -41,6 +41,9 @@ namespace mt::daemon {
 
 struct RunnerOptions {
   std::filesystem::path state_dir;
+  // Where each campaign's report directory goes; empty: <state_dir>/reports (a variant's runs
+  // go under their campaign's report directory).
+  std::filesystem::path reports_dir;
   std::filesystem::path worker_path;
   cgroup::Layout layout;
   std::string cgroup_prefix = "memtorture";
@@ -74,6 +77,12 @@ struct CampaignInput {
   std::vector<campaign::Diagnostic> warnings;  // from compile(): told to whoever started it
 };
 
+// A report's opening: what ran, when, with what verdict, on which host.
+ReportData report_opening(const CampaignInput& in, const HostInfo& host,
+                          std::int64_t started_unix_ms, std::int64_t ended_unix_ms,
+                          double planned_s, double actual_s, State verdict,
+                          const std::string& reason);
+
 // How a control command to a workload ended.
 struct ControlOutcome {
   enum class Code { applied, no_such_workload, not_running, refused };
@@ -82,11 +91,25 @@ struct ControlOutcome {
   WorkloadStatus status;  // the workload after it (applied)
 };
 
-class CampaignRunner {
+// What the engine runs: one campaign (CampaignRunner) or its variants one after the other
+// (VariantsRunner, daemon/variants_runner.h).
+class CampaignRun {
  public:
   using EventSink = std::function<void(const Event&)>;
   using OnFinished = std::function<void()>;
   using ControlDone = std::function<void(ControlOutcome)>;
+  virtual ~CampaignRun() = default;
+  virtual void start() = 0;
+  // Aborts a running campaign (verdict ABORTED, report written). No-op once stopping.
+  virtual void stop(const std::string& reason) = 0;
+  virtual void control(const std::string& name, const workloads::Control& command,
+                       ControlDone done) = 0;
+  virtual State state() const = 0;
+  virtual CampaignView view() const = 0;
+};
+
+class CampaignRunner final : public CampaignRun {
+ public:
 
   // Descriptors (worker pipes, pidfds) wait on `io`; every timer comes from `timers`, whose
   // clock is the campaign's.
@@ -96,16 +119,16 @@ class CampaignRunner {
   CampaignRunner(const CampaignRunner&) = delete;
   CampaignRunner& operator=(const CampaignRunner&) = delete;
 
-  void start();
-  // Aborts a running campaign (verdict ABORTED, report written). No-op once stopping.
-  void stop(const std::string& reason);
+  void start() override;
+  void stop(const std::string& reason) override;
   // Sends `command` to workload `name`'s worker; `done` runs when the worker has applied or
   // refused it, or at once when there is no such workload or it does not run (any more).
-  void control(const std::string& name, const workloads::Control& command, ControlDone done);
+  void control(const std::string& name, const workloads::Control& command,
+               ControlDone done) override;
 
   const std::string& id() const { return in_.id; }
-  State state() const { return state_; }
-  CampaignView view() const;
+  State state() const override { return state_; }
+  CampaignView view() const override;
   std::filesystem::path report_dir() const;
 
  private:

@@ -11,6 +11,7 @@
 #include "common/fs.h"
 #include "daemon/journal.h"
 #include "daemon/report.h"
+#include "daemon/variants_runner.h"
 
 namespace mt::daemon {
 
@@ -89,9 +90,14 @@ ApiResult<std::string> Engine::start(CampaignInput in) {
   in.id = id;
   const auto file_name = in.file_name;
   auto& entry = campaigns_[id];
-  entry.runner = std::make_unique<CampaignRunner>(
-      io_, timers_, opt_.runner, std::move(in), [this, id](const Event& ev) { broadcast(id, ev); },
-      [this, id] { finished(id); });
+  auto sink = [this, id](const Event& ev) { broadcast(id, ev); };
+  auto end = [this, id] { finished(id); };
+  if (in.spec.variants.empty())
+    entry.runner = std::make_unique<CampaignRunner>(io_, timers_, opt_.runner, std::move(in),
+                                                    std::move(sink), std::move(end));
+  else
+    entry.runner = std::make_unique<VariantsRunner>(io_, timers_, opt_.runner, std::move(in),
+                                                    std::move(sink), std::move(end));
   running_ = id;
   spdlog::info("campaign {} starting ({})", id, file_name);
   entry.runner->start();

@@ -83,7 +83,7 @@ class Engine {
 
  private:
   struct Entry {
-    std::unique_ptr<CampaignRunner> runner;  // campaigns of this daemon run
+    std::unique_ptr<CampaignRun> runner;  // campaigns of this daemon run
     std::optional<CampaignView> loaded;      // campaigns found on disk
     std::vector<std::function<void()>> on_finished;
   };

@@ -88,13 +88,13 @@ json criterion_json(const CriterionResult& c) {
           {"detail", c.detail}};
 }
 
+}  // namespace
+
 State state_from_verdict(const std::string& v) {
   for (State s : {State::passed, State::failed, State::aborted, State::error})
     if (to_string(s) == v) return s;
   return State::error;
 }
-
-}  // namespace
 
 json to_json(const Sample& s) {
   json j = {{"t_s", s.t_s},

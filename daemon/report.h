@@ -71,6 +71,8 @@ Status write_report(const std::filesystem::path& dir, const nlohmann::ordered_js
 // A finished campaign as seen from its report (for reports found at daemon start-up).
 Result<CampaignView> view_from_report(const nlohmann::ordered_json& report,
                                       const std::string& path);
+// A report's "verdict" back to its state; anything unknown reads as error.
+State state_from_verdict(const std::string& verdict);
 nlohmann::ordered_json to_json(const Sample& s);
 nlohmann::ordered_json to_json(const WorkloadStatus& w);
 // The reverse of the two above; missing fields take their defaults (older reports).

@@ -14,20 +14,6 @@ namespace {
 
 constexpr std::string_view kKeys[] = {"kind", "threads", "rate"};
 
-void read_rate(const Field& f, std::optional<std::uint64_t>& rate) {
-  const YAML::Node& node = f.node();
-  if (node.IsScalar() && node.Scalar() == "unlimited") {
-    rate.reset();
-    return;
-  }
-  if (!node.IsScalar() || !is_whole_number(node.Scalar())) {
-    f.error(fmt::format("expected 'unlimited' or a whole number of operations per second, got {}",
-                        describe(node)));
-    return;
-  }
-  if (auto n = read_integer(f, 1, static_cast<std::int64_t>(kMaxRate))) rate = *n;
-}
-
 void read(const MapFields& m, Need need, const ParseOptions&, WorkloadSpec& w) {
   FloodSpec flood;
   if (auto f = get(m, "kind", need)) {
@@ -37,7 +23,7 @@ void read(const MapFields& m, Need need, const ParseOptions&, WorkloadSpec& w) {
   }
   if (auto f = m.optional("threads"))
     if (auto n = read_integer(*f, 1, kMaxThreads)) flood.threads = static_cast<int>(*n);
-  if (auto f = m.optional("rate")) read_rate(*f, flood.rate);
+  if (auto f = m.optional("rate")) read_flood_rate(*f, flood.rate);
   w.params = flood;
 }
 
@@ -62,6 +48,21 @@ void warn(const WorkloadSpec& w, const std::string& path, const ParseOptions& op
 }
 
 }  // namespace
+
+void read_flood_rate(const Field& f, std::optional<std::uint64_t>& rate) {
+  const YAML::Node& node = f.node();
+  if (node.IsScalar() && node.Scalar() == "unlimited") {
+    rate.reset();
+    return;
+  }
+  if (!node.IsScalar() || !is_whole_number(node.Scalar())) {
+    f.error(fmt::format("expected 'unlimited' or a whole number of operations per second, got {}",
+                        describe(node)));
+    return;
+  }
+  if (auto n = read_integer(f, 1, static_cast<std::int64_t>(kMaxRate))) rate = *n;
+}
+
 
 extern constinit const WorkloadType kFloodType{
     .name = FloodSpec::kTypeName,

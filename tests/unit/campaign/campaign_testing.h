@@ -28,13 +28,22 @@ inline void clear_positions(Condition& c) {
   for (Condition& child : c.children) clear_positions(child);
 }
 
-inline CampaignSpec without_positions(CampaignSpec spec) {
-  for (WorkloadSpec& w : spec.workloads) w.pos = {};
-  for (ReactionSpec& r : spec.reactions) {
+inline void clear_positions(std::vector<ReactionSpec>& reactions) {
+  for (ReactionSpec& r : reactions) {
     r.pos = {};
     clear_positions(r.when);
     if (r.clear) clear_positions(*r.clear);
     for (ReactionAction& a : r.actions) a.pos = {};
+  }
+}
+
+inline CampaignSpec without_positions(CampaignSpec spec) {
+  for (WorkloadSpec& w : spec.workloads) w.pos = {};
+  clear_positions(spec.reactions);
+  for (VariantSpec& v : spec.variants) {
+    v.pos = {};
+    if (v.reactions) clear_positions(*v.reactions);
+    for (VariantSpec::Flood& f : v.floods) f.pos = {};
   }
   return spec;
 }
