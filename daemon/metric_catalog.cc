@@ -23,9 +23,9 @@ std::optional<double> psi(const Sample& s, bool& from_system_psi, T PsiFigures::
   return static_cast<double>((*p).*field);
 }
 
-std::optional<double> system_psi(const Sample& s, double PsiFigures::*field) {
-  if (!s.system_psi) return std::nullopt;
-  return (*s.system_psi).*field;
+std::optional<double> only_psi(const std::optional<PsiFigures>& p, double PsiFigures::*field) {
+  if (!p) return std::nullopt;
+  return (*p).*field;
 }
 
 std::optional<double> of_limit(const Sample& s, double value) {
@@ -61,9 +61,13 @@ const std::vector<CoreFigure>& core() {
         "memory 'full' stall since the last sample (the cgroup's, else the system's)"},
        [](const Sample& s, bool& sys) { return psi(s, sys, &PsiFigures::full_stall_delta_us); }},
       {{"psi.system.some_avg10", "%", "the system's memory pressure 'some' avg10"},
-       [](const Sample& s, bool&) { return system_psi(s, &PsiFigures::some_avg10); }},
+       [](const Sample& s, bool&) { return only_psi(s.system_psi, &PsiFigures::some_avg10); }},
       {{"psi.system.full_avg10", "%", "the system's memory pressure 'full' avg10"},
-       [](const Sample& s, bool&) { return system_psi(s, &PsiFigures::full_avg10); }},
+       [](const Sample& s, bool&) { return only_psi(s.system_psi, &PsiFigures::full_avg10); }},
+      {{"psi.cgroup.some_avg10", "%", "the campaign cgroup's memory pressure 'some' avg10 only"},
+       [](const Sample& s, bool&) { return only_psi(s.cgroup_psi, &PsiFigures::some_avg10); }},
+      {{"psi.cgroup.full_avg10", "%", "the campaign cgroup's memory pressure 'full' avg10 only"},
+       [](const Sample& s, bool&) { return only_psi(s.cgroup_psi, &PsiFigures::full_avg10); }},
       {{"usage_fraction", "", "usage / limit (0..1)"},
        [](const Sample& s, bool&) { return of_limit(s, static_cast<double>(s.usage_bytes)); }},
       {{"headroom_fraction", "", "headroom_bytes / limit (0..1; below 0 past the limit)"},
