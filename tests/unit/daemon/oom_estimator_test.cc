@@ -50,7 +50,7 @@ TEST(OomEstimator, NoiseDoesNotMakeAFlatLineGrowNorMoveAGrowingOneMuch) {
     for (int i = 0; i < 100; ++i)
       false_etas += flat.add(i * 0.1, 100 * Mi + noise(rng), kLimit).eta_s ? 1 : 0;
   }
-  // Measured: 8 of 2000 (0.4%), each a short-lived ETA of minutes on a 156 MiB headroom.
+  // Measured: 8 of 2000 (0.4%).
   EXPECT_LE(false_etas, 20) << "of 2000 looks at a flat line with 2 MiB of noise";
   std::mt19937 rng(7);
   OomEstimator growing;
