@@ -5,8 +5,6 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <limits>
-#include <map>
 
 #include "campaign/parse.h"
 #include "campaign/schema.h"

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <map>
 
 #include "campaign/parse.h"
 #include "campaign/reactions.h"

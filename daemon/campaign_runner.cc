@@ -246,8 +246,7 @@ void CampaignRunner::set_up_parts() {
     r.knobs = knobs_part->knobs();
     r.ledger = ledger_ptr;
     r.gp_kick = opt_.gp_measure ? opt_.gp_measure : rcu::GpProber::Measure(rcu::time_global_membarrier);
-    r.barrier = opt_.rcu_barrier ? opt_.rcu_barrier
-                                 : [sys = opt_.sys_root] { return rcu::time_rcu_barrier(sys); };
+    r.barrier = rcu_barrier_call(opt_);
     r.reclaim = opt_.memory_reclaim ? opt_.memory_reclaim
                                     : [](const std::filesystem::path& dir, std::uint64_t bytes) {
                                         return fs::write_file(dir / "memory.reclaim",
@@ -631,6 +630,11 @@ void CampaignRunner::finish(std::string cleanup_error) {
   for (const auto& c : final_criteria_) emit(c);
   emit(view());
   on_finished_();
+}
+
+std::function<Result<std::chrono::nanoseconds>()> rcu_barrier_call(const RunnerOptions& options) {
+  if (options.rcu_barrier) return options.rcu_barrier;
+  return [sys = options.sys_root] { return rcu::time_rcu_barrier(sys); };
 }
 
 ReportData report_opening(const CampaignInput& in, const HostInfo& host,

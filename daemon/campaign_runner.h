@@ -69,6 +69,10 @@ struct RunnerOptions {
   std::function<std::vector<std::unique_ptr<CampaignPart>>()> extra_parts;
 };
 
+// The barrier a reaction or the settle step between variants runs: options.rcu_barrier, else
+// do_rcu_barrier under options.sys_root.
+std::function<Result<std::chrono::nanoseconds>()> rcu_barrier_call(const RunnerOptions& options);
+
 struct CampaignInput {
   std::string id;
   std::string file_name;

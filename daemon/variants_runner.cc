@@ -8,7 +8,6 @@
 #include "campaign/parse.h"
 #include "campaign/variants.h"
 #include "common/fs.h"
-#include "rcu/probe.h"
 
 namespace mt::daemon {
 
@@ -53,9 +52,7 @@ VariantsRunner::VariantsRunner(asio::io_context& io, Scheduler& timers, RunnerOp
       sink_(std::move(sink)),
       on_finished_(std::move(on_finished)),
       vopt_(std::move(variants)) {
-  if (!vopt_.barrier)
-    vopt_.barrier = opt_.rcu_barrier ? opt_.rcu_barrier
-                                     : [sys = opt_.sys_root] { return rcu::time_rcu_barrier(sys); };
+  if (!vopt_.barrier) vopt_.barrier = rcu_barrier_call(opt_);
   int n = 0;
   for (std::size_t v = 0; v < in_.spec.variants.size(); ++v)
     for (std::uint32_t k = 1; k <= in_.spec.variants[v].repeat; ++k)

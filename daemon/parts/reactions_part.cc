@@ -131,18 +131,18 @@ void ReactionsPart::fire(Reaction& r, double true_since_s, bool by_psi, PartCont
   for (const auto& a : r.spec.actions) f.actions.push_back({.kind = a.kind});
   firings_.push_back(std::move(f));
   r.open_firing = firings_.size() - 1;
-  run_action(firings_.size() - 1, 0, cx);
+  start_actions(firings_.size() - 1, cx);
 }
 
-void ReactionsPart::run_action(std::size_t f, std::size_t i, PartContext& cx) {
-  if (i == 0 && opt_.ledger != nullptr && opt_.ledger->running()) {
+void ReactionsPart::start_actions(std::size_t f, PartContext& cx) {
+  if (opt_.ledger != nullptr && opt_.ledger->running()) {
     opt_.ledger->read_waiting(cx, [this, f, &cx](std::optional<LedgerPart::Waiting> w) {
       firings_[f].actions[0].waiting_before = w;
       start_action(f, 0, cx);
     });
     return;
   }
-  start_action(f, i, cx);
+  start_action(f, 0, cx);
 }
 
 void ReactionsPart::start_action(std::size_t f, std::size_t i, PartContext& cx) {

@@ -97,8 +97,9 @@ class ReactionsPart final : public CampaignPart {
   void look(PartContext& cx, double t_s, bool psi_fired);
   void fire(Reaction& r, double true_since_s, bool by_psi, PartContext& cx);
   void clear(Reaction& r, double since_s, PartContext& cx);
-  // Runs action `i` of firing `f`, then the next one.
-  void run_action(std::size_t f, std::size_t i, PartContext& cx);
+  // Reads the memory waiting in RCU (when the ledger runs), then runs firing `f`'s actions.
+  void start_actions(std::size_t f, PartContext& cx);
+  // Runs action `i` of firing `f`; action_done() starts the next one.
   void start_action(std::size_t f, std::size_t i, PartContext& cx);
   // Runs a blocking, timed call on the part's thread; `done(ok, "<what> <time>")` on the io thread.
   void timed_off_io(std::function<Result<std::chrono::nanoseconds>()> call, std::string what,
