@@ -28,7 +28,7 @@ void emit_workload(YAML::Emitter& out, const WorkloadSpec& w) {
 
 void emit_criteria(YAML::Emitter& out, const Criteria& c) {
   if (!c.max_oom_kills && !c.max_psi_some_avg10 && !c.max_psi_full_avg10 && !c.min_headroom &&
-      c.max.empty() && c.min.empty())
+      !c.min_oom_eta_s && c.max.empty() && c.min.empty())
     return;
   out << YAML::Key << "criteria" << YAML::Value << YAML::BeginMap;
   if (c.max_oom_kills) out << YAML::Key << "max_oom_kills" << YAML::Value << *c.max_oom_kills;
@@ -40,6 +40,8 @@ void emit_criteria(YAML::Emitter& out, const Criteria& c) {
         << number_to_string(*c.max_psi_full_avg10);
   if (c.min_headroom)
     out << YAML::Key << "min_headroom" << YAML::Value << size_to_string(*c.min_headroom);
+  if (c.min_oom_eta_s)
+    out << YAML::Key << "min_oom_eta_s" << YAML::Value << number_to_string(*c.min_oom_eta_s);
   for (const auto& [key, bounds] : {std::pair{"max", &c.max}, std::pair{"min", &c.min}}) {
     if (bounds->empty()) continue;
     out << YAML::Key << key << YAML::Value << YAML::BeginMap;

@@ -37,7 +37,8 @@ constexpr std::string_view kCgroupKeys[] = {"memory_limit", "memory_high"};
 constexpr std::string_view kWorkloadKeys[] = {"name", "type", "start_after"};
 constexpr std::string_view kCriteriaKeys[] = {"max_oom_kills",      "max_psi_some_avg10",
                                               "max_psi_full_avg10", "min_headroom",
-                                              "max",                "min"};
+                                              "min_oom_eta_s",      "max",
+                                              "min"};
 constexpr std::string_view kPsiTriggerKeys[] = {"enabled", "kind", "stall", "window"};
 constexpr std::string_view kLedgerKeys[] = {"enabled", "freed", "walk_interval", "backlog_interval",
                                             "pause_floods"};
@@ -193,6 +194,7 @@ void read_criteria(const MapFields& m, ReadContext& cx, Criteria& c) {
   if (auto f = m.optional("max_psi_some_avg10")) c.max_psi_some_avg10 = read_number(*f, 0, 100);
   if (auto f = m.optional("max_psi_full_avg10")) c.max_psi_full_avg10 = read_number(*f, 0, 100);
   if (auto f = m.optional("min_headroom")) c.min_headroom = read_size(*f);
+  if (auto f = m.optional("min_oom_eta_s")) c.min_oom_eta_s = read_number(*f, 0, 3600);
   if (auto f = m.optional("max")) read_bounds(*f, cx, c.max);
   if (auto f = m.optional("min")) read_bounds(*f, cx, c.min);
 }

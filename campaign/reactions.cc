@@ -6,6 +6,7 @@
 #include <array>
 #include <cctype>
 
+#include "campaign/oom_level.h"
 #include "campaign/parse.h"
 #include "campaign/schema.h"
 #include "common/units.h"
@@ -30,6 +31,10 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
   return s;
+}
+
+bool is_proximity_figure(std::string_view figure) {
+  return figure == "oom.proximity" || figure == "oom.system.proximity";
 }
 
 // A threshold's value: a number ("0.9", "10") or a size ("8Mi").
@@ -314,6 +319,14 @@ Result<Condition> parse_condition_text(std::string_view text) {
                                   "words joined by '.'): {}",
                                   c.figure, kConditionHelp));
   if (value.empty()) return make_error(fmt::format("'{}' has no value after '{}'", text, to_string(c.op)));
+  if (const auto level = oom_level_from_word(value)) {
+    if (!is_proximity_figure(c.figure))
+      return make_error(fmt::format("'{}': a level word ({}) compares only with oom.proximity or "
+                                    "oom.system.proximity, not {}",
+                                    text, value, c.figure));
+    c.value = static_cast<double>(*level);
+    return c;
+  }
   auto v = parse_value(value);
   if (!v) return v.error();
   c.value = *v;

@@ -88,6 +88,9 @@ struct Criteria {
   std::optional<double> max_psi_some_avg10;   // percent, 0..100
   std::optional<double> max_psi_full_avg10;   // percent, 0..100
   std::optional<std::uint64_t> min_headroom;  // bytes (limit - usage), lowest sample
+  // Seconds: the lowest time-to-OOM estimate (oom.eta_s) must stay at or above it; samples
+  // without an estimate (memory not growing) pass.
+  std::optional<double> min_oom_eta_s;
   std::vector<MetricBound> max;  // `criteria.max: {figure: limit}`, in file order
   std::vector<MetricBound> min;  // `criteria.min: {figure: limit}`
 

@@ -350,15 +350,14 @@ Status CampaignCgroup::attach(pid_t pid) const {
   return {};
 }
 
-Result<MemoryStats> CampaignCgroup::read_memory() const {
+Result<MemoryStats> read_memory_stats(const stdfs::path& d, bool memory_v2) {
   MemoryStats st;
-  const stdfs::path& d = memory_path_;
   auto fill = [](std::uint64_t& field, Result<std::uint64_t> r) -> Status {
     if (!r) return r.error();
     field = *r;
     return {};
   };
-  if (!layout_.memory_v2) {
+  if (!memory_v2) {
     for (Status s : {fill(st.usage, read_number(d / "memory.usage_in_bytes", false)),
                      fill(st.peak, read_number(d / "memory.max_usage_in_bytes", true)),
                      fill(st.limit, read_number(d / "memory.limit_in_bytes", false, true)),
@@ -385,6 +384,18 @@ Result<MemoryStats> CampaignCgroup::read_memory() const {
   st.oom_events = key_or_zero(*events, "oom");
   st.oom_kills = key_or_zero(*events, "oom_kill");
   return st;
+}
+
+Result<std::map<std::string, std::uint64_t>> read_memory_stat(const stdfs::path& dir) {
+  return read_keyed(dir / "memory.stat", false);
+}
+
+Result<MemoryStats> CampaignCgroup::read_memory() const {
+  return read_memory_stats(memory_path_, layout_.memory_v2);
+}
+
+Result<std::map<std::string, std::uint64_t>> CampaignCgroup::read_memory_stat() const {
+  return cgroup::read_memory_stat(memory_path_);
 }
 
 std::optional<stdfs::path> CampaignCgroup::pressure_file() const {

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -42,6 +43,10 @@ struct MemoryStats {
   std::uint64_t oom_kills = 0;   // v1 memory.oom_control "oom_kill", v2 memory.events "oom_kill"
 };
 
+// The counters of any memory cgroup directory `dir` (v1 or v2 files), and its memory.stat.
+Result<MemoryStats> read_memory_stats(const std::filesystem::path& dir, bool memory_v2);
+Result<std::map<std::string, std::uint64_t>> read_memory_stat(const std::filesystem::path& dir);
+
 class CampaignCgroup {
  public:
   // Creates <prefix>/ (if missing) and <prefix>/<name>/ in the memory hierarchy (and the
@@ -71,6 +76,9 @@ class CampaignCgroup {
 
   Status attach(pid_t pid) const;
   Result<MemoryStats> read_memory() const;
+  // memory.stat, by key (v1: this cgroup's and total_* hierarchical keys; v2: hierarchical).
+  Result<std::map<std::string, std::uint64_t>> read_memory_stat() const;
+  bool memory_v2() const { return layout_.memory_v2; }
   // memory.pressure of this cgroup (v2 cgroup or hybrid twin); nullopt when the host has none.
   std::optional<std::filesystem::path> pressure_file() const;
   Result<kernel::Psi> read_psi() const;

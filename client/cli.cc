@@ -73,6 +73,20 @@ std::optional<Invocation> parse_command_line(const std::vector<std::string>& arg
                    "pending callbacks and bytes, a barrier's backlog")
       ->option_text("SECONDS")
       ->check(CLI::Range(1, 60));  // rcu::kMin/kMaxProbeLedgerSeconds; the daemon checks too
+  auto* oom = sub(Command::oom, "oom",
+                  "how close to OOM, why, and when: the running campaign (or ID), a cgroup under "
+                  "the daemon's prefix, or the system");
+  oom->add_option("ID", id, "campaign id (default: the running campaign, else the system)");
+  auto* oom_cgroup =
+      oom->add_option("--cgroup", inv.oom_cgroup,
+                      "a memory cgroup under the daemon's prefix (memtorture/...), sampled over "
+                      "the window");
+  auto* oom_system = oom->add_flag("--system", inv.oom_system, "the system alone, sampled over the window");
+  oom->add_option("--window", inv.oom_window_ms,
+                  "milliseconds a cgroup or the system is sampled for (default 3000)")
+      ->option_text("MS")
+      ->check(CLI::Range(1000, 10000));  // kOomProbeMin/MaxWindow; the daemon checks too
+  oom_cgroup->excludes(oom_system);
   for (auto [c, name, help] : {std::tuple{Command::pause, "pause", "pause a workload of the running campaign"},
                                std::tuple{Command::resume, "resume", "resume a paused workload"},
                                std::tuple{Command::throttle, "throttle",
@@ -126,6 +140,8 @@ int run(const Invocation& inv) {
     case Command::probe:
       return cmd_probe(
           g, {inv.gp == 0 && !inv.barrier ? 10 : inv.gp, inv.barrier, inv.ledger_seconds});
+    case Command::oom:
+      return cmd_oom(g, {inv.id, inv.oom_cgroup, inv.oom_system, inv.oom_window_ms});
     case Command::pause:
       return cmd_control(g, inv.id.value_or(""), inv.workload, ControlAction::pause, 0);
     case Command::resume:

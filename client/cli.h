@@ -12,7 +12,8 @@
 namespace mt::client {
 
 enum class Command {
-  validate, run, start, status, list, watch, stop, report, system, pause, resume, throttle, probe
+  validate, run, start, status, list, watch, stop, report, system, pause, resume, throttle, probe,
+  oom
 };
 
 struct Invocation {
@@ -27,6 +28,9 @@ struct Invocation {
   int gp = 0;                     // probe --gp (10 when neither --gp nor --barrier is given)
   bool barrier = false;           // probe --barrier
   int ledger_seconds = 0;         // probe --ledger SECONDS (1..60)
+  std::string oom_cgroup;         // oom --cgroup PATH
+  bool oom_system = false;        // oom --system
+  int oom_window_ms = 0;          // oom --window MS
 };
 
 // The invocation, or nothing after --help (exit code 0) or a usage error (2); *exit_code says

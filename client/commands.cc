@@ -394,6 +394,43 @@ std::string latency_text(double us) {
 
 }  // namespace
 
+int cmd_oom(const GlobalOptions& g, const OomOptions& o) {
+  DaemonClient d(g);
+  if (auto f = d.connect()) return print_failure(g, *f);
+  pb::GetOomProximityRequest req;
+  if (o.id) {
+    req.set_campaign_id(*o.id);
+  } else if (!o.cgroup.empty()) {
+    req.set_cgroup(o.cgroup);
+  } else if (o.system) {
+    req.set_system(true);
+  } else {  // the running campaign, else the system
+    pb::SystemInfo s;
+    if (auto st = call(d, &pb::MemTorture::Stub::GetSystem, pb::GetSystemRequest{}, &s); !st.ok())
+      return print_failure(g, rpc_failure(st, "oom"));
+    if (s.running_campaign().empty())
+      req.set_system(true);
+    else
+      req.set_campaign_id(s.running_campaign());
+  }
+  req.set_window_ms(static_cast<unsigned>(o.window_ms));
+  pb::GetOomProximityResponse r;
+  const auto window = std::chrono::milliseconds(o.window_ms > 0 ? o.window_ms : 3000);
+  auto ctx = d.unary_context_plus(window + kProbeMargin);
+  if (auto st = d.stub().GetOomProximity(ctx.get(), req, &r); !st.ok())
+    return print_failure(g, rpc_failure(st, "oom"));
+  if (g.json) {
+    g.console->out(dump_json(to_json(r)));
+    return kPassed;
+  }
+  std::string out;
+  if (!r.campaign_id().empty()) out += fmt::format("campaign {}\n", r.campaign_id());
+  for (const auto& look : r.looks()) out += oom_look_text(look);
+  if (!r.note().empty()) out += fmt::format("note: {}\n", r.note());
+  g.console->out(out);
+  return kPassed;
+}
+
 std::chrono::milliseconds probe_extra_time(const ProbeOptions& p) {
   std::chrono::milliseconds extra = kProbePerGracePeriod * p.gp + kProbeMargin;
   if (p.ledger_seconds > 0) extra += std::chrono::seconds(p.ledger_seconds) + kProbeLedgerMargin;

@@ -75,6 +75,15 @@ int cmd_probe(const GlobalOptions& g, const ProbeOptions& p);
 // What ProbeRcu's deadline adds to the unary one for `p`.
 std::chrono::milliseconds probe_extra_time(const ProbeOptions& p);
 
+struct OomOptions {
+  std::optional<std::string> id;  // a running campaign
+  std::string cgroup;             // --cgroup: any memory cgroup under the daemon's prefix
+  bool system = false;            // --system
+  int window_ms = 0;              // a cgroup's or the system's look: 1000..10000 (0: 3000)
+};
+// GetOomProximity. With no target: the running campaign, else the system.
+int cmd_oom(const GlobalOptions& g, const OomOptions& o);
+
 // cmd_run and cmd_watch without their signal thread: `interrupt` is what a signal would hit.
 int run_campaign(const GlobalOptions& g, const RunOptions& r, Interrupt& interrupt);
 int watch_campaign(const GlobalOptions& g, const std::string& id, const std::string& junit,

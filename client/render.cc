@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "common/units.h"
@@ -139,12 +140,61 @@ std::string Progress::line() const {
   }
   if (has_flood_) out += fmt::format("  flood {} ops/s", human_count(flood_ops_per_s_));
   if (oom_kills_) out += fmt::format("  OOM kills {}", oom_kills_);
+  if (have_sample_) out += oom_text(sample_);
   // The campaign parts' figures that have a label, as declared (the snapshot carries their
   // units), each at its latest value: some are measured less often than samples are taken.
   for (const auto& m : metrics_)
     if (auto it = latest_metrics_.find(m.name()); !m.label().empty() && it != latest_metrics_.end())
       out += fmt::format("  {} {}", m.label(), metric_text(it->second, m.unit()));
   while (!out.empty() && out.back() == ' ') out.pop_back();  // "pending" alone
+  return out;
+}
+
+std::string oom_text(const pb::Sample& s) {
+  const auto& m = s.metrics();
+  const auto level = m.find("oom.proximity");
+  const auto eta = m.find("oom.eta_s");
+  std::string out;
+  if (level != m.end() && level->second >= 3) return "  oom reached";
+  if (level != m.end() && level->second >= 1)
+    out = fmt::format("  oom {}", oom_level_name(level->second));
+  if (eta != m.end())
+    out += fmt::format("{} in ~{}", out.empty() ? "  oom" : "", eta_text(eta->second));
+  return out;
+}
+
+std::string eta_text(double s) {
+  return s < 10 ? fmt::format("{:.1f}s", s) : fmt::format("{:.0f}s", s);
+}
+
+std::string oom_level_name(double level) {
+  static constexpr std::array<const char*, 4> kNames = {"ok", "elevated", "critical", "oom"};
+  const int i = static_cast<int>(level);
+  return i >= 0 && i < 4 ? kNames[static_cast<std::size_t>(i)] : fmt::format("level {}", level);
+}
+
+std::string oom_look_text(const pb::OomProximity& l) {
+  std::string out = fmt::format("{}: {} (score {:.2f})\n", l.of(), l.level(), l.score());
+  out += fmt::format("  {}\n", l.reason());
+  if (l.has_eta())
+    out += fmt::format("  time to OOM    ~{} ({}..{}), unreclaimable memory growing {}/s\n",
+                       eta_text(l.eta_s()), eta_text(l.eta_low_s()), eta_text(l.eta_high_s()),
+                       human_bytes(l.growth_bytes_per_s()));
+  else
+    out += "  time to OOM    none: unreclaimable memory is not growing\n";
+  out += fmt::format("  memory         {} of {}; reclaimable {}, waiting in RCU {}; effective "
+                     "headroom {}\n",
+                     human_bytes(l.usage_bytes()), human_bytes(l.limit_bytes()),
+                     human_bytes(l.reclaimable_bytes()), human_bytes(l.rcu_waiting_bytes()),
+                     human_bytes(l.effective_headroom_bytes()));
+  out += "  pressure       ";
+  out += l.has_psi() ? fmt::format("PSI some {:.2f}% full {:.2f}%", l.psi_some_avg10(),
+                                   l.psi_full_avg10())
+                     : std::string("no PSI");
+  if (l.has_reclaim_rates())
+    out += fmt::format("; reclaim scan {}/s steal {}/s (pages)", human_count(l.scan_pages_per_s()),
+                       human_count(l.steal_pages_per_s()));
+  out += fmt::format("; OOM kills {}; limit hits {}\n", l.oom_kills(), l.failcnt());
   return out;
 }
 

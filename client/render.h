@@ -39,8 +39,9 @@ class Progress {
   // when it first fails and again with the final results).
   std::string apply(const pb::CampaignEvent& ev);
   // "[  5.2s/10.0s] running  mem 123.4Mi/256.0Mi (48%)  kernel 20.1Mi  headroom 132.6Mi
-  //  psi some 1.20 full 0.00  flood 210.3k ops/s" (one line). "failcnt N" and "OOM kills N"
-  // only when not 0; the flood part only when the campaign has a flood workload.
+  //  psi some 1.20 full 0.00  flood 210.3k ops/s  oom elevated in ~7.0s" (one line). "failcnt
+  // N" and "OOM kills N" only when not 0; the flood part only when the campaign has a flood
+  // workload; the oom part from the current sample (oom_text).
   std::string line() const;
   // A line worth printing on its own (OOM kill, PSI trigger, failed criterion, log); empty if none.
   static std::string notable(const pb::CampaignEvent& ev);
@@ -66,6 +67,15 @@ class Progress {
   std::vector<pb::MetricDef> metrics_;  // the parts' named figures, from the snapshot
   std::map<std::string, double> latest_metrics_;  // each figure's latest value, by name
 };
+
+// The live line's OOM part from a sample's oom.* figures: "  oom critical in ~3.2s", "  oom in
+// ~12s" (ok, but growing), "  oom elevated" (no ETA), "  oom reached" (a kill in the last
+// seconds); empty when ok and not growing.
+std::string oom_text(const pb::Sample& s);
+std::string eta_text(double seconds);       // "3.2s", "12s"
+std::string oom_level_name(double level);   // oom.proximity's number as its word
+// One GetOomProximity look as memtorturectl oom prints it (a few lines).
+std::string oom_look_text(const pb::OomProximity& look);
 
 std::string summary(const pb::Campaign& c);
 std::string junit_xml(const pb::Campaign& c);

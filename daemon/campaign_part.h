@@ -54,6 +54,7 @@ struct PartContext {
 // A worker that ended, as the runner saw it end.
 struct WorkloadExit {
   std::string name;
+  pid_t pid = 0;
   int wait_status = 0;        // from waitpid
   bool killed_by_us = false;  // SIGKILL after the stop grace period
   bool during_stop = false;   // it ended after the campaign began to stop

@@ -21,6 +21,7 @@
 #include "daemon/journal.h"
 #include "daemon/parts/gp_probe_part.h"
 #include "daemon/parts/ledger_part.h"
+#include "daemon/parts/oom_proximity_part.h"
 #include "daemon/parts/rcu_stall_part.h"
 #include "daemon/parts/kernel_knobs_part.h"
 #include "daemon/parts/psi_trigger_part.h"
@@ -214,7 +215,7 @@ void CampaignRunner::set_up_parts() {
   KernelKnobsPart* knobs_part = knobs.get();
   parts_.push_back(std::move(knobs));
   parts_.push_back(std::make_unique<SamplingPart>(opt_.system_pressure));
-  auto oom = std::make_unique<OomPart>();
+  auto oom = std::make_unique<OomPart>(OomPartOptions{.kmsg = opt_.kmsg});
   oom_ = oom.get();
   parts_.push_back(std::move(oom));
   auto criteria = std::make_unique<CriteriaPart>(in_.spec.criteria, clock_, start_);
@@ -236,6 +237,10 @@ void CampaignRunner::set_up_parts() {
   LedgerPart* ledger_ptr = ledger_part.get();
   parts_.push_back(std::move(ledger_part));
   parts_.push_back(std::make_unique<RcuStallPart>(opt_.sys_root));
+  // After the ledger: it counts the ledger's latest walk of memory waiting in RCU.
+  OomProximityOptions proximity;
+  proximity.proc = opt_.proc_root;
+  parts_.push_back(std::make_unique<OomProximityPart>(std::move(proximity)));
   if (!in_.spec.reactions.empty()) {
     ReactionsPartOptions r;
     r.reactions = in_.spec.reactions;
@@ -444,7 +449,7 @@ void CampaignRunner::on_exit(Worker& w, int status) {
   } else if (w.status.state != "failed") {
     w.status.state = WEXITSTATUS(status) == 0 ? "exited" : "failed";
   }
-  const WorkloadExit exit{w.spec.name, status, w.sigkilled_by_us, stopping_};
+  const WorkloadExit exit{w.spec.name, w.status.pid, status, w.sigkilled_by_us, stopping_};
   for (auto& part : parts_) part->on_workload_exit(exit, cx_);
   if (oom_ && oom_->oom_killed(w.spec.name)) {
     w.oom_killed = true;
@@ -674,6 +679,16 @@ ReportData CampaignRunner::report_data() const {
   r.metrics = metric_defs();
   r.criteria = final_criteria_;  // as the verdict saw them
   return r;
+}
+
+std::optional<OomLook> CampaignRunner::oom_look() const {
+  for (const auto& part : parts_)
+    if (const auto* p = dynamic_cast<const OomProximityPart*>(part.get())) {
+      if (!p->cgroup_view() && !p->system_view()) return std::nullopt;
+      return OomLook{cgroup_ ? cgroup_->memory_path().string() : std::string(), p->cgroup_view(),
+                     p->system_view()};
+    }
+  return std::nullopt;
 }
 
 CampaignView CampaignRunner::view() const {

@@ -29,6 +29,7 @@
 #include "daemon/campaign_part.h"
 #include "daemon/journal.h"
 #include "daemon/model.h"
+#include "daemon/oom_proximity.h"
 #include "daemon/parts/criteria_part.h"
 #include "rcu/gp_latency.h"
 #include "rcu/ledger.h"
@@ -58,6 +59,8 @@ struct RunnerOptions {
   // Times one grace period; null: membarrier (tests: a fake that does not wait).
   rcu::GpProber::Measure gp_measure;
   std::filesystem::path proc_root = "/proc";  // the RCU ledger reads kallsyms under it
+  // The kernel log, for the kernel's own time and victim of each OOM kill; empty: not read.
+  std::string kmsg = "/dev/kmsg";
   // Opens the RCU ledger; null: rcu::Ledger::open (unit tests: one that fails or is fake).
   std::function<Result<std::unique_ptr<rcu::Ledger>>(const rcu::LedgerOptions&)> ledger_open;
   // The reactions' barrier without the ledger, and their memory.reclaim write; null: the kernel's
@@ -88,6 +91,12 @@ ReportData report_opening(const CampaignInput& in, const HostInfo& host,
                           const std::string& reason);
 
 // How a control command to a workload ended.
+// The OOM proximity part's latest looks (daemon/parts/oom_proximity_part.h), for GetOomProximity.
+struct OomLook {
+  std::string cgroup_dir;
+  std::optional<OomProximityView> cgroup, system;
+};
+
 struct ControlOutcome {
   enum class Code { applied, no_such_workload, not_running, refused };
   Code code = Code::applied;
@@ -110,6 +119,8 @@ class CampaignRun {
                        ControlDone done) = 0;
   virtual State state() const = 0;
   virtual CampaignView view() const = 0;
+  // nullopt when no sample has been looked at yet (or between two runs of variants).
+  virtual std::optional<OomLook> oom_look() const = 0;
 };
 
 class CampaignRunner final : public CampaignRun {
@@ -133,6 +144,7 @@ class CampaignRunner final : public CampaignRun {
   const std::string& id() const { return in_.id; }
   State state() const override { return state_; }
   CampaignView view() const override;
+  std::optional<OomLook> oom_look() const override;
   std::filesystem::path report_dir() const;
 
  private:

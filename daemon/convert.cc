@@ -290,4 +290,30 @@ void set_ledger_availability(const std::string& unavailable_reason, pb::SystemIn
   out->set_ledger_unavailable_reason(unavailable_reason);
 }
 
+void to_pb(const OomProximityView& v, const std::string& of, pb::OomProximity* out) {
+  out->set_of(of);
+  out->set_level(std::string(campaign::to_string(v.level)));
+  out->set_score(v.score);
+  out->set_reason(v.reason);
+  out->set_has_eta(v.eta_s.has_value());
+  out->set_eta_s(v.eta_s.value_or(0));
+  out->set_eta_low_s(v.eta_low_s.value_or(0));
+  out->set_eta_high_s(v.eta_high_s.value_or(0));
+  out->set_growth_bytes_per_s(v.growth_bytes_per_s);
+  out->set_usage_bytes(v.usage_bytes);
+  out->set_limit_bytes(v.limit_bytes);
+  out->set_reclaimable_bytes(v.reclaimable_bytes);
+  out->set_rcu_waiting_bytes(v.rcu_waiting_bytes);
+  out->set_effective_headroom_bytes(v.effective_headroom_bytes);
+  out->set_has_psi(v.psi_some_avg10.has_value());
+  out->set_psi_some_avg10(v.psi_some_avg10.value_or(0));
+  out->set_psi_full_avg10(v.psi_full_avg10.value_or(0));
+  out->set_oom_kills(v.oom_kills);
+  out->set_failcnt(v.failcnt);
+  out->set_has_reclaim_rates(v.scan_pages_per_s.has_value());
+  out->set_scan_pages_per_s(v.scan_pages_per_s.value_or(0));
+  out->set_steal_pages_per_s(v.steal_pages_per_s.value_or(0));
+  out->set_t_s(v.t_s);
+}
+
 }  // namespace mt::daemon

@@ -3,6 +3,7 @@
 
 #include "campaign/parse.h"
 #include "daemon/model.h"
+#include "daemon/oom_proximity.h"
 #include "memtorture/v1/memtorture.pb.h"
 
 namespace mt::rcu {
@@ -24,5 +25,6 @@ void to_pb(const campaign::Diagnostic& in, pb::ConfigError* out);
 void to_pb(const CriterionResult& in, pb::CriterionResult* out);
 void to_pb(const CampaignView& in, pb::Campaign* out);
 void to_pb(const Event& in, pb::CampaignEvent* out);
+void to_pb(const OomProximityView& in, const std::string& of, pb::OomProximity* out);
 
 }  // namespace mt::daemon

@@ -21,7 +21,9 @@ CriteriaEvaluator::CriteriaEvaluator(const campaign::Criteria& c, const Clock& c
                         .higher_is_worse = higher_is_worse,
                         .worst = std::nullopt,
                         .first_violation_s = std::nullopt,
-                        .unit = def != nullptr ? def->unit : ""});
+                        .unit = def != nullptr ? def->unit : "",
+                        .from_system_psi = false,
+                        .absent_is_fine = def != nullptr && def->absent_is_fine});
   };
   // The named criteria of the first campaign files, each a bound on a core figure.
   if (c.max_oom_kills)
@@ -32,6 +34,7 @@ CriteriaEvaluator::CriteriaEvaluator(const campaign::Criteria& c, const Clock& c
     track("max_psi_full_avg10", "psi.full_avg10", *c.max_psi_full_avg10, true);
   if (c.min_headroom)
     track("min_headroom", "headroom_bytes", static_cast<double>(*c.min_headroom), false);
+  if (c.min_oom_eta_s) track("min_oom_eta_s", "oom.eta_s", *c.min_oom_eta_s, false);
   for (const auto& b : c.max) track("max " + b.metric, b.metric, b.limit, true);
   for (const auto& b : c.min) track("min " + b.metric, b.metric, b.limit, false);
 }
@@ -74,6 +77,11 @@ CriterionResult CriteriaEvaluator::to_result(const Tracked& t) const {
                                                                          : fmt::format("{:.1f}", v);
     return t.unit.empty() ? number : number + " " + t.unit;
   };
+  if (!t.worst && t.absent_is_fine) {
+    r.pass = true;
+    r.detail = fmt::format("no sample had one (limit {})", show(t.limit));
+    return r;
+  }
   if (!t.worst) {
     r.pass = false;
     r.detail = fmt::format("no sample carried this figure (limit {})", show(t.limit));

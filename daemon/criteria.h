@@ -36,6 +36,7 @@ class CriteriaEvaluator {
     std::optional<double> first_violation_s;
     std::string unit;  // the figure's: "" | "%" | "bytes" | "us" ...
     bool from_system_psi = false;  // a PSI criterion fed by the system's PSI at some sample
+    bool absent_is_fine = false;   // the figure's MetricDef::absent_is_fine
   };
   bool violates(const Tracked& t, double v) const;
   CriterionResult to_result(const Tracked& t) const;

@@ -247,6 +247,7 @@ int run(const DaemonOptions& o) {
                     layout->memory_root.string(), facts.probe.cpus, facts.probe.memory_total_bytes};
   eo.host = host_features(facts.probe, *layout);
   facts.ledger_unavailable = eo.host.ledger_unavailable;  // GetSystem and ProbeRcu say the same
+  facts.cgroup_prefix = o.cgroup_prefix;
   Engine engine(io, clock, eo);
   engine.load_reports();
   std::thread io_thread([&io] { io.run(); });

@@ -176,6 +176,23 @@ void Engine::control(const std::string& id, const std::string& workload,
   });
 }
 
+ApiResult<OomLook> Engine::oom_look(const std::string& id) const {
+  using R = ApiResult<OomLook>;
+  auto it = campaigns_.find(id);
+  if (it == campaigns_.end()) return R::fail(Code::not_found, fmt::format("no campaign '{}'", id));
+  const Entry& e = it->second;
+  if (!e.runner || is_final(e.runner->state()))
+    return R::fail(Code::failed_precondition,
+                   fmt::format("campaign {} is not running ({}); its report has the OOM proximity "
+                               "it saw (parts.oom_proximity)",
+                               id, to_string(view_of(e).state)));
+  std::optional<OomLook> look = e.runner->oom_look();
+  if (!look)
+    return R::fail(Code::failed_precondition,
+                   fmt::format("campaign {} has no sample to look at yet; ask again in a moment", id));
+  return {std::move(look), {}};
+}
+
 ApiResult<Engine::SubscriptionId> Engine::subscribe(const std::string& id, EventFn on_event,
                                                     EndFn on_end) {
   auto it = campaigns_.find(id);

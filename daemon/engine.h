@@ -77,6 +77,8 @@ class Engine {
   void unsubscribe(SubscriptionId id);
   // Aborts the running campaign (if any) and calls `done` when nothing is left running.
   void shutdown(std::function<void()> done);
+  // The running campaign `id`'s latest OOM proximity looks.
+  ApiResult<OomLook> oom_look(const std::string& id) const;
   std::string running_id() const;
   // Finished campaigns from <state-dir>/reports/*/report.json (after a restart).
   void load_reports();

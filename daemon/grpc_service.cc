@@ -16,6 +16,7 @@
 #include "campaign/source.h"
 #include "common/units.h"
 #include "daemon/convert.h"
+#include "daemon/oom_probe.h"
 #include "rcu/knobs.h"
 #include "rcu/probe.h"
 
@@ -49,11 +50,11 @@ grpc::Status invalid(const std::string& field, const std::string& what) {
 }
 
 // An id is what Engine::new_id makes: a cgroup-safe name.
-grpc::Status check_id(const std::string& id) {
-  if (id.empty()) return invalid("id", "must not be empty");
+grpc::Status check_id(const std::string& id, const std::string& field = "id") {
+  if (id.empty()) return invalid(field, "must not be empty");
   if (id.size() > 128 || id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
                                               "0123456789_.-") != std::string::npos)
-    return invalid("id", "'" + id + "' is not a campaign id");
+    return invalid(field, "'" + id + "' is not a campaign id");
   return grpc::Status::OK;
 }
 
@@ -364,6 +365,67 @@ grpc::ServerUnaryReactor* Service::GetSystem(grpc::CallbackServerContext* ctx,
     set_ledger_availability(facts_.ledger_unavailable, resp);
     return grpc::Status::OK;
   });
+}
+
+grpc::ServerUnaryReactor* Service::GetOomProximity(grpc::CallbackServerContext* ctx,
+                                                   const pb::GetOomProximityRequest* req,
+                                                   pb::GetOomProximityResponse* resp) {
+  using T = pb::GetOomProximityRequest;
+  if (req->target_case() == T::kCampaignId) {
+    if (auto st = check_id(req->campaign_id(), "campaign_id"); !st.ok()) return finish_now(ctx, st);
+    return on_io(io_, ctx, [this, req, resp] {
+      ApiResult<OomLook> look = engine_.oom_look(req->campaign_id());
+      if (!look.ok()) return to_grpc(look.error);
+      resp->set_campaign_id(req->campaign_id());
+      if (look.value->cgroup) to_pb(*look.value->cgroup, "cgroup " + look.value->cgroup_dir, resp->add_looks());
+      if (look.value->system) to_pb(*look.value->system, "system", resp->add_looks());
+      return grpc::Status::OK;
+    });
+  }
+  std::chrono::milliseconds window = kOomProbeDefaultWindow;
+  if (req->window_ms() != 0) {
+    window = std::chrono::milliseconds(req->window_ms());
+    if (window < kOomProbeMinWindow || window > kOomProbeMaxWindow)
+      return finish_now(ctx, invalid("window_ms", fmt::format("is {}; {} to {} (0: {})",
+                                                              req->window_ms(),
+                                                              kOomProbeMinWindow.count(),
+                                                              kOomProbeMaxWindow.count(),
+                                                              kOomProbeDefaultWindow.count())));
+  }
+  OomProbeTarget target{"system", std::nullopt, false, std::nullopt};
+  if (req->target_case() == T::kCgroup) {
+    auto t = resolve_oom_cgroup(facts_.layout, facts_.cgroup_prefix, req->cgroup());
+    if (!t) {
+      const bool missing = t.error().message.find("no such memory cgroup") != std::string::npos;
+      return finish_now(ctx, missing ? grpc::Status(grpc::StatusCode::NOT_FOUND,
+                                                    "cgroup: " + t.error().message)
+                                     : invalid("cgroup", t.error().message));
+    }
+    target = std::move(t).value();
+  } else if (req->target_case() != T::kSystem) {
+    return finish_now(ctx, invalid("target", "give one of campaign_id, cgroup or system"));
+  }
+  auto* r = ctx->DefaultReactor();
+  asio::post(oom_probes_, [ctx, r, resp, target = std::move(target), window] {
+    OomProbeEnv env;
+    env.wait = [ctx](std::chrono::milliseconds d) {
+      std::this_thread::sleep_for(d);
+      return !ctx->IsCancelled();
+    };
+    const OomProbeResult result = probe_oom(target, window, env);
+    if (!result.error.empty()) {
+      const bool gone = result.error.find("No such file") != std::string::npos;
+      return r->Finish(grpc::Status(gone ? grpc::StatusCode::NOT_FOUND : grpc::StatusCode::INTERNAL,
+                                    result.error));
+    }
+    if (result.cgroup) to_pb(*result.cgroup, target.label, resp->add_looks());
+    if (result.system) to_pb(*result.system, "system", resp->add_looks());
+    resp->set_note(
+        "a probe's look: memory waiting in RCU is not counted (no ledger outside a campaign); "
+        "the ETA is over the probe's window");
+    r->Finish(grpc::Status::OK);
+  });
+  return r;
 }
 
 grpc::ServerUnaryReactor* Service::ProbeRcu(grpc::CallbackServerContext* ctx,

@@ -26,6 +26,7 @@ struct SystemFacts {
   // start-up: one parse of the kernel BTF); empty when nothing stands in its way. A probe does
   // not try to open the ledger where this says it cannot.
   std::string ledger_unavailable = "not probed";
+  std::string cgroup_prefix = "memtorture";  // GetOomProximity looks at cgroups under it only
 };
 
 // ReadReport's chunk size: well under gRPC's default 4 MiB message limit.
@@ -34,7 +35,10 @@ inline constexpr std::size_t kReportChunkBytes = 1U << 20;
 class Service final : public ::memtorture::v1::MemTorture::CallbackService {
  public:
   Service(boost::asio::io_context& io, Engine& engine, SystemFacts facts);
-  ~Service() override { probes_.join(); }  // a probe in flight finishes first
+  ~Service() override {  // a probe in flight finishes first
+    probes_.join();
+    oom_probes_.join();
+  }
 
   grpc::ServerUnaryReactor* ValidateCampaign(grpc::CallbackServerContext* ctx,
                                              const pb::ValidateCampaignRequest* req,
@@ -66,6 +70,11 @@ class Service final : public ::memtorture::v1::MemTorture::CallbackService {
   grpc::ServerUnaryReactor* ProbeRcu(grpc::CallbackServerContext* ctx,
                                      const pb::ProbeRcuRequest* req,
                                      pb::ProbeRcuResponse* resp) override;
+  // A running campaign's looks come from the io thread at once; a cgroup's or the system's are
+  // sampled over a window on a thread of their own.
+  grpc::ServerUnaryReactor* GetOomProximity(grpc::CallbackServerContext* ctx,
+                                            const pb::GetOomProximityRequest* req,
+                                            pb::GetOomProximityResponse* resp) override;
 
  private:
   boost::asio::io_context& io_;
@@ -73,6 +82,8 @@ class Service final : public ::memtorture::v1::MemTorture::CallbackService {
   SystemFacts facts_;
   // Probes run here one at a time (a second waits its turn); joined when the service goes.
   boost::asio::thread_pool probes_{1};
+  // OOM proximity probes, apart from RCU probes (a 60 s ledger window must not hold them up).
+  boost::asio::thread_pool oom_probes_{1};
 };
 
 grpc::Status to_grpc(const ApiError& e);

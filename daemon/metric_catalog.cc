@@ -4,6 +4,7 @@
 
 #include "daemon/parts/gp_probe_part.h"
 #include "daemon/parts/ledger_part.h"
+#include "daemon/parts/oom_proximity_part.h"
 #include "daemon/parts/rcu_stall_part.h"
 #include "daemon/parts/reactions_part.h"
 
@@ -92,6 +93,7 @@ std::vector<MetricDef> all_metrics() {
   for (auto& m : GpProbePart::declared()) out.push_back(std::move(m));
   for (auto& m : LedgerPart::declared()) out.push_back(std::move(m));
   for (auto& m : RcuStallPart::declared()) out.push_back(std::move(m));
+  for (auto& m : OomProximityPart::declared()) out.push_back(std::move(m));
   for (auto& m : ReactionsPart::declared()) out.push_back(std::move(m));
   return out;
 }

@@ -47,6 +47,9 @@ struct MetricDef {
   std::string help;  // one line for people
   // Its words in memtorturectl's live line ("rcu waiting 6.8Mi"); empty: shown by its name.
   std::string label = {};
+  // Absent from a sample when there is nothing to say (oom.eta_s while memory is not growing),
+  // not because it was not measured: a criterion on it passes when no sample carried it.
+  bool absent_is_fine = false;
 };
 
 // The lowest headroom this sample vouches for: limit - usage, or limit - the kernel's peak

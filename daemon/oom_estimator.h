@@ -37,6 +37,8 @@ class OomEstimator {
 
   // A point at time `t_s` (seconds, increasing); `unreclaimable` and `limit` in bytes.
   OomEstimate add(double t_s, double unreclaimable, double limit);
+  // Forgets the window (after an OOM kill: what was growing may have been the victim).
+  void reset() { window_.clear(); }
 
  private:
   struct Point {

@@ -38,6 +38,9 @@ class VariantsRunner final : public CampaignRun {
                ControlDone done) override;
   State state() const override { return state_; }
   CampaignView view() const override;
+  std::optional<OomLook> oom_look() const override {
+    return current_ ? current_->oom_look() : std::nullopt;
+  }
 
  private:
   struct Run {

@@ -100,6 +100,37 @@ Result<std::map<std::string, std::uint64_t>> parse_meminfo(std::string_view text
   return out;
 }
 
+namespace {
+
+std::uint64_t get(const std::map<std::string, std::uint64_t>& m, const std::string& key) {
+  auto it = m.find(key);
+  return it == m.end() ? 0 : it->second;
+}
+
+}  // namespace
+
+std::uint64_t reclaimable_bytes(const std::map<std::string, std::uint64_t>& stat, bool v2) {
+  if (!v2) return get(stat, "total_inactive_file") + get(stat, "total_active_file");
+  const std::uint64_t file = get(stat, "file"), shmem = get(stat, "shmem");
+  return (file > shmem ? file - shmem : 0) + get(stat, "slab_reclaimable");
+}
+
+ReclaimCounters reclaim_counters_v2(const std::map<std::string, std::uint64_t>& stat) {
+  return {.scanned = get(stat, "pgscan"), .stolen = get(stat, "pgsteal")};
+}
+
+ReclaimCounters reclaim_counters_vmstat(const std::map<std::string, std::uint64_t>& vmstat) {
+  if (vmstat.contains("pgscan_anon") || vmstat.contains("pgscan_file"))
+    return {.scanned = get(vmstat, "pgscan_anon") + get(vmstat, "pgscan_file"),
+            .stolen = get(vmstat, "pgsteal_anon") + get(vmstat, "pgsteal_file")};
+  ReclaimCounters c;
+  for (const char* who : {"kswapd", "direct", "khugepaged"}) {
+    c.scanned += get(vmstat, std::string("pgscan_") + who);
+    c.stolen += get(vmstat, std::string("pgsteal_") + who);
+  }
+  return c;
+}
+
 Result<std::uint64_t> read_mem_total(const std::filesystem::path& meminfo) {
   auto text = fs::read_file(meminfo);
   if (!text) return text.error();

@@ -309,6 +309,20 @@ TEST(ParseRules, MemoryHighAndHeadroomStayUnderTheLimit) {
                           "(64Mi), got 64Mi"));
 }
 
+TEST(ParseCriteria, MinOomEtaIsSecondsUpToAnHour) {
+  Campaign c;
+  c.tail = "criteria:\n  min_oom_eta_s: 7.5\n";
+  const ParseResult ok = parse(c.str());
+  ASSERT_TRUE(ok.ok()) << ::testing::PrintToString(diagnostic_lines(ok));
+  EXPECT_EQ(ok.spec->criteria.min_oom_eta_s, 7.5);
+  c.tail = "criteria:\n  min_oom_eta_s: 3601\n";
+  const auto errors = errors_of(c.str());
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_THAT(errors[0], ::testing::StartsWith("t.yaml:10:18: criteria.min_oom_eta_s:"));
+  c.tail = "criteria:\n  min_oom_eta_s: soon\n";
+  ASSERT_EQ(errors_of(c.str()).size(), 1u);
+}
+
 TEST(ParseRules, StallFitsTheWindow) {
   Campaign c;
   c.tail = "psi_trigger:\n  stall: 2s\n";

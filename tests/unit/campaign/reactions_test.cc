@@ -55,6 +55,24 @@ TEST(ConditionText, SaysWhatIsWrong) {
   EXPECT_THAT(parse_condition_text("usage_bytes >").error().message, HasSubstr("has no value"));
 }
 
+// The OOM proximity level compares by its words; the ETA by number.
+TEST(ConditionText, ProximityLevelsByWordOnlyOnTheProximityFigures) {
+  auto c = parse_condition_text("oom.proximity >= critical");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->figure, "oom.proximity");
+  EXPECT_EQ(c->op, Condition::Op::ge);
+  EXPECT_EQ(c->value, 2.0);
+  EXPECT_EQ(parse_condition_text("oom.system.proximity > ok")->value, 0.0);
+  EXPECT_EQ(parse_condition_text("oom.proximity >= elevated")->value, 1.0);
+  EXPECT_EQ(parse_condition_text("oom.proximity >= oom")->value, 3.0);
+  EXPECT_EQ(parse_condition_text("oom.eta_s < 5")->value, 5.0);
+  EXPECT_THAT(parse_condition_text("oom.eta_s < critical").error().message,
+              HasSubstr("a level word (critical) compares only with oom.proximity or "
+                        "oom.system.proximity, not oom.eta_s"));
+  EXPECT_THAT(parse_condition_text("oom.proximity >= severe").error().message,
+              HasSubstr("'severe' is neither a number nor a size"));
+}
+
 TEST(ParseReactions, ReadsEveryKeyAndActionForm) {
   const auto r = parse(with_reactions(R"(  - name: drain
     when: {any: ["rcu.pending_bytes > 8Mi", psi_trigger, {all: ["usage_fraction > 0.8", "psi.some_avg10 >= 10"]}]}

@@ -95,6 +95,26 @@ TEST(CliTest, HelpIsExitCode0AndEachCommandsHelpListsTheGlobalFlags) {
   EXPECT_THAT(p.out, HasSubstr("memtorturectl run"));
 }
 
+TEST(CliTest, OomTakesACampaignACgroupOrTheSystemAndAWindow) {
+  auto bare = parse({"oom"});
+  ASSERT_TRUE(bare.inv) << bare.err;
+  EXPECT_EQ(bare.inv->command, Command::oom);
+  EXPECT_EQ(bare.inv->id, std::nullopt);
+  EXPECT_EQ(parse({"oom", "c-1", "--json"}).inv->id, "c-1");
+  auto cg = parse({"oom", "--cgroup", "memtorture/x", "--window", "5000"});
+  ASSERT_TRUE(cg.inv) << cg.err;
+  EXPECT_EQ(cg.inv->oom_cgroup, "memtorture/x");
+  EXPECT_EQ(cg.inv->oom_window_ms, 5000);
+  EXPECT_TRUE(parse({"oom", "--system"}).inv->oom_system);
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"oom", "--window", "999"}, {"oom", "--window", "10001"},
+           {"oom", "--cgroup", "memtorture/x", "--system"}}) {
+    auto p = parse(args);
+    EXPECT_FALSE(p.inv) << args.back();
+    EXPECT_EQ(p.rc, kInvalid);
+  }
+}
+
 TEST(CliTest, ProbeLedgerSecondsAreOneToSixtyElseExitCode2) {
   auto p = parse({"probe", "--ledger", "5", "--json"});
   ASSERT_TRUE(p.inv) << p.err;

@@ -308,5 +308,63 @@ TEST(ProgressTest, LabelledMetricsShowInTheirUnitsAtTheirLatestValue) {
   EXPECT_THAT(p.line(), ::testing::HasSubstr("  rcu waiting 6.8Mi  rcu 100.0Mi/s"));
 }
 
+// The OOM part of the live line comes from the current sample only: an ETA that is gone (memory
+// stopped growing) is not shown from an older sample.
+TEST(ProgressTest, TheOomLevelAndEtaAreTheCurrentSamples) {
+  Progress p;
+  pb::CampaignEvent snap = testing::at(0);
+  snap.mutable_snapshot()->set_state(pb::RUNNING);
+  p.apply(snap);
+  auto sample_with = [](double t, std::map<std::string, double> figures) {
+    pb::CampaignEvent ev = testing::at(t);
+    *ev.mutable_sample() = testing::sample(10 * testing::Mi, 256 * testing::Mi);
+    for (const auto& [k, v] : figures) (*ev.mutable_sample()->mutable_metrics())[k] = v;
+    return ev;
+  };
+  p.apply(sample_with(1, {{"oom.proximity", 0}}));
+  EXPECT_THAT(p.line(), ::testing::Not(::testing::HasSubstr("  oom")));
+  p.apply(sample_with(2, {{"oom.proximity", 0}, {"oom.eta_s", 42.4}}));
+  EXPECT_THAT(p.line(), ::testing::HasSubstr("  oom in ~42s"));
+  p.apply(sample_with(3, {{"oom.proximity", 2}, {"oom.eta_s", 3.21}}));
+  EXPECT_THAT(p.line(), ::testing::HasSubstr("  oom critical in ~3.2s"));
+  p.apply(sample_with(4, {{"oom.proximity", 1}}));
+  EXPECT_THAT(p.line(), ::testing::HasSubstr("  oom elevated"));
+  EXPECT_THAT(p.line(), ::testing::Not(::testing::HasSubstr(" in ~")));
+  p.apply(sample_with(5, {{"oom.proximity", 3}, {"oom.eta_s", 1}}));
+  EXPECT_THAT(p.line(), ::testing::HasSubstr("  oom reached"));
+  EXPECT_THAT(p.line(), ::testing::Not(::testing::HasSubstr(" in ~")));
+}
+
+TEST(OomLookText, SaysTheLevelWhyWhenAndWhatItCounted) {
+  pb::OomProximity l;
+  l.set_of("cgroup /sys/fs/cgroup/memory/memtorture/c");
+  l.set_level("critical");
+  l.set_score(0.93);
+  l.set_reason("headroom 4% (5.0Mi) and falling 16.0Mi/s; oom in ~0.3 s");
+  l.set_has_eta(true);
+  l.set_eta_s(0.31);
+  l.set_eta_low_s(0.29);
+  l.set_eta_high_s(0.35);
+  l.set_growth_bytes_per_s(16 * testing::Mi);
+  l.set_usage_bytes(124 * testing::Mi);
+  l.set_limit_bytes(128 * testing::Mi);
+  l.set_rcu_waiting_bytes(1 * testing::Mi);
+  l.set_has_psi(true);
+  l.set_psi_some_avg10(1.5);
+  l.set_failcnt(12);
+  const std::string t = oom_look_text(l);
+  EXPECT_THAT(t, ::testing::HasSubstr("cgroup /sys/fs/cgroup/memory/memtorture/c: critical (score 0.93)"));
+  EXPECT_THAT(t, ::testing::HasSubstr("time to OOM    ~0.3s (0.3s..0.3s), unreclaimable memory growing 16.0Mi/s"));
+  EXPECT_THAT(t, ::testing::HasSubstr("124.0Mi of 128.0Mi"));
+  EXPECT_THAT(t, ::testing::HasSubstr("waiting in RCU 1.0Mi"));
+  EXPECT_THAT(t, ::testing::HasSubstr("PSI some 1.50% full 0.00%"));
+  EXPECT_THAT(t, ::testing::HasSubstr("limit hits 12"));
+  EXPECT_THAT(t, ::testing::Not(::testing::HasSubstr("reclaim scan")));
+  l.set_has_eta(false);
+  l.set_has_psi(false);
+  EXPECT_THAT(oom_look_text(l), ::testing::HasSubstr("time to OOM    none: unreclaimable memory is not growing"));
+  EXPECT_THAT(oom_look_text(l), ::testing::HasSubstr("no PSI"));
+}
+
 }  // namespace
 }  // namespace mt::client

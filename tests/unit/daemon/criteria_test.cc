@@ -280,11 +280,36 @@ TEST(MetricCriteria, ABoundNoSampleCarriedFails) {
   EXPECT_THAT(e.results()[0].detail, ::testing::HasSubstr("no sample carried"));
 }
 
+// oom.eta_s is there only while memory grows: a campaign that never grew passes
+// min_oom_eta_s, one whose ETA fell under the bound fails it.
+TEST(MetricCriteria, MinOomEtaPassesWithNoEtaAndFailsUnderTheBound) {
+  FakeClock clock;
+  campaign::Criteria c;
+  c.min_oom_eta_s = 10;
+  CriteriaEvaluator flat(c, clock, clock.now());
+  for (int i = 0; i < 5; ++i) flat.observe(testing::sample(i, 10 * testing::Mi, 64 * testing::Mi));
+  ASSERT_EQ(flat.results().size(), 1u);
+  EXPECT_EQ(flat.results()[0].name, "min_oom_eta_s");
+  EXPECT_TRUE(flat.results()[0].pass);
+  EXPECT_THAT(flat.results()[0].detail, ::testing::HasSubstr("no sample had one"));
+
+  CriteriaEvaluator growing(c, clock, clock.now());
+  Sample s = testing::sample(0, 10 * testing::Mi, 64 * testing::Mi);
+  s.metrics["oom.eta_s"] = 30;
+  EXPECT_THAT(growing.observe(s), ::testing::IsEmpty());
+  s.metrics["oom.eta_s"] = 4;
+  const auto failed = growing.observe(s);
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_THAT(failed[0].detail, ::testing::HasSubstr("lowest 4 s < limit 10 s"));
+}
+
 TEST(MetricCatalog, EveryFigureHasOneDeclarationAndCoreFiguresAreReadFromTheSample) {
   const auto names = all_metric_names();
   std::set<std::string> unique(names.begin(), names.end());
   EXPECT_EQ(unique.size(), names.size());
   EXPECT_TRUE(unique.count("rcu.gp_latency_us"));
+  for (const char* oom : {"oom.proximity", "oom.eta_s", "oom.score", "oom.system.proximity"})
+    EXPECT_TRUE(unique.count(oom)) << oom;
   Sample s = testing::sample(0, 10 * testing::Mi, 64 * testing::Mi);
   s.oom_kills = 3;
   EXPECT_EQ(figure_by_name("usage_bytes", s), 10.0 * testing::Mi);

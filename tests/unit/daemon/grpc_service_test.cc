@@ -184,6 +184,78 @@ TEST_F(ServiceTest, ABadIdIsInvalidArgumentNamingTheField) {
   EXPECT_THAT(bad.status.error_message(), HasSubstr("id: "));
 }
 
+grpc::Status oom(pb::MemTorture::Stub& stub, const pb::GetOomProximityRequest& req) {
+  grpc::ClientContext ctx;
+  pb::GetOomProximityResponse resp;
+  return stub.GetOomProximity(&ctx, req, &resp);
+}
+
+TEST_F(ServiceTest, GetOomProximityRefusesBadRequestsNamingTheField) {
+  pb::GetOomProximityRequest none;
+  auto st = oom(*stub_, none);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(), HasSubstr("target: give one of campaign_id, cgroup or system"));
+
+  pb::GetOomProximityRequest short_window;
+  short_window.set_system(true);
+  short_window.set_window_ms(500);
+  st = oom(*stub_, short_window);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(), HasSubstr("window_ms: is 500; 1000 to 10000"));
+
+  pb::GetOomProximityRequest outside;
+  outside.set_cgroup("system.slice");
+  st = oom(*stub_, outside);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(),
+              HasSubstr("cgroup: 'system.slice' is not under the daemon's cgroup prefix"));
+
+  pb::GetOomProximityRequest climbing;
+  climbing.set_cgroup("memtorture/../../etc");
+  st = oom(*stub_, climbing);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(), HasSubstr("cgroup: "));
+
+  pb::GetOomProximityRequest bad_id;
+  bad_id.set_campaign_id("../x");
+  st = oom(*stub_, bad_id);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(), HasSubstr("campaign_id: '../x' is not a campaign id"));
+}
+
+TEST_F(ServiceTest, GetOomProximityOfWhatIsNotThereOrNotRunning) {
+  pb::GetOomProximityRequest missing_cgroup;
+  missing_cgroup.set_cgroup("memtorture/nope");
+  auto st = oom(*stub_, missing_cgroup);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(st.error_message(), HasSubstr("no such memory cgroup"));
+
+  pb::GetOomProximityRequest unknown;
+  unknown.set_campaign_id("nope-20260101T000000-0001");
+  EXPECT_EQ(oom(*stub_, unknown).error_code(), grpc::StatusCode::NOT_FOUND);
+
+  pb::GetOomProximityRequest finished;  // loaded from its report
+  finished.set_campaign_id(kId);
+  st = oom(*stub_, finished);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(st.error_message(), HasSubstr("is not running"));
+  EXPECT_THAT(st.error_message(), HasSubstr("parts.oom_proximity"));
+}
+
+TEST_F(ServiceTest, GetOomProximityOfTheSystemAnswersALook) {
+  grpc::ClientContext ctx;
+  pb::GetOomProximityRequest req;
+  req.set_system(true);
+  req.set_window_ms(1000);
+  pb::GetOomProximityResponse resp;
+  ASSERT_TRUE(stub_->GetOomProximity(&ctx, req, &resp).ok());
+  ASSERT_EQ(resp.looks_size(), 1);
+  EXPECT_EQ(resp.looks(0).of(), "system");
+  EXPECT_GT(resp.looks(0).limit_bytes(), 0);
+  EXPECT_FALSE(resp.looks(0).level().empty());
+  EXPECT_THAT(resp.note(), HasSubstr("not counted"));
+}
+
 TEST_F(ServiceTest, ProbeRcuRefusesTooManyGracePeriodsNamingTheField) {
   grpc::ClientContext ctx;
   pb::ProbeRcuRequest req;

@@ -247,13 +247,20 @@ TEST_F(TimelineTest, AnOomKillIsAttributedToItsWorkerAndFailsTheCampaign) {
   // The kernel counts the kill, then the worker dies of a SIGKILL the runner did not send.
   testing::write_text(cgroup_dir() / "memory.events",
                       "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\noom_group_kill 0\n");
+  io_.poll();
+  // Said once, at once: the change of memory.events (inotify) tells it before the worker's
+  // exit and before the next sample, and the sample does not say it again.
+  ASSERT_EQ(all<OomKill>().size(), 1u);
+  EXPECT_EQ(all<OomKill>()[0].second.workload, "");
+  EXPECT_DOUBLE_EQ(all<OomKill>()[0].first, 1.0);
+  EXPECT_THAT(log_, ::testing::Contains("A oom_kill 1 ")) << "the parts hear of it";
+  // Then the worker dies of a SIGKILL the runner did not send: the kill was its.
   workers_->end(hog, SIGKILL);
   io_.poll();
-  // Said once, at once, with its workload: before the next sample, and not again by it.
-  ASSERT_EQ(all<OomKill>().size(), 1u);
-  EXPECT_EQ(all<OomKill>()[0].second.workload, "hog");
-  EXPECT_DOUBLE_EQ(all<OomKill>()[0].first, 1.0);
-  EXPECT_THAT(log_, ::testing::Contains("A oom_kill 1 hog")) << "the parts hear of it";
+  bool named = false;
+  for (const auto& [t, line] : all<LogLine>())
+    named = named || line.text.starts_with("OOM kill #1 was workload hog");
+  EXPECT_TRUE(named);
   run_to(1.5);
   EXPECT_EQ(all<OomKill>().size(), 1u);
   EXPECT_EQ(workload("hog").state, "killed");
@@ -261,7 +268,105 @@ TEST_F(TimelineTest, AnOomKillIsAttributedToItsWorkerAndFailsTheCampaign) {
   run_to_end();
   EXPECT_EQ(runner_->state(), State::failed);
   EXPECT_THAT(runner_->view().reason, HasSubstr("hog"));
-  EXPECT_EQ(report()["oom_kill_times_s"], nlohmann::json::array({1.0}));
+  const auto r = report();
+  EXPECT_EQ(r["oom_kill_times_s"], nlohmann::json::array({1.0}));
+  ASSERT_EQ(r["parts"]["oom"]["kills"].size(), 1u);
+  EXPECT_EQ(r["parts"]["oom"]["detection"], "memory.events");
+  EXPECT_EQ(r["parts"]["oom"]["kills"][0]["via"], "memory.events");
+  EXPECT_EQ(r["parts"]["oom"]["kills"][0]["workload"], "hog");
+}
+
+// The OOM proximity part over a cgroup that grows 8 MiB/s into its 64Mi limit and is killed:
+// an ETA in the samples once the growth stands out, level changes as log lines with the reason,
+// and in the report what the estimate said 1, 2 and 5 s before the kill.
+TEST_F(TimelineTest, AGrowingCgroupGetsAnEtaAndTheReportSaysWhatItSaidBeforeTheKill) {
+  start(R"(campaign: ramp
+duration: 9s
+sample_interval: 100ms
+cgroup:
+  memory_limit: 64Mi
+workloads:
+  - name: hog
+    type: anon
+    size: 8Mi
+)");
+  ASSERT_FALSE(HasFatalFailure());
+  const auto usage = [this](double mib) {
+    testing::write_text(cgroup_dir() / "memory.current",
+                        std::to_string(static_cast<std::uint64_t>(mib * Mi)) + "\n");
+  };
+  // 4 MiB at the start, +0.8 MiB every 100 ms: 63.2 MiB at 7.4 s; the kill comes at 7.45 s.
+  for (int i = 0; i <= 74; ++i) {
+    usage(4 + 0.8 * i);
+    run_to(i * 0.1 + 0.05);
+  }
+  testing::write_text(cgroup_dir() / "memory.events", "max 9\noom 1\noom_kill 1\n");
+  usage(1);
+  io_.poll();
+  run_to_end();
+
+  std::optional<double> first_eta_at;
+  for (const auto& [t, smp] : all<Sample>()) {
+    const auto eta = smp.metrics.find("oom.eta_s");
+    if (eta == smp.metrics.end()) continue;
+    if (!first_eta_at) first_eta_at = smp.t_s;
+    if (smp.t_s > 1.5 && smp.t_s < 7.4) {
+      // What is left over 8 MiB/s, from the usage in the same sample.
+      const double left_s = (64.0 * Mi - static_cast<double>(smp.usage_bytes)) / (8.0 * Mi);
+      EXPECT_NEAR(eta->second, left_s, 0.1 + 0.05 * left_s) << smp.t_s;
+    }
+  }
+  ASSERT_TRUE(first_eta_at) << "no sample had an ETA";
+  EXPECT_LE(*first_eta_at, 1.5) << "an ETA once there are a second's points";
+  EXPECT_GE(*first_eta_at, 0.9);
+
+  std::vector<std::string> changes;
+  for (const auto& [t, line] : all<LogLine>())
+    if (line.text.starts_with("OOM proximity ")) changes.push_back(line.text);
+  ASSERT_GE(changes.size(), 3u);
+  EXPECT_THAT(changes[0], HasSubstr("OOM proximity ok -> elevated: headroom"));
+  EXPECT_THAT(changes[0], HasSubstr("and falling 8.0Mi/s; oom in ~"));
+  EXPECT_THAT(changes, ::testing::Contains(HasSubstr("elevated -> critical")));
+  EXPECT_THAT(changes, ::testing::Contains(HasSubstr("critical -> oom: OOM kill")));
+
+  const auto r = report()["parts"]["oom_proximity"];
+  ASSERT_EQ(r["kills"].size(), 1u);
+  const auto& before = r["kills"][0]["before"];
+  ASSERT_EQ(before.size(), 4u);
+  EXPECT_EQ(before[0]["seconds_before"], 10.0);
+  EXPECT_TRUE(before[0]["said"].is_null()) << "the campaign was 7.45 s old";
+  for (int i = 1; i < 4; ++i) {
+    ASSERT_FALSE(before[i]["said"].is_null()) << i;
+    ASSERT_TRUE(before[i]["eta_error_pct"].is_number()) << i;
+    EXPECT_LT(std::abs(before[i]["eta_error_pct"].get<double>()), 10.0) << before[i].dump();
+  }
+  EXPECT_EQ(r["level_changes"][0]["from"], "ok");
+  EXPECT_TRUE(r["lowest_eta_s"].is_number());
+}
+
+// A campaign whose memory does not grow never shows an ETA, and min_oom_eta_s passes.
+TEST_F(TimelineTest, AFlatCgroupNeverShowsAnEta) {
+  start(R"(campaign: flat
+duration: 3s
+sample_interval: 100ms
+cgroup:
+  memory_limit: 64Mi
+workloads:
+  - name: hog
+    type: anon
+    size: 8Mi
+criteria:
+  min_oom_eta_s: 5
+)");
+  ASSERT_FALSE(HasFatalFailure());
+  testing::write_text(cgroup_dir() / "memory.current", std::to_string(20 * Mi) + "\n");
+  run_to_end();
+  ASSERT_GE(all<Sample>().size(), 20u);
+  for (const auto& [t, smp] : all<Sample>()) {
+    EXPECT_FALSE(smp.metrics.contains("oom.eta_s")) << smp.t_s;
+    EXPECT_EQ(smp.metrics.at("oom.proximity"), 0.0) << smp.t_s;
+  }
+  EXPECT_EQ(runner_->state(), State::passed) << runner_->view().reason;
 }
 
 TEST_F(TimelineTest, AWorkerThatIgnoresSigtermIsKilledAfterTheGraceAndThatIsNoOomKill) {

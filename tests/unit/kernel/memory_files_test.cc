@@ -124,5 +124,43 @@ TEST(ReadMemTotal, HostFixtureAndErrors) {
   EXPECT_THAT(no_total.error().message, HasSubstr("memory.events.v2"));
 }
 
+// What reclaim can take back without swap: v1 the hierarchical file LRUs; v2 file pages that
+// are not shmem (shmem is swap-backed) plus reclaimable slab.
+TEST(ReclaimableBytes, V1FromTheHostFixtureV2FromFileShmemAndSlab) {
+  auto v1 = parse_flat_keyed(fixture("memory.stat.v1"));
+  ASSERT_TRUE(v1.ok()) << v1.error().message;
+  EXPECT_EQ(reclaimable_bytes(*v1, false), 206974976u + 168050688u);
+
+  const std::map<std::string, std::uint64_t> v2 = {
+      {"anon", 900}, {"file", 500}, {"shmem", 120}, {"slab_reclaimable", 40}, {"slab", 70}};
+  EXPECT_EQ(reclaimable_bytes(v2, true), 500u - 120u + 40u);
+  // shmem counted in file but larger than it (a racy read): never below zero.
+  EXPECT_EQ(reclaimable_bytes({{"file", 10}, {"shmem", 30}}, true), 0u);
+  EXPECT_EQ(reclaimable_bytes({}, true), 0u);
+  EXPECT_EQ(reclaimable_bytes({}, false), 0u);
+}
+
+TEST(ReclaimCounters, V2StatAndBothVmstatShapes) {
+  const auto v2 = reclaim_counters_v2({{"pgscan", 77}, {"pgsteal", 55}, {"pgfault", 9}});
+  EXPECT_EQ(v2.scanned, 77u);
+  EXPECT_EQ(v2.stolen, 55u);
+  // Kernels since 5.x split by LRU type; the per-reclaimer counters are the same pages again.
+  const auto by_type = reclaim_counters_vmstat({{"pgscan_anon", 10},
+                                                {"pgscan_file", 20},
+                                                {"pgsteal_anon", 1},
+                                                {"pgsteal_file", 2},
+                                                {"pgscan_kswapd", 30},
+                                                {"pgsteal_kswapd", 3}});
+  EXPECT_EQ(by_type.scanned, 30u);
+  EXPECT_EQ(by_type.stolen, 3u);
+  const auto by_reclaimer = reclaim_counters_vmstat({{"pgscan_kswapd", 5},
+                                                     {"pgscan_direct", 6},
+                                                     {"pgscan_khugepaged", 7},
+                                                     {"pgsteal_kswapd", 1},
+                                                     {"pgsteal_direct", 2}});
+  EXPECT_EQ(by_reclaimer.scanned, 18u);
+  EXPECT_EQ(by_reclaimer.stolen, 3u);
+}
+
 }  // namespace
 }  // namespace mt::kernel
