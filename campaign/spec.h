@@ -41,6 +41,11 @@ struct AnonSpec {
   static constexpr std::string_view kTypeName = "anon";
   std::uint64_t size = 0;  // bytes to allocate and touch
   milliseconds ramp{0};    // reach `size` linearly over this long, then hold
+  // A sawtooth: every `churn_every` of the ramp, give back `churn_free` of what the ramp added
+  // since the last give-back, then grow on at the ramp's rate from there: the trend is the ramp's
+  // rate times (1 - churn_free), each tooth churn_free x rate x churn_every high (0: no churn).
+  milliseconds churn_every{0};
+  double churn_free = 0;
 
   bool operator==(const AnonSpec&) const = default;
 };

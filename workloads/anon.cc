@@ -24,6 +24,18 @@ std::uint64_t ramp_target(std::uint64_t size, std::chrono::nanoseconds ramp,
   return std::min(bytes, size);
 }
 
+std::uint64_t churn_target(std::uint64_t size, std::chrono::nanoseconds ramp,
+                           std::chrono::nanoseconds elapsed, std::uint64_t released) {
+  if (ramp <= std::chrono::nanoseconds::zero()) return size;
+  if (elapsed <= std::chrono::nanoseconds::zero()) return 0;
+  const long double line =
+      static_cast<long double>(size) * static_cast<long double>(elapsed.count()) / ramp.count();
+  const long double target = line - static_cast<long double>(released);
+  if (target <= 0) return 0;
+  if (target >= static_cast<long double>(size)) return size;
+  return static_cast<std::uint64_t>(target);
+}
+
 // ---- AnonRegion
 
 Result<AnonRegion> AnonRegion::map(std::uint64_t size) {
@@ -77,6 +89,15 @@ std::size_t AnonRegion::touch(std::size_t first, std::size_t last) {
   return last - first;
 }
 
+Status AnonRegion::release(std::size_t first, std::size_t last) {
+  last = std::min(last, page_count());
+  if (first >= last) return {};
+  if (::madvise(base_ + first * page_size_, (last - first) * page_size_, MADV_DONTNEED) != 0)
+    return make_error(fmt::format("madvise(MADV_DONTNEED) of {} pages failed: {}", last - first,
+                                  fs::errno_text(errno)));
+  return {};
+}
+
 // ---- AnonWorkload
 
 AnonWorkload::AnonWorkload(AnonOptions options, const Clock& clock)
@@ -120,14 +141,35 @@ bool AnonWorkload::rewrite_all(StopFlag& stop) {
   return true;
 }
 
+Status AnonWorkload::churn() {
+  const std::size_t grown = touched_ > touched_after_churn_ ? touched_ - touched_after_churn_ : 0;
+  const auto give_back = static_cast<std::size_t>(static_cast<double>(grown) * options_.churn_free);
+  if (give_back == 0) return {};
+  if (Status s = region_->release(touched_ - give_back, touched_); !s) return s;
+  released_ += region_->bytes_in(touched_) - region_->bytes_in(touched_ - give_back);
+  touched_ -= give_back;
+  touched_after_churn_ = touched_;
+  bytes_.store(region_->bytes_in(touched_), std::memory_order_relaxed);
+  return {};
+}
+
 Status AnonWorkload::run(int /*index*/, StopFlag& stop) {
   if (!region_) return make_error("anon: run() before prepare()");
   const std::size_t pages = region_->page_count();
   const Clock::time_point start = clock_.now();
+  const bool churning = options_.churn_every.count() > 0 && options_.churn_free > 0;
+  Clock::time_point next_churn = start + options_.churn_every;
 
-  // Ramp: bring the touched size up to the line, then wait a tick.
+  // Ramp: bring the touched size up to the line, then wait a tick. With churn, part of it is
+  // given back every churn_every until the size is reached.
   while (touched_ < pages) {
-    std::uint64_t bytes = ramp_target(options_.size, options_.ramp, clock_.now() - start);
+    if (churning && clock_.now() >= next_churn) {
+      if (Status s = churn(); !s) return s;
+      next_churn += options_.churn_every;
+    }
+    std::uint64_t bytes =
+        churning ? churn_target(options_.size, options_.ramp, clock_.now() - start, released_)
+                 : ramp_target(options_.size, options_.ramp, clock_.now() - start);
     std::size_t target =
         static_cast<std::size_t>((bytes + region_->page_size() - 1) / region_->page_size());
     if (!touch_up_to(target, stop)) return {};

@@ -22,6 +22,11 @@ namespace mt::workloads {
 struct AnonOptions {
   std::uint64_t size = 0;
   std::chrono::milliseconds ramp{0};  // 0: touch everything at once
+  // A sawtooth during the ramp: every `churn_every`, `churn_free` of the pages touched since the
+  // last give-back are given back (the newest, MADV_DONTNEED), and growth goes on at the ramp's
+  // rate from there.
+  std::chrono::milliseconds churn_every{0};
+  double churn_free = 0;
 };
 
 // Pause between two passes over the whole mapping once it is fully touched.
@@ -36,6 +41,10 @@ inline constexpr std::size_t kAnonChunkPages = 1024;
 // Bytes that should be touched `elapsed` into a linear ramp of length `ramp` up to `size`.
 std::uint64_t ramp_target(std::uint64_t size, std::chrono::nanoseconds ramp,
                           std::chrono::nanoseconds elapsed);
+// The same line with `released` bytes given back so far: growth at size/ramp per second from
+// the lower point, so the line reaches `size` later; in [0, size].
+std::uint64_t churn_target(std::uint64_t size, std::chrono::nanoseconds ramp,
+                           std::chrono::nanoseconds elapsed, std::uint64_t released);
 
 // An anonymous private read-write mapping, unmapped on destruction.
 class AnonRegion {
@@ -56,6 +65,9 @@ class AnonRegion {
 
   // Writes one byte in each page of [first, last) and returns the number of pages written.
   std::size_t touch(std::size_t first, std::size_t last);
+  // Gives pages [first, last) back to the kernel (MADV_DONTNEED: uncharged at once, zero-filled
+  // when touched again).
+  Status release(std::size_t first, std::size_t last);
 
  private:
   AnonRegion(char* base, std::uint64_t size, std::size_t page_size)
@@ -87,11 +99,15 @@ class AnonWorkload final : public Workload {
   bool touch_up_to(std::size_t target, StopFlag& stop);
   // One pass over every page; false if a stop came first.
   bool rewrite_all(StopFlag& stop);
+  // Gives back churn_free of the pages touched since the last give-back (the newest).
+  Status churn();
 
   AnonOptions options_;
   const Clock& clock_;
   std::optional<AnonRegion> region_;
-  std::size_t touched_ = 0;  // pages [0, touched_) have been written at least once
+  std::size_t touched_ = 0;  // pages [0, touched_) are written (and not given back)
+  std::uint64_t released_ = 0;  // bytes given back by churn so far
+  std::size_t touched_after_churn_ = 0;  // touched_ just after the last give-back
   std::atomic<std::uint64_t> ops_{0};
   std::atomic<std::uint64_t> bytes_{0};
   std::atomic<bool> paused_{false};

@@ -26,7 +26,10 @@ struct Driver {
         clock);
   }
   std::unique_ptr<Workload> operator()(const campaign::AnonSpec& a) const {
-    return std::make_unique<AnonWorkload>(AnonOptions{.size = a.size, .ramp = a.ramp}, clock);
+    return std::make_unique<AnonWorkload>(AnonOptions{.size = a.size,
+                                                              .ramp = a.ramp,
+                                                              .churn_every = a.churn_every,
+                                                              .churn_free = a.churn_free}, clock);
   }
 };
 

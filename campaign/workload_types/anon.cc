@@ -1,6 +1,10 @@
 // type: anon — anonymous memory mapped and every page touched, grown linearly, then held.
 //   size: a size > 0       (required; at most the machine's memory)
 //   ramp: a duration       (reach `size` over this long; default 0: at once)
+//   churn_every: a duration >= 100ms, churn_free: 0.05..0.9  (both or neither; need a ramp):
+//                          a sawtooth: every churn_every, churn_free of what the ramp added
+//                          since the last give-back is given back (the newest pages), and
+//                          growth goes on at the ramp's rate: a trend of rate x (1 - churn_free)
 #include <fmt/format.h>
 
 #include "campaign/rules.h"
@@ -10,7 +14,9 @@
 namespace mt::campaign {
 namespace {
 
-constexpr std::string_view kKeys[] = {"size", "ramp"};
+constexpr std::string_view kKeys[] = {"size", "ramp", "churn_every", "churn_free"};
+constexpr milliseconds kMinChurnEvery{100};
+constexpr double kMinChurnFree = 0.05, kMaxChurnFree = 0.9;
 
 void read(const MapFields& m, Need need, const ParseOptions& options, WorkloadSpec& w) {
   AnonSpec anon;
@@ -19,6 +25,11 @@ void read(const MapFields& m, Need need, const ParseOptions& options, WorkloadSp
     if (size && f->check(*size > 0, "must be greater than 0")) anon.size = *size;
   }
   if (auto f = m.optional("ramp")) assign(anon.ramp, read_duration(*f));
+  if (auto f = m.optional("churn_every")) {
+    const auto every = read_duration(*f);
+    if (every && f->check(*every >= kMinChurnEvery, "must be at least 100ms")) anon.churn_every = *every;
+  }
+  if (auto f = m.optional("churn_free")) assign(anon.churn_free, read_number(*f, kMinChurnFree, kMaxChurnFree));
   w.params = anon;
 }
 
@@ -26,9 +37,29 @@ void emit(YAML::Emitter& out, const WorkloadSpec& w) {
   const AnonSpec& a = *w.anon();
   out << YAML::Key << "size" << YAML::Value << size_to_string(a.size);
   out << YAML::Key << "ramp" << YAML::Value << duration_to_string(a.ramp);
+  if (a.churn_every.count() > 0) {
+    out << YAML::Key << "churn_every" << YAML::Value << duration_to_string(a.churn_every);
+    out << YAML::Key << "churn_free" << YAML::Value << a.churn_free;
+  }
+}
+
+void check_churn(const WorkloadSpec& w, const std::string& path, const RuleReader& rules) {
+  const RuleValue every = rules.value(path + ".churn_every");
+  const RuleValue free = rules.value(path + ".churn_free");
+  if (every.given != free.given) {
+    const RuleValue& given = every.given ? every : free;
+    rules.error(given.pos, path + (every.given ? ".churn_every" : ".churn_free"),
+                "churn_every and churn_free go together (how often, and what fraction to give back)");
+    return;
+  }
+  if (!every.given || !every.usable) return;
+  if (w.anon()->ramp.count() == 0)
+    rules.error(every.pos, path + ".churn_every",
+                "a churn needs a ramp (it gives back part of what the ramp grew)");
 }
 
 void check(const WorkloadSpec& w, const std::string& path, const RuleReader& rules) {
+  check_churn(w, path, rules);
   const RuleValue ramp = rules.value(path + ".ramp");
   if (!ramp.given || !ramp.usable) return;
   const auto duration = rules.spec().duration;

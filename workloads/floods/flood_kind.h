@@ -35,4 +35,10 @@ struct FloodKind {
   Result<std::unique_ptr<FloodOp>> (*make_op)(const FloodOpContext& context) = nullptr;
 };
 
+// The driver of a kind whose operation needs nothing made beforehand: `Op` default-constructed.
+template <class Op>
+Result<std::unique_ptr<FloodOp>> make_plain_op(const FloodOpContext&) {
+  return std::unique_ptr<FloodOp>(std::make_unique<Op>());
+}
+
 }  // namespace mt::workloads

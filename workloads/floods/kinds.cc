@@ -7,12 +7,28 @@ namespace mt::workloads {
 // Each defined in floods/<name>.cc.
 extern const FloodKind kUdpSocketFlood;
 extern const FloodKind kDentryFlood;
+extern const FloodKind kTcpListenFlood;
+extern const FloodKind kInodeFlood;
+extern const FloodKind kTaskFlood;
+extern const FloodKind kCredFlood;
+extern const FloodKind kEpollFlood;
+extern const FloodKind kMmapFlood;
+extern const FloodKind kSysvSemFlood;
+extern const FloodKind kRenameFlood;
 
 namespace {
 
 constexpr const FloodKind* kKinds[] = {
     &kUdpSocketFlood,
     &kDentryFlood,
+    &kTcpListenFlood,
+    &kInodeFlood,
+    &kRenameFlood,
+    &kTaskFlood,
+    &kCredFlood,
+    &kEpollFlood,
+    &kMmapFlood,
+    &kSysvSemFlood,
 };
 
 }  // namespace

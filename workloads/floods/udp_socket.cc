@@ -31,10 +31,6 @@ class UdpSocketOp final : public FloodOp {
   int operator()() override { return udp_socket_op(); }
 };
 
-Result<std::unique_ptr<FloodOp>> make_op(const FloodOpContext&) {
-  return std::unique_ptr<FloodOp>(std::make_unique<UdpSocketOp>());
-}
-
 }  // namespace
 
 extern constinit const FloodKind kUdpSocketFlood{
@@ -42,7 +38,7 @@ extern constinit const FloodKind kUdpSocketFlood{
     .summary = "socket(AF_INET, SOCK_DGRAM) + bind(127.0.0.1:0) + close: the socket inode and "
                "the bound UDP sock (SOCK_RCU_FREE) go through call_rcu",
     .needs_dir = false,
-    .make_op = make_op,
+    .make_op = make_plain_op<UdpSocketOp>,
 };
 
 }  // namespace mt::workloads

@@ -107,6 +107,7 @@ psi_trigger:
                    .max_psi_some_avg10 = 50,
                    .max_psi_full_avg10 = 12.5,
                    .min_headroom = 8 * Mi,
+                   .min_oom_eta_s = std::nullopt,
                    .max = {},
                    .min = {}};
   want.psi_trigger = {.enabled = false, .kind = PsiKind::full, .stall = 150ms, .window = 1s};
@@ -208,7 +209,7 @@ TEST(ParseStructure, SuggestionsStayWithinTheWorkloadType) {
   c.workloads = "  - name: hog\n    type: anon\n    size: 1Mi\n    thread: 2\n";
   EXPECT_THAT(errors_of(c.str()),
               ElementsAre("t.yaml:9:5: workloads[0].thread: unknown key (expected name, type, "
-                          "start_after, size or ramp)"));
+                          "start_after, size, ramp, churn_every or churn_free)"));
 }
 
 TEST(ParseStructure, WindowsLineEndings) {

@@ -66,6 +66,33 @@ TEST(ParseUnits, Sizes) {
   }
 }
 
+// A sawtooth anon: both churn keys or neither, and only with a ramp; round trip through to_yaml.
+TEST(ParseAnon, ChurnKeys) {
+  Campaign c;
+  c.workloads = anon("32Mi", "4s") + "    churn_every: 1s\n    churn_free: 0.5\n";
+  const ParseResult ok = parse(c.str());
+  ASSERT_TRUE(ok.ok()) << ::testing::PrintToString(diagnostic_lines(ok));
+  EXPECT_EQ(ok.spec->workloads[0].anon()->churn_every, 1s);
+  EXPECT_EQ(ok.spec->workloads[0].anon()->churn_free, 0.5);
+  const ParseResult again = parse(to_yaml(*ok.spec));
+  ASSERT_TRUE(again.ok()) << ::testing::PrintToString(diagnostic_lines(again));
+  EXPECT_EQ(to_yaml(*again.spec), to_yaml(*ok.spec));
+
+  c.workloads = anon("32Mi", "4s") + "    churn_every: 1s\n";
+  EXPECT_THAT(errors_of(c.str()),
+              ElementsAre("t.yaml:10:18: workloads[0].churn_every: churn_every and churn_free go "
+                          "together (how often, and what fraction to give back)"));
+  c.workloads = anon("32Mi") + "    churn_every: 1s\n    churn_free: 0.5\n";
+  EXPECT_THAT(errors_of(c.str()),
+              ElementsAre("t.yaml:10:18: workloads[0].churn_every: a churn needs a ramp (it gives "
+                          "back part of what the ramp grew)"));
+  c.workloads = anon("32Mi", "4s") + "    churn_every: 50ms\n    churn_free: 0.95\n";
+  const auto errors = errors_of(c.str());
+  ASSERT_EQ(errors.size(), 2u) << ::testing::PrintToString(errors);
+  EXPECT_THAT(errors[0], ::testing::HasSubstr("churn_every: must be at least 100ms"));
+  EXPECT_THAT(errors[1], ::testing::HasSubstr("churn_free:"));
+}
+
 TEST(ParseUnits, Durations) {
   const struct {
     std::string text;

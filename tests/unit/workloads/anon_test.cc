@@ -23,6 +23,17 @@ TEST(RampTarget, LinearToSize) {
   EXPECT_EQ(ramp_target(1000, 10s, -1s), 0u);
 }
 
+// With churn the line keeps its slope from the lower point: it reaches the size later.
+TEST(ChurnTarget, TheRampsRateFromWhatIsLeft) {
+  EXPECT_EQ(churn_target(1000, 10s, 5s, 0), 500u);
+  EXPECT_EQ(churn_target(1000, 10s, 5s, 200), 300u);
+  EXPECT_EQ(churn_target(1000, 10s, 10s, 200), 800u) << "past the ramp's end, still growing";
+  EXPECT_EQ(churn_target(1000, 10s, 12s, 200), 1000u);
+  EXPECT_EQ(churn_target(1000, 10s, 30s, 200), 1000u) << "never past the size";
+  EXPECT_EQ(churn_target(1000, 10s, 1s, 500), 0u) << "never below 0";
+  EXPECT_EQ(churn_target(1000, 0s, 1s, 500), 1000u) << "no ramp: all at once";
+}
+
 TEST(RampTarget, NoRampMeansAllAtOnce) {
   EXPECT_EQ(ramp_target(64 * kMiB, 0s, 0s), 64 * kMiB);
 }
@@ -79,6 +90,20 @@ TEST(AnonRegion, BytesOfAPartialLastPage) {
   EXPECT_EQ(region->bytes_in(0), 0u);
   EXPECT_EQ(region->bytes_in(1), std::min<std::uint64_t>(page, 10000));
   EXPECT_EQ(region->bytes_in(region->page_count()), 10000u);
+}
+
+TEST(AnonRegion, ReleasedPagesAreGivenBackAndReadZero) {
+  auto region = AnonRegion::map(64 * 4096);
+  ASSERT_TRUE(region.ok()) << region.error().message;
+  ASSERT_EQ(region->touch(0, region->page_count()), region->page_count());
+  const auto* bytes = static_cast<const volatile char*>(region->data());
+  const std::size_t page = region->page_size();
+  ASSERT_NE(bytes[10 * page], 0);
+  ASSERT_TRUE(region->release(8, 16).ok());
+  EXPECT_NE(bytes[7 * page], 0);
+  EXPECT_EQ(bytes[10 * page], 0) << "MADV_DONTNEED: zero-filled when read again";
+  EXPECT_NE(bytes[16 * page], 0);
+  EXPECT_TRUE(region->release(20, 10).ok()) << "an empty range is nothing to do";
 }
 
 TEST(AnonRegion, MapFailuresSayWhy) {
