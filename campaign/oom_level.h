@@ -18,6 +18,11 @@ inline std::string_view to_string(OomLevel level) {
   return kOomLevelWords[static_cast<std::size_t>(level)];
 }
 
+// The figures whose values are levels (and may be compared with the words).
+inline bool is_proximity_figure(std::string_view figure) {
+  return figure == "oom.proximity" || figure == "oom.system.proximity";
+}
+
 inline std::optional<OomLevel> oom_level_from_word(std::string_view word) {
   for (std::size_t i = 0; i < kOomLevelWords.size(); ++i)
     if (kOomLevelWords[i] == word) return static_cast<OomLevel>(i);

@@ -33,10 +33,6 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-bool is_proximity_figure(std::string_view figure) {
-  return figure == "oom.proximity" || figure == "oom.system.proximity";
-}
-
 // A threshold's value: a number ("0.9", "10") or a size ("8Mi").
 Result<double> parse_value(std::string_view text) {
   const std::string t(text);

@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "campaign/oom_level.h"
 #include "common/units.h"
 #include "workloads/floods/flood_kind.h"
 
@@ -75,6 +76,11 @@ std::string describe(const Condition& c) {
     case Condition::Kind::threshold:
       break;
   }
+  // A level reads as its word ("oom.proximity >= critical").
+  if (is_proximity_figure(c.figure) && c.value >= 0 && c.value < static_cast<double>(kOomLevelWords.size()) &&
+      c.value == std::floor(c.value))
+    return fmt::format("{} {} {}", c.figure, to_string(c.op),
+                       to_string(static_cast<OomLevel>(static_cast<int>(c.value))));
   // A byte count reads as a size ("8Mi"), anything else as the shortest exact number.
   const bool bytes = c.figure.ends_with("bytes") && c.value >= 1024 && c.value < 1e18 &&
                      c.value == std::floor(c.value);

@@ -66,6 +66,9 @@ TEST(ConditionText, ProximityLevelsByWordOnlyOnTheProximityFigures) {
   EXPECT_EQ(parse_condition_text("oom.proximity >= elevated")->value, 1.0);
   EXPECT_EQ(parse_condition_text("oom.proximity >= oom")->value, 3.0);
   EXPECT_EQ(parse_condition_text("oom.eta_s < 5")->value, 5.0);
+  EXPECT_EQ(describe(*parse_condition_text("oom.proximity >= critical")),
+            "oom.proximity >= critical")
+      << "said back with the word";
   EXPECT_THAT(parse_condition_text("oom.eta_s < critical").error().message,
               HasSubstr("a level word (critical) compares only with oom.proximity or "
                         "oom.system.proximity, not oom.eta_s"));
