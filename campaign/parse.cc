@@ -90,13 +90,15 @@ std::vector<std::string_view> workload_keys(const WorkloadType* type) {
   return keys;
 }
 
-// "'size' is only for anon workloads" for a key of another type.
+// "'ramp' is only for anon workloads", "'size' is only for anon or page_cache workloads" for a
+// key of another type.
 MapFields::Explain misplaced_workload_key() {
   return [](std::string_view key) -> std::optional<std::string> {
+    std::vector<std::string_view> types;
     for (const WorkloadType* t : workload_types())
-      if (std::find(t->keys.begin(), t->keys.end(), key) != t->keys.end())
-        return fmt::format("'{}' is only for {} workloads", key, t->name);
-    return std::nullopt;
+      if (std::find(t->keys.begin(), t->keys.end(), key) != t->keys.end()) types.push_back(t->name);
+    if (types.empty()) return std::nullopt;
+    return fmt::format("'{}' is only for {} workloads", key, fmt::join(types, " or "));
   };
 }
 

@@ -15,6 +15,7 @@ std::string_view WorkloadSpec::type_name() const {
 }
 
 bool WorkloadSpec::needs_dir() const {
+  if (page_cache() != nullptr) return true;
   const FloodSpec* f = flood();
   return f != nullptr && f->kind != nullptr && f->kind->needs_dir;
 }

@@ -50,13 +50,24 @@ struct AnonSpec {
   bool operator==(const AnonSpec&) const = default;
 };
 
+// Page cache for reclaim to take: one file of `size` in the workload's own directory, written
+// once and then read over and over (clean pages, kept active), or, with `dirty`, rewritten over
+// and over with no sync (dirty pages, written back by the kernel's flushers).
+struct PageCacheSpec {
+  static constexpr std::string_view kTypeName = "page_cache";
+  std::uint64_t size = 0;
+  bool dirty = false;
+
+  bool operator==(const PageCacheSpec&) const = default;
+};
+
 struct WorkloadSpec {
   std::string name;
   milliseconds start_after{0};  // delay from the campaign start
   SourcePos pos;                // of the list item, for messages
   // What its type takes (one struct per type, each read and written by its descriptor in
   // campaign/workload_types/, listed in workload_types.cc).
-  using Params = std::variant<FloodSpec, AnonSpec>;
+  using Params = std::variant<FloodSpec, AnonSpec, PageCacheSpec>;
   Params params;
 
   // The `type:` value: "flood", "anon".
@@ -65,6 +76,7 @@ struct WorkloadSpec {
   FloodSpec* flood() { return std::get_if<FloodSpec>(&params); }
   const AnonSpec* anon() const { return std::get_if<AnonSpec>(&params); }
   AnonSpec* anon() { return std::get_if<AnonSpec>(&params); }
+  const PageCacheSpec* page_cache() const { return std::get_if<PageCacheSpec>(&params); }
   // Whether its worker needs a directory to work in (a flood kind that needs_dir).
   bool needs_dir() const;
 

@@ -8,6 +8,7 @@ namespace mt::campaign {
 // Each defined in workload_types/<name>.cc.
 extern const WorkloadType kFloodType;
 extern const WorkloadType kAnonType;
+extern const WorkloadType kPageCacheType;
 
 namespace {
 
@@ -15,6 +16,7 @@ namespace {
 constexpr const WorkloadType* kTypes[] = {
     &kFloodType,
     &kAnonType,
+    &kPageCacheType,
 };
 static_assert(std::size(kTypes) == std::variant_size_v<decltype(WorkloadSpec::params)>,
               "one WorkloadType per alternative of WorkloadSpec::params");

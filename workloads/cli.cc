@@ -62,9 +62,11 @@ std::variant<WorkerOptions, CliExit> parse_command_line(int argc, const char* co
   options.workload = std::move(*parsed.spec);
   if (options.workload.needs_dir()) {
     if (dir.empty())
-      return usage_error(fmt::format("--dir is required for a {} workload of kind {}",
+      return usage_error(fmt::format("--dir is required for a {} workload{}",
                                      options.workload.type_name(),
-                                     options.workload.flood()->kind->name));
+                                     options.workload.flood()
+                                         ? " of kind " + std::string(options.workload.flood()->kind->name)
+                                         : std::string()));
     options.dir = dir;
   }
   options.max_runtime = std::chrono::milliseconds(max_runtime_ms);

@@ -4,6 +4,7 @@
 
 #include "workloads/anon.h"
 #include "workloads/flood.h"
+#include "workloads/page_cache.h"
 #include "workloads/report.h"
 #include "workloads/runner.h"
 
@@ -30,6 +31,10 @@ struct Driver {
                                                               .ramp = a.ramp,
                                                               .churn_every = a.churn_every,
                                                               .churn_free = a.churn_free}, clock);
+  }
+  std::unique_ptr<Workload> operator()(const campaign::PageCacheSpec& p) const {
+    return std::make_unique<PageCacheWorkload>(
+        PageCacheOptions{.size = p.size, .dirty = p.dirty, .dir = options.dir}, clock);
   }
 };
 

@@ -360,7 +360,7 @@ namespace {
 // The one list of workload types matches WorkloadSpec::params alternative for alternative, and
 // every type's keys are told apart from the common ones.
 TEST(WorkloadTypes, OnePerAlternativeFoundByName) {
-  const std::vector<WorkloadSpec::Params> each = {FloodSpec{}, AnonSpec{}};
+  const std::vector<WorkloadSpec::Params> each = {FloodSpec{}, AnonSpec{}, PageCacheSpec{}};
   ASSERT_EQ(each.size(), workload_types().size());
   for (const auto& params : each) {
     WorkloadSpec w;

@@ -93,6 +93,29 @@ TEST(ParseAnon, ChurnKeys) {
   EXPECT_THAT(errors[1], ::testing::HasSubstr("churn_free:"));
 }
 
+TEST(ParseWorkloads, PageCache) {
+  Campaign c;
+  c.workloads = "  - name: cache\n    type: page_cache\n    size: 64Mi\n    dirty: true\n";
+  const ParseResult ok = parse(c.str());
+  ASSERT_TRUE(ok.ok()) << ::testing::PrintToString(diagnostic_lines(ok));
+  const PageCacheSpec* pc = ok.spec->workloads[0].page_cache();
+  ASSERT_NE(pc, nullptr);
+  EXPECT_EQ(pc->size, 64 * Mi);
+  EXPECT_TRUE(pc->dirty);
+  EXPECT_TRUE(ok.spec->workloads[0].needs_dir());
+  const ParseResult again = parse(to_yaml(*ok.spec));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(to_yaml(*again.spec), to_yaml(*ok.spec));
+
+  c.workloads = "  - name: cache\n    type: page_cache\n    dirty: maybe\n";
+  const auto errors = errors_of(c.str());
+  ASSERT_EQ(errors.size(), 2u) << ::testing::PrintToString(errors);
+  EXPECT_THAT(errors[0], ::testing::HasSubstr("workloads[0]"));
+  c.workloads = "  - name: cache\n    type: page_cache\n    size: 1Mi\n    ramp: 1s\n";
+  EXPECT_THAT(errors_of(c.str()),
+              ElementsAre("t.yaml:9:5: workloads[0].ramp: 'ramp' is only for anon workloads"));
+}
+
 TEST(ParseUnits, Durations) {
   const struct {
     std::string text;

@@ -1,6 +1,7 @@
-// The ramp arithmetic and the page toucher on a few MiB (never the anon workload itself: that runs
-// only inside a memory-limited cgroup, in the integration tests).
+// The ramp arithmetic and the page toucher on a few MiB, the page_cache workload's file (never the
+// workloads themselves: they run only inside a memory-limited cgroup, in the integration tests).
 #include "workloads/anon.h"
+#include "workloads/page_cache.h"
 
 #include <gtest/gtest.h>
 #include <sys/mman.h>
@@ -135,6 +136,32 @@ TEST(AnonWorkload, PrepareMapsAndReportsNothingYet) {
   ASSERT_TRUE(w.prepare().ok());
   EXPECT_EQ(w.counters(), Counters{});
   EXPECT_TRUE(w.cleanup().ok());
+}
+
+// prepare() and cleanup() only (the workload runs only inside a memory-limited cgroup: e2e
+// page-cache): the file is made in the directory and removed again.
+TEST(PageCacheWorkload, PrepareMakesTheFileCleanupRemovesIt) {
+  char tmpl[] = "/tmp/mt-page-cache-test-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  const std::filesystem::path dir = tmpl;
+  FakeClock clock;
+  {
+    PageCacheWorkload w(PageCacheOptions{.size = 4 * kMiB, .dirty = true, .dir = dir}, clock);
+    EXPECT_EQ(w.name(), "page_cache");
+    ASSERT_TRUE(w.prepare().ok());
+    EXPECT_TRUE(std::filesystem::exists(w.file()));
+    EXPECT_EQ(w.file().parent_path(), dir);
+    EXPECT_EQ(w.counters(), Counters{});
+    EXPECT_TRUE(w.cleanup().ok());
+    EXPECT_TRUE(std::filesystem::is_empty(dir));
+  }
+  PageCacheWorkload missing(PageCacheOptions{.size = kMiB, .dirty = false, .dir = dir / "gone"}, clock);
+  const Status st = missing.prepare();
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.error().message.find("gone"), std::string::npos) << st.error().message;
+  PageCacheWorkload no_dir(PageCacheOptions{.size = kMiB}, clock);
+  EXPECT_FALSE(no_dir.prepare().ok());
+  std::filesystem::remove_all(dir);
 }
 
 TEST(AnonWorkload, PrepareFailsOnAnImpossibleSize) {

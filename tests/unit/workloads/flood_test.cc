@@ -65,6 +65,11 @@ TEST_F(TempDir, EveryKindsOperationSucceedsAndLeavesNothingBehind) {
     ::close(before);
     {
       auto op = kind->make_op(context);
+      if (kind->name == "cred" && ::geteuid() != 0) {  // not root: refused, saying why
+        ASSERT_FALSE(op);
+        EXPECT_NE(op.error().message.find("CAP_SETGID"), std::string::npos) << op.error().message;
+        continue;
+      }
       ASSERT_TRUE(op) << op.error().message;
       for (int i = 0; i < 30; ++i) ASSERT_EQ((**op)(), 0) << "op " << i;
     }
