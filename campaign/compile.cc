@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "campaign/suggest.h"
+#include "workloads/floods/flood_kind.h"
 #include "rcu/knobs.h"
 
 namespace mt::campaign {
@@ -118,6 +119,13 @@ CompileResult compile(const ParseResult& parsed, const HostFeatures& host,
       }
     }
   };
+  for (std::size_t i = 0; i < spec.workloads.size(); ++i)
+    if (const FloodSpec* f = spec.workloads[i].flood(); f != nullptr && f->kind != nullptr)
+      for (const auto& [kind, why] : host.flood_kinds_unavailable)
+        if (kind == f->kind->name)
+          out.errors.push_back(diagnostic(fmt::format("workloads[{}].kind", i),
+                                          fmt::format("{} cannot run on this host: {}", kind, why),
+                                          fmt::format("workloads[{}]", i)));
   check_knobs(spec.kernel, "");
   check_reactions(spec.reactions, "");
   for (std::size_t i = 0; i < spec.variants.size(); ++i) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,6 +33,8 @@ struct HostFeatures {
   bool rcu_barrier = false;
   // Why the RCU ledger (BPF) cannot run here; empty when nothing stands in its way.
   std::string ledger_unavailable;
+  // Flood kinds this host cannot run, with the reason (workloads/floods/kinds.h).
+  std::vector<std::pair<std::string, std::string>> flood_kinds_unavailable;
 };
 
 // A campaign ready to run on this host.

@@ -1,3 +1,4 @@
+#include "workloads/floods/kinds.h"
 #include "daemon/daemon.h"
 
 #include <fcntl.h>
@@ -132,6 +133,7 @@ campaign::HostFeatures host_features(const kernel::SystemProbe& probe, const cgr
   }
   h.ledger_unavailable = rcu::ledger_unavailable_reason().value_or("");
   h.rcu_barrier = ::access("/sys/module/rcutree/parameters/do_rcu_barrier", W_OK) == 0;
+  h.flood_kinds_unavailable = workloads::unavailable_flood_kinds();
   return h;
 }
 

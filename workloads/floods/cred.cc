@@ -48,6 +48,13 @@ Result<std::unique_ptr<FloodOp>> make_op(const FloodOpContext&) {
   return std::unique_ptr<FloodOp>(std::make_unique<CredOp>(home));
 }
 
+std::string unavailable() {
+  constexpr int kCapSetgid = 6;  // CAP_SETGID
+  return has_effective_capability(kCapSetgid)
+             ? std::string()
+             : "changing credentials needs CAP_SETGID, which memtortured does not have";
+}
+
 }  // namespace
 
 extern constinit const FloodKind kCredFlood{
@@ -56,6 +63,7 @@ extern constinit const FloodKind kCredFlood{
                "cred through call_rcu(put_cred_rcu) (kernel/cred.c)",
     .needs_dir = false,
     .make_op = make_op,
+    .unavailable = unavailable,
 };
 
 }  // namespace mt::workloads

@@ -8,6 +8,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
+#include <string>
 
 #include "workloads/floods/flood_kind.h"
 
@@ -46,6 +48,13 @@ Result<std::unique_ptr<FloodOp>> make_op(const FloodOpContext&) {
   return std::unique_ptr<FloodOp>(std::make_unique<EpollOp>(epfd, fds[0], fds[1]));
 }
 
+std::string unavailable() {
+  std::error_code ec;
+  return std::filesystem::exists("/proc/sys/fs/epoll", ec)
+             ? std::string()
+             : "this kernel has no epoll (no /proc/sys/fs/epoll: CONFIG_EPOLL is off)";
+}
+
 }  // namespace
 
 extern constinit const FloodKind kEpollFlood{
@@ -54,6 +63,7 @@ extern constinit const FloodKind kEpollFlood{
                "kfree_rcu (fs/eventpoll.c, ep_remove)",
     .needs_dir = false,
     .make_op = make_op,
+    .unavailable = unavailable,
 };
 
 }  // namespace mt::workloads

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "common/result.h"
@@ -33,7 +34,15 @@ struct FloodKind {
   bool needs_dir = false;    // its operations work in a directory (the worker's --dir)
   // The driver: one thread's operation, or why it cannot be made.
   Result<std::unique_ptr<FloodOp>> (*make_op)(const FloodOpContext& context) = nullptr;
+  // Why this host cannot run the kind (a kernel without the system call's subsystem, a missing
+  // capability), read once by the daemon at start-up so that a campaign is refused at validation;
+  // empty when it can. nullptr: every host can.
+  std::string (*unavailable)() = nullptr;
 };
+
+// Whether this process has capability `cap` (linux/capability.h numbering) in its effective set,
+// from /proc/self/status.
+bool has_effective_capability(int cap);
 
 // The driver of a kind whose operation needs nothing made beforehand: `Op` default-constructed.
 template <class Op>

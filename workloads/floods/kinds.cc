@@ -1,6 +1,9 @@
 #include "workloads/floods/kinds.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <string>
 
 namespace mt::workloads {
 
@@ -41,6 +44,26 @@ const FloodKind* find_flood_kind(std::string_view name) {
   const auto it = std::find_if(std::begin(kKinds), std::end(kKinds),
                                [name](const FloodKind* kind) { return kind->name == name; });
   return it == std::end(kKinds) ? nullptr : *it;
+}
+
+std::vector<std::pair<std::string, std::string>> unavailable_flood_kinds() {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const FloodKind* kind : kKinds)
+    if (kind->unavailable != nullptr)
+      if (std::string why = kind->unavailable(); !why.empty())
+        out.emplace_back(std::string(kind->name), std::move(why));
+  return out;
+}
+
+bool has_effective_capability(int cap) {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("CapEff:", 0) == 0) {
+      const unsigned long long mask = std::strtoull(line.c_str() + 7, nullptr, 16);
+      return cap >= 0 && cap < 64 && ((mask >> cap) & 1ULL) != 0;
+    }
+  return false;
 }
 
 std::vector<std::string_view> flood_kind_names() {

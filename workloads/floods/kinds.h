@@ -21,4 +21,7 @@ const FloodKind* find_flood_kind(std::string_view name);
 // The names, in list order ("udp_socket", "dentry").
 std::vector<std::string_view> flood_kind_names();
 
+// Every kind this host cannot run, by name, with the reason (FloodKind::unavailable).
+std::vector<std::pair<std::string, std::string>> unavailable_flood_kinds();
+
 }  // namespace mt::workloads

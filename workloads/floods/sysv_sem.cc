@@ -7,6 +7,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
+#include <string>
 
 #include "workloads/floods/flood_kind.h"
 
@@ -34,6 +36,13 @@ Result<std::unique_ptr<FloodOp>> make_op(const FloodOpContext&) {
   return std::unique_ptr<FloodOp>(std::make_unique<SysvSemOp>());
 }
 
+std::string unavailable() {
+  std::error_code ec;
+  return std::filesystem::exists("/proc/sys/kernel/sem", ec)
+             ? std::string()
+             : "this kernel has no System V IPC (no /proc/sys/kernel/sem: CONFIG_SYSVIPC is off)";
+}
+
 }  // namespace
 
 extern constinit const FloodKind kSysvSemFlood{
@@ -42,6 +51,7 @@ extern constinit const FloodKind kSysvSemFlood{
                "its undo through kfree_rcu (ipc/sem.c), which do_rcu_barrier does not drain",
     .needs_dir = false,
     .make_op = make_op,
+    .unavailable = unavailable,
 };
 
 }  // namespace mt::workloads

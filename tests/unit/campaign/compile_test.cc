@@ -50,6 +50,22 @@ TEST(Compile, MemoryHighOnAV1MemoryControllerIsAnErrorAtItsValue) {
   EXPECT_TRUE(compile(parse(c.str()), v2_host(), "t.yaml").plan);
 }
 
+TEST(Compile, AFloodKindTheHostCannotRunIsAnErrorAtItsKind) {
+  Campaign c;
+  c.workloads = "  - name: w\n    type: flood\n    kind: cred\n";
+  HostFeatures h = v2_host();
+  h.flood_kinds_unavailable = {{"cred", "changing credentials needs CAP_SETGID"}};
+  const auto r = compile(parse(c.str()), h, "t.yaml");
+  EXPECT_FALSE(r.plan);
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].str(),
+            "t.yaml:8:11: workloads[0].kind: cred cannot run on this host: changing credentials "
+            "needs CAP_SETGID");
+  EXPECT_TRUE(compile(parse(c.str()), v2_host(), "t.yaml").plan) << "a host that can";
+  h.flood_kinds_unavailable = {{"sysv_sem", "no System V IPC"}};
+  EXPECT_TRUE(compile(parse(c.str()), h, "t.yaml").plan) << "another kind is refused, not this";
+}
+
 TEST(Compile, AWindowTheKernelWillRefuseIsAWarningAtTheWindow) {
   Campaign c;
   c.tail = "psi_trigger:\n  window: 3s\n";

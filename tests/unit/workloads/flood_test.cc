@@ -37,6 +37,17 @@ class TempDir : public ::testing::Test {
   stdfs::path dir_;
 };
 
+// This host (root in CI) can run every kind; a kind that says why not names its reason.
+TEST(FloodKinds, WhatThisHostCannotRunSaysWhy) {
+  for (const auto& [kind, why] : unavailable_flood_kinds()) {
+    EXPECT_NE(find_flood_kind(kind), nullptr) << kind;
+    EXPECT_FALSE(why.empty()) << kind;
+  }
+  if (::geteuid() != 0) return;
+  EXPECT_TRUE(has_effective_capability(6)) << "CAP_SETGID, as root";
+  for (const auto& [kind, why] : unavailable_flood_kinds()) ADD_FAILURE() << kind << ": " << why;
+}
+
 TEST(FloodKinds, OneListFoundByExactName) {
   ASSERT_FALSE(flood_kinds().empty());
   for (const FloodKind* kind : flood_kinds()) {
