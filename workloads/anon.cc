@@ -112,7 +112,7 @@ Status AnonWorkload::prepare() {
 
 bool AnonWorkload::touch_up_to(std::size_t target, StopFlag& stop) {
   while (touched_ < target) {
-    if (!hold_while_paused(stop)) return false;
+    if (!wait_while_paused(paused_, stop, kAnonPausePoll)) return false;
     std::size_t end = std::min(target, touched_ + kAnonChunkPages);
     std::size_t n = region_->touch(touched_, end);
     touched_ = end;
@@ -127,15 +127,9 @@ Status AnonWorkload::set_paused(bool paused) {
   return {};
 }
 
-bool AnonWorkload::hold_while_paused(StopFlag& stop) {
-  while (paused_.load(std::memory_order_relaxed))
-    if (stop.sleep_for(kAnonPausePoll)) return false;
-  return !stop.stop_requested();
-}
-
 bool AnonWorkload::rewrite_all(StopFlag& stop) {
   for (std::size_t first = 0; first < region_->page_count(); first += kAnonChunkPages) {
-    if (!hold_while_paused(stop)) return false;
+    if (!wait_while_paused(paused_, stop, kAnonPausePoll)) return false;
     ops_.fetch_add(region_->touch(first, first + kAnonChunkPages), std::memory_order_relaxed);
   }
   return true;

@@ -93,8 +93,6 @@ class AnonWorkload final : public Workload {
   Status cleanup() override;
 
  private:
-  // Waits while paused; false if a stop came first.
-  bool hold_while_paused(StopFlag& stop);
   // Touches pages [touched_, target) in chunks; false if a stop came first.
   bool touch_up_to(std::size_t target, StopFlag& stop);
   // One pass over every page; false if a stop came first.

@@ -27,15 +27,9 @@ Status PageCacheWorkload::prepare() {
   return {};
 }
 
-bool PageCacheWorkload::hold_while_paused(StopFlag& stop) {
-  while (paused_.load(std::memory_order_relaxed))
-    if (stop.sleep_for(std::chrono::milliseconds(5))) return false;
-  return !stop.stop_requested();
-}
-
 Result<bool> PageCacheWorkload::pass(bool write, StopFlag& stop) {
   for (std::uint64_t at = 0; at < options_.size; at += kPageCacheChunk) {
-    if (!hold_while_paused(stop)) return false;
+    if (!wait_while_paused(paused_, stop, kPageCachePausePoll)) return false;
     const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(kPageCacheChunk, options_.size - at));
     buffer_[0] = static_cast<char>(buffer_[0] + 1);  // a rewrite is a real write
     const ssize_t done = write ? ::pwrite(fd_, buffer_.data(), n, static_cast<off_t>(at))

@@ -27,6 +27,8 @@ struct PageCacheOptions {
 inline constexpr std::size_t kPageCacheChunk = 1 << 20;
 // Pause between two passes over the whole file once it is written.
 inline constexpr std::chrono::milliseconds kPageCachePassPause{50};
+// How often a paused page_cache workload looks whether it may go on.
+inline constexpr std::chrono::milliseconds kPageCachePausePoll{5};
 
 class PageCacheWorkload final : public Workload {
  public:
@@ -43,7 +45,6 @@ class PageCacheWorkload final : public Workload {
   const std::filesystem::path& file() const { return file_; }
 
  private:
-  bool hold_while_paused(StopFlag& stop);
   // One pass over the file (write or read, by `write`); false if a stop came first, or an error.
   Result<bool> pass(bool write, StopFlag& stop);
 

@@ -17,4 +17,11 @@ bool StopFlag::sleep_for(std::chrono::nanoseconds d) {
   return stop_requested();
 }
 
+bool wait_while_paused(const std::atomic<bool>& paused, StopFlag& stop,
+                       std::chrono::nanoseconds poll) {
+  while (paused.load(std::memory_order_relaxed))
+    if (stop.sleep_for(poll)) return false;
+  return !stop.stop_requested();
+}
+
 }  // namespace mt::workloads

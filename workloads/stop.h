@@ -22,4 +22,9 @@ class StopFlag {
   std::condition_variable cv_;
 };
 
+// Waits while `paused` is set, looking every `poll`; false if a stop came first (also when not
+// paused at all). What a paused single-threaded workload (anon, page_cache) does between steps.
+bool wait_while_paused(const std::atomic<bool>& paused, StopFlag& stop,
+                       std::chrono::nanoseconds poll);
+
 }  // namespace mt::workloads
