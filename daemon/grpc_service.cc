@@ -394,13 +394,14 @@ grpc::ServerUnaryReactor* Service::GetOomProximity(grpc::CallbackServerContext* 
   }
   OomProbeTarget target{"system", std::nullopt, false, std::nullopt};
   if (req->target_case() == T::kCgroup) {
+    // A path that is not one of ours is the request's fault; one of ours that is not there is
+    // NOT_FOUND.
+    if (auto p = oom_cgroup_relative_path(facts_.layout, facts_.cgroup_prefix, req->cgroup()); !p)
+      return finish_now(ctx, invalid("cgroup", p.error().message));
     auto t = resolve_oom_cgroup(facts_.layout, facts_.cgroup_prefix, req->cgroup());
-    if (!t) {
-      const bool missing = t.error().message.find("no such memory cgroup") != std::string::npos;
-      return finish_now(ctx, missing ? grpc::Status(grpc::StatusCode::NOT_FOUND,
-                                                    "cgroup: " + t.error().message)
-                                     : invalid("cgroup", t.error().message));
-    }
+    if (!t)
+      return finish_now(
+          ctx, grpc::Status(grpc::StatusCode::NOT_FOUND, "cgroup: " + t.error().message));
     target = std::move(t).value();
   } else if (req->target_case() != T::kSystem) {
     return finish_now(ctx, invalid("target", "give one of campaign_id, cgroup or system"));
@@ -414,9 +415,9 @@ grpc::ServerUnaryReactor* Service::GetOomProximity(grpc::CallbackServerContext* 
     };
     const OomProbeResult result = probe_oom(target, window, env);
     if (!result.error.empty()) {
-      const bool gone = result.error.find("No such file") != std::string::npos;
-      return r->Finish(grpc::Status(gone ? grpc::StatusCode::NOT_FOUND : grpc::StatusCode::INTERNAL,
-                                    result.error));
+      return r->Finish(grpc::Status(
+          result.cgroup_gone ? grpc::StatusCode::NOT_FOUND : grpc::StatusCode::INTERNAL,
+          result.error));
     }
     if (result.cgroup) to_pb(*result.cgroup, target.label, resp->add_looks());
     if (result.system) to_pb(*result.system, "system", resp->add_looks());

@@ -12,8 +12,9 @@
 namespace mt::daemon {
 namespace stdfs = std::filesystem;
 
-Result<OomProbeTarget> resolve_oom_cgroup(const cgroup::Layout& layout, const std::string& prefix,
-                                          std::string_view cgroup) {
+Result<std::filesystem::path> oom_cgroup_relative_path(const cgroup::Layout& layout,
+                                                       const std::string& prefix,
+                                                       std::string_view cgroup) {
   stdfs::path p(cgroup);
   if (p.is_absolute()) {
     const stdfs::path rel = p.lexically_relative(layout.memory_root);
@@ -30,6 +31,14 @@ Result<OomProbeTarget> resolve_oom_cgroup(const cgroup::Layout& layout, const st
   if (*p.begin() != prefix)
     return make_error(
         fmt::format("'{}' is not under the daemon's cgroup prefix '{}'", cgroup, prefix));
+  return p;
+}
+
+Result<OomProbeTarget> resolve_oom_cgroup(const cgroup::Layout& layout, const std::string& prefix,
+                                          std::string_view cgroup) {
+  auto rel = oom_cgroup_relative_path(layout, prefix, cgroup);
+  if (!rel) return rel.error();
+  const stdfs::path& p = *rel;
   OomProbeTarget t;
   t.memory_dir = layout.memory_root / p;
   t.memory_v2 = layout.memory_v2;
@@ -128,6 +137,8 @@ OomProbeResult probe_oom(const OomProbeTarget& target, std::chrono::milliseconds
     if (target.memory_dir)
       if (Status s = look_at_cgroup(target, env, t_s, mem_total, cg, r.cgroup); !s) {
         r.error = target.label + ": " + s.error().message;
+        std::error_code ec;
+        r.cgroup_gone = !stdfs::is_directory(*target.memory_dir, ec);
         return r;
       }
     if (i < looks && env.wait && !env.wait(interval)) break;

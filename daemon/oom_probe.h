@@ -27,7 +27,12 @@ struct OomProbeTarget {
 };
 
 // A request's cgroup ("memtorture/x", "/memtorture/x" or the absolute directory under the memory
-// hierarchy) as a target, which must lie under `prefix` and exist. The error says what is wrong.
+// hierarchy), checked as a path only: relative to the memory hierarchy's root, under `prefix`.
+// The error says what is wrong with it.
+Result<std::filesystem::path> oom_cgroup_relative_path(const cgroup::Layout& layout,
+                                                       const std::string& prefix,
+                                                       std::string_view cgroup);
+// The same as a target, which must also exist (else "no such memory cgroup").
 Result<OomProbeTarget> resolve_oom_cgroup(const cgroup::Layout& layout, const std::string& prefix,
                                           std::string_view cgroup);
 
@@ -46,6 +51,7 @@ struct OomProbeEnv {
 struct OomProbeResult {
   std::optional<OomProximityView> cgroup, system;
   std::string error;  // why the cgroup or the system could not be read
+  bool cgroup_gone = false;  // the error is the cgroup's, and its directory is gone
 };
 
 OomProbeResult probe_oom(const OomProbeTarget& target, std::chrono::milliseconds window,

@@ -165,6 +165,7 @@ TEST_F(OomProbeTest, ACgroupRemovedMidProbeIsAnErrorNamingIt) {
   const OomProbeResult r = probe_oom(*t, std::chrono::milliseconds(1000), e);
   EXPECT_THAT(r.error, HasSubstr(cg_.string()));
   EXPECT_THAT(r.error, HasSubstr("memory.usage_in_bytes"));
+  EXPECT_TRUE(r.cgroup_gone);
 }
 
 }  // namespace
