@@ -6,18 +6,27 @@
 //              a walk every 1 s, on a thread of its own): method 1 alone, the sampler alone,
 //              both, each against the windows with nothing on either side of it;
 //   backlog    backlog by barrier with the flood running and paused, and the continuous
-//              reading (pending_bytes) against the barrier's freed bytes at the same moment.
-// Every flood runs in a memory-limited memtorture-ledger-<pid> cgroup, removed at the end.
+//              reading (pending_bytes) against the barrier's freed bytes at the same moment;
+//   run-freed -- CMD ARGS...
+//              method 1 over exactly one command's run (bench/catalog.sh): a freed() reading,
+//              CMD forked and exec'd (no shell) and waited for, a second reading; one line
+//              `freed_bytes_per_s=X freed_objects_per_s=Y seconds=S top=cache1,cache2,cache3`;
+//              exits with the command's exit code (128 + signal when killed).
+// Every flood started here runs in a memory-limited memtorture-ledger-<pid> cgroup, removed at
+// the end; run-freed's command runs wherever the caller put it.
 #include <bpf/bpf.h>
 #include <fmt/format.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <numeric>
@@ -466,6 +475,33 @@ int backlog(int rounds) {
   return flood->stop() ? 0 : 1;
 }
 
+// The ledger is opened (and method 1 attached) before the first reading, so the command's whole
+// run, from fork to reaped, lies between the two readings; so do its exec and its exit.
+int run_freed(char** cmd) {
+  auto ledger = open_ledger();
+  auto f0 = ledger->freed();
+  if (!f0) return fmt::print(stderr, "ledger: {}\n", f0.error().message), 1;
+  std::fflush(nullptr);
+  const pid_t child = ::fork();
+  if (child < 0) return fmt::print(stderr, "fork: {}\n", std::strerror(errno)), 1;
+  if (child == 0) {
+    ::execvp(cmd[0], cmd);
+    fmt::print(stderr, "ledger_bench: cannot run {}: {}\n", cmd[0], std::strerror(errno));
+    ::_exit(127);
+  }
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  auto f1 = ledger->freed();
+  if (!f1) return fmt::print(stderr, "ledger: {}\n", f1.error().message), 1;
+  const auto r = mt::rcu::freed_rates(*f0, *f1, 3);
+  std::string top;
+  for (const auto& t : r.top) top += (top.empty() ? "" : ",") + t.name;
+  fmt::print("freed_bytes_per_s={:.0f} freed_objects_per_s={:.0f} seconds={:.3f} top={}\n",
+             r.bytes_per_s, r.objects_per_s, r.seconds, top.empty() ? "-" : top);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -486,8 +522,10 @@ int main(int argc, char** argv) {
     return overhead_sampler(argc > 2 ? std::atoi(argv[2]) : 5,
                             std::chrono::milliseconds(argc > 3 ? std::atoi(argv[3]) : 300));
   if (cmd == "backlog") return backlog(argc > 2 ? std::atoi(argv[2]) : 5);
+  if (cmd == "run-freed" && argc > 3 && std::string_view(argv[2]) == "--")
+    return run_freed(argv + 3);
   fmt::print(stderr,
              "usage: ledger_bench show [seconds] | overhead [rounds] [ms] | overhead-sampler "
-             "[rounds] [ms] | backlog [rounds]\n");
+             "[rounds] [ms] | backlog [rounds] | run-freed -- CMD [ARGS...]\n");
   return 2;
 }

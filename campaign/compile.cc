@@ -126,6 +126,32 @@ CompileResult compile(const ParseResult& parsed, const HostFeatures& host,
           out.errors.push_back(diagnostic(fmt::format("workloads[{}].kind", i),
                                           fmt::format("{} cannot run on this host: {}", kind, why),
                                           fmt::format("workloads[{}]", i)));
+  for (std::size_t i = 0; i < spec.workloads.size(); ++i) {
+    const WorkloadSpec& w = spec.workloads[i];
+    const std::string path = fmt::format("workloads[{}]", i);
+    for (const auto& [type, why] : host.workload_types_unavailable)
+      if (type == w.type_name())
+        out.errors.push_back(diagnostic(path + ".type",
+                                        fmt::format("{} workloads cannot run on this host: {}",
+                                                    type, why),
+                                        path));
+    if (const FloodSpec* f = w.flood(); f && f->bursts && f->bursts->barrier && !host.rcu_barrier)
+      out.errors.push_back(diagnostic(
+          path + ".bursts.barrier",
+          "a burst's barrier needs a writable /sys/module/rcutree/parameters/do_rcu_barrier, "
+          "which this kernel does not offer (set barrier: false)",
+          path + ".bursts"));
+    const StressNgSpec* sn = w.stress_ng();
+    if (sn == nullptr || host.stress_ng_stressors.empty()) continue;
+    for (const std::string& stressor : sn->stressors())
+      if (!has(host.stress_ng_stressors, stressor))
+        out.errors.push_back(diagnostic(
+            fmt::format("{}.stressors.{}", path, stressor),
+            fmt::format("the installed stress-ng{} has no {} stressor",
+                        host.stress_ng_version.empty() ? "" : " (" + host.stress_ng_version + ")",
+                        stressor),
+            path));
+  }
   check_knobs(spec.kernel, "");
   check_reactions(spec.reactions, "");
   for (std::size_t i = 0; i < spec.variants.size(); ++i) {

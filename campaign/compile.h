@@ -35,6 +35,11 @@ struct HostFeatures {
   std::string ledger_unavailable;
   // Flood kinds this host cannot run, with the reason (workloads/floods/kinds.h).
   std::vector<std::pair<std::string, std::string>> flood_kinds_unavailable;
+  // Workload types this host cannot run, with the reason (stress_ng without stress-ng).
+  std::vector<std::pair<std::string, std::string>> workload_types_unavailable;
+  // The installed stress-ng: its version and its stressors (empty: not asked; nothing refused).
+  std::string stress_ng_version;
+  std::vector<std::string> stress_ng_stressors;
 };
 
 // A campaign ready to run on this host.

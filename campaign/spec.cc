@@ -7,6 +7,7 @@
 #include "campaign/oom_level.h"
 #include "common/units.h"
 #include "workloads/floods/flood_kind.h"
+#include "workloads/stress_ng/options.h"
 
 namespace mt::campaign {
 
@@ -15,9 +16,15 @@ std::string_view WorkloadSpec::type_name() const {
 }
 
 bool WorkloadSpec::needs_dir() const {
-  if (page_cache() != nullptr) return true;
+  if (page_cache() != nullptr || stress_ng() != nullptr) return true;
   const FloodSpec* f = flood();
   return f != nullptr && f->kind != nullptr && f->kind->needs_dir;
+}
+
+std::vector<std::string> StressNgSpec::stressors() const {
+  std::vector<workloads::stress_ng::Option> plain;
+  for (const auto& o : options) plain.push_back({o.name, o.value});
+  return workloads::stress_ng::requested_stressors(plain);
 }
 
 // This spelling is the campaign file's: the parser and to_yaml() both use it.

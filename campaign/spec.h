@@ -28,11 +28,25 @@ struct SourcePos {
   bool operator==(const SourcePos&) const = default;
 };
 
+// rcutorture's forward-progress discipline for a flood (rcu_torture_fwd_prog_cr): flood for up
+// to `flood`, then pause, run an rcu_barrier(), rest, and again; each burst is recorded.
+struct BurstSpec {
+  milliseconds flood{0};                   // a burst's longest flood time
+  milliseconds rest{1000};                 // paused after the barrier, before the next burst
+  std::optional<int> count;                // bursts; nullopt: until the campaign ends
+  bool barrier = true;                     // an rcu_barrier() after each burst
+  std::optional<std::uint64_t> stop_below_headroom;  // ends a burst early below this headroom
+  SourcePos pos;                           // of the `bursts:` value
+
+  bool operator==(const BurstSpec&) const = default;
+};
+
 struct FloodSpec {
   static constexpr std::string_view kTypeName = "flood";
   const workloads::FloodKind* kind = nullptr;  // one of workloads/floods/kinds.h (the parser sets it)
   int threads = 1;
   std::optional<std::uint64_t> rate;  // ops per second per thread; nullopt = unlimited
+  std::optional<BurstSpec> bursts;    // nullopt: the flood runs without a break
 
   bool operator==(const FloodSpec&) const = default;
 };
@@ -46,6 +60,12 @@ struct AnonSpec {
   // rate times (1 - churn_free), each tooth churn_free x rate x churn_every high (0: no churn).
   milliseconds churn_every{0};
   double churn_free = 0;
+  // Once held: every pass, the first `madvise_fraction` of the pages is advised instead of
+  // rewritten: `cold` (MADV_COLD: moved to the inactive list, reclaimed first) or `pageout`
+  // (MADV_PAGEOUT: reclaimed now, to swap where there is any).
+  enum class Madvise { none, cold, pageout };
+  Madvise madvise = Madvise::none;
+  double madvise_fraction = 0.5;
 
   bool operator==(const AnonSpec&) const = default;
 };
@@ -61,13 +81,44 @@ struct PageCacheSpec {
   bool operator==(const PageCacheSpec&) const = default;
 };
 
+// stress-ng inside the cgroup: the options of `stressors:` (workloads/stress_ng/options.h checks
+// them), written to a job file in the workload's own directory, in the order given.
+struct StressNgOption {
+  std::string name;   // "vm", "vm-bytes"
+  std::string value;  // as the job file takes it: "2", "67108864", "" for a flag
+  SourcePos pos;      // of the key
+
+  bool operator==(const StressNgOption&) const = default;
+};
+
+struct StressNgSpec {
+  static constexpr std::string_view kTypeName = "stress_ng";
+  std::vector<StressNgOption> options;
+
+  // The stressors among the options, in order ("vm", "dentry").
+  std::vector<std::string> stressors() const;
+  bool operator==(const StressNgSpec&) const = default;
+};
+
+// The kernel's own rcutorture module, loaded for its callback-flood forward-progress test
+// (rcu_torture_fwd_prog_cr) and unloaded when the campaign stops; its log lines are the result.
+struct RcutortureSpec {
+  static constexpr std::string_view kTypeName = "rcutorture";
+  std::string torture_type = "rcu";   // rcutorture's torture_type=
+  int fwd_progress = 1;               // forward-progress kthreads
+  int fwd_progress_div = 4;           // a flood lasts at most 1/div of the stall timeout
+  milliseconds fwd_progress_holdoff{5000};  // rest between two floods (whole seconds)
+
+  bool operator==(const RcutortureSpec&) const = default;
+};
+
 struct WorkloadSpec {
   std::string name;
   milliseconds start_after{0};  // delay from the campaign start
   SourcePos pos;                // of the list item, for messages
   // What its type takes (one struct per type, each read and written by its descriptor in
   // campaign/workload_types/, listed in workload_types.cc).
-  using Params = std::variant<FloodSpec, AnonSpec, PageCacheSpec>;
+  using Params = std::variant<FloodSpec, AnonSpec, PageCacheSpec, StressNgSpec, RcutortureSpec>;
   Params params;
 
   // The `type:` value: "flood", "anon".
@@ -77,7 +128,10 @@ struct WorkloadSpec {
   const AnonSpec* anon() const { return std::get_if<AnonSpec>(&params); }
   AnonSpec* anon() { return std::get_if<AnonSpec>(&params); }
   const PageCacheSpec* page_cache() const { return std::get_if<PageCacheSpec>(&params); }
-  // Whether its worker needs a directory to work in (a flood kind that needs_dir).
+  const StressNgSpec* stress_ng() const { return std::get_if<StressNgSpec>(&params); }
+  const RcutortureSpec* rcutorture() const { return std::get_if<RcutortureSpec>(&params); }
+  // Whether its worker needs a directory to work in (page_cache, stress_ng, a flood kind that
+  // needs_dir).
   bool needs_dir() const;
 
   bool operator==(const WorkloadSpec&) const = default;

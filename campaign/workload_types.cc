@@ -9,6 +9,8 @@ namespace mt::campaign {
 extern const WorkloadType kFloodType;
 extern const WorkloadType kAnonType;
 extern const WorkloadType kPageCacheType;
+extern const WorkloadType kStressNgType;
+extern const WorkloadType kRcutortureType;
 
 namespace {
 
@@ -17,6 +19,8 @@ constexpr const WorkloadType* kTypes[] = {
     &kFloodType,
     &kAnonType,
     &kPageCacheType,
+    &kStressNgType,
+    &kRcutortureType,
 };
 static_assert(std::size(kTypes) == std::variant_size_v<decltype(WorkloadSpec::params)>,
               "one WorkloadType per alternative of WorkloadSpec::params");

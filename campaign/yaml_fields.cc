@@ -148,6 +148,12 @@ std::optional<Field> MapFields::optional(std::string_view key) const {
   return Field(path, k->value, cx_->value_pos.at(path), cx_->diagnostics);
 }
 
+std::vector<std::string> MapFields::names() const {
+  std::vector<std::string> out;
+  for (const Key& k : keys_) out.push_back(k.name);
+  return out;
+}
+
 std::optional<Field> MapFields::required(std::string_view key) const {
   auto field = optional(key);
   if (!field) cx_->diagnostics.error(pos_, path_of(key), "required key is missing");

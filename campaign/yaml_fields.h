@@ -81,6 +81,10 @@ class MapFields {
   std::optional<Field> optional(std::string_view key) const;
   // Like optional(), and reports "<path>.<key>: required key is missing" at the map.
   std::optional<Field> required(std::string_view key) const;
+  // Every key, in file order (each once: a duplicate was reported and left out).
+  std::vector<std::string> names() const;
+  // Where its messages go: for reading a map nested in one of its values.
+  ReadContext& context() const { return *cx_; }
 
   // Reports every key not in `known`, with the closest known key when it looks like a typo.
   // `misplaced` may explain a key that is known but wrong here ("'size' is only for anon

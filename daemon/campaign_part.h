@@ -49,6 +49,9 @@ struct PartContext {
   std::function<void(const std::string& workload, const workloads::Control& command,
                      ControlDone done)>
       control = {};
+  // A running workload's operations so far (its worker's latest counters, at most 50 ms old);
+  // nullopt when it is not running. Null: no workers (tests).
+  std::function<std::optional<std::uint64_t>(const std::string& workload)> workload_ops = {};
 };
 
 // A worker that ended, as the runner saw it end.

@@ -12,6 +12,7 @@
 #include <boost/asio/read_until.hpp>
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <utility>
 
 #include "campaign/parse.h"
@@ -19,6 +20,7 @@
 #include "common/fs.h"
 #include "common/units.h"
 #include "daemon/journal.h"
+#include "daemon/parts/burst_part.h"
 #include "daemon/parts/gp_probe_part.h"
 #include "daemon/parts/ledger_part.h"
 #include "daemon/parts/oom_proximity_part.h"
@@ -51,6 +53,26 @@ std::int64_t unix_ms_now() {
 constexpr std::chrono::milliseconds kWorkerSafetyMargin{10000};
 constexpr double kRateWindowS = 1.0;
 
+// A workload's result for the log: "stress-ng vm: 27380 bogo ops (9.1k/s), max RSS 34.0Mi".
+std::string describe_result(const workloads::ResultRecord& r) {
+  auto field = [&](std::string_view key) -> std::string {
+    for (const auto& [k, v] : r.fields)
+      if (k == key) return v;
+    return {};
+  };
+  if (r.section == "stress_ng") {
+    std::string text = fmt::format("stress-ng {}: {} bogo ops", field("stressor"), field("bogo-ops"));
+    if (auto rate = field("bogo-ops-per-second-real-time"); !rate.empty())
+      text += fmt::format(" ({}/s)", human_count(std::strtod(rate.c_str(), nullptr)));
+    if (auto rss = field("max-rss"); !rss.empty())  // KiB
+      text += fmt::format(", max RSS {}", human_bytes(std::strtod(rss.c_str(), nullptr) * 1024));
+    return text;
+  }
+  std::string text = r.section;
+  for (const auto& [k, v] : r.fields) text += fmt::format(" {}={}", k, v);
+  return text;
+}
+
 // The kernel's high-water mark over the run: every sample carries the peak so far.
 std::uint64_t kernel_peak(const std::vector<Sample>& samples) {
   std::uint64_t peak = 0;
@@ -82,6 +104,12 @@ CampaignRunner::CampaignRunner(asio::io_context& io, Scheduler& timers, RunnerOp
             control(name, command, [done = std::move(done)](ControlOutcome o) {
               done(o.code == ControlOutcome::Code::applied, o.message);
             });
+          },
+          [this](const std::string& name) -> std::optional<std::uint64_t> {
+            for (const auto& w : workers_)
+              if (w->spec.name == name && !w->reaped && w->status.state == "running")
+                return w->status.ops;
+            return std::nullopt;
           }} {
   for (const auto& spec : in_.spec.workloads) {
     auto w = std::make_unique<Worker>();
@@ -215,7 +243,10 @@ void CampaignRunner::set_up_parts() {
   KernelKnobsPart* knobs_part = knobs.get();
   parts_.push_back(std::move(knobs));
   parts_.push_back(std::make_unique<SamplingPart>(opt_.system_pressure));
-  auto oom = std::make_unique<OomPart>(OomPartOptions{.kmsg = opt_.kmsg});
+  OomPartOptions oom_options{.kmsg = opt_.kmsg};
+  for (const auto& w : in_.spec.workloads)
+    if (w.stress_ng() != nullptr) oom_options.task_owners.push_back({"stress-ng", w.name});
+  auto oom = std::make_unique<OomPart>(std::move(oom_options));
   oom_ = oom.get();
   parts_.push_back(std::move(oom));
   auto criteria = std::make_unique<CriteriaPart>(in_.spec.criteria, clock_, start_);
@@ -258,6 +289,16 @@ void CampaignRunner::set_up_parts() {
                                                               std::to_string(bytes));
                                       };
     parts_.push_back(std::make_unique<ReactionsPart>(std::move(r)));
+  }
+  BurstPartOptions bursts;
+  for (const auto& w : in_.spec.workloads)
+    if (const campaign::FloodSpec* f = w.flood(); f != nullptr && f->bursts)
+      bursts.floods[w.name] = *f->bursts;
+  if (!bursts.floods.empty()) {
+    bursts.sample_interval = in_.spec.sample_interval;
+    bursts.ledger = ledger_ptr;
+    bursts.barrier = rcu_barrier_call(opt_);
+    parts_.push_back(std::make_unique<BurstPart>(std::move(bursts)));
   }
   if (opt_.extra_parts)
     for (auto& part : opt_.extra_parts()) parts_.push_back(std::move(part));
@@ -363,6 +404,11 @@ void CampaignRunner::on_line(Worker& w, std::string_view line) {
   }
   if (msg->kind == Kind::applied || msg->kind == Kind::refused)
     return answer_control(w, msg->kind == Kind::applied, msg->text);
+  if (msg->kind == Kind::result) {
+    emit(LogLine{fmt::format("workload {}: {}", w.spec.name, describe_result(msg->record))});
+    w.status.results.push_back({msg->record.section, msg->record.fields});
+    return;
+  }
   if (msg->kind == Kind::error) {
     w.status.state = "failed";
     w.status.exit_status = "error: " + msg->text;
@@ -453,7 +499,7 @@ void CampaignRunner::on_exit(Worker& w, int status) {
   for (auto& part : parts_) part->on_workload_exit(exit, cx_);
   if (oom_ && oom_->oom_killed(w.spec.name)) {
     w.oom_killed = true;
-    w.status.exit_status += " (OOM kill)";
+    w.status.exit_status += WIFSIGNALED(status) ? " (OOM kill)" : " (OOM kill of a process of its own)";
   }
   if (!stopping_)
     emit(LogLine{fmt::format("workload {} ended: {}", w.spec.name, w.status.exit_status)});
@@ -610,7 +656,8 @@ void CampaignRunner::finish(std::string cleanup_error) {
     vi.expect_oom = in_.spec.expect_oom;
     vi.oom_criterion = in_.spec.criteria.max_oom_kills.has_value();
     for (const auto& w : workers_)
-      vi.workloads.push_back({w->spec.name, w->status.state, w->ended_early, w->oom_killed,
+      vi.workloads.push_back({w->spec.name, w->status.state, w->ended_early,
+                              w->oom_killed || (oom_ && oom_->oom_killed(w->spec.name)),
                               w->ended_s, w->status.exit_status});
     auto v = decide(vi);
     verdict = v.state;

@@ -1,4 +1,5 @@
 #include "workloads/floods/kinds.h"
+#include "workloads/rcutorture.h"
 #include "daemon/daemon.h"
 
 #include <fcntl.h>
@@ -134,6 +135,14 @@ campaign::HostFeatures host_features(const kernel::SystemProbe& probe, const cgr
   h.ledger_unavailable = rcu::ledger_unavailable_reason().value_or("");
   h.rcu_barrier = ::access("/sys/module/rcutree/parameters/do_rcu_barrier", W_OK) == 0;
   h.flood_kinds_unavailable = workloads::unavailable_flood_kinds();
+  if (probe.stress_ng_path.empty())
+    h.workload_types_unavailable.emplace_back(
+        "stress_ng", "stress-ng is not installed (not on the daemon's PATH; the Debian package is "
+                     "stress-ng)");
+  if (std::string why = workloads::rcutorture_unavailable(); !why.empty())
+    h.workload_types_unavailable.emplace_back("rcutorture", why);
+  h.stress_ng_version = probe.stress_ng_version;
+  h.stress_ng_stressors = probe.stress_ng_stressors;
   return h;
 }
 

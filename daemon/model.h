@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -56,6 +57,12 @@ struct MetricDef {
 // when that is known and lower.
 std::int64_t lowest_headroom(const Sample& s);
 
+// A result a workload reported once (workloads/protocol.h "R"): one stress-ng stressor's metrics.
+struct WorkloadResult {
+  std::string section;  // "stress_ng"
+  std::vector<std::pair<std::string, std::string>> fields;
+};
+
 struct WorkloadStatus {
   std::string name;
   std::string type;
@@ -70,6 +77,7 @@ struct WorkloadStatus {
   std::string exit_status;
   bool paused = false;  // a pause from the daemon is in force
   double rate = 0;      // the ops/s per thread in force (floods; 0: unlimited)
+  std::vector<WorkloadResult> results;  // in the order reported; the report groups them
 };
 
 struct CriterionResult {

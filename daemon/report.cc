@@ -8,7 +8,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
+#include <cmath>
 #include <fstream>
 
 #include "common/fs.h"
@@ -56,8 +58,24 @@ json psi_summary(const std::vector<Sample>& samples,
 
 }  // namespace
 
+namespace {
+
+// "12" -> 12, "0.5" -> 0.5, anything else stays text.
+json result_value(const std::string& text) {
+  double v = 0;
+  const char* end = text.data() + text.size();
+  auto [p, ec] = std::from_chars(text.data(), end, v);
+  if (!text.empty() && ec == std::errc() && p == end) {
+    if (v == std::floor(v) && std::fabs(v) < 9e15) return static_cast<std::int64_t>(v);
+    return v;
+  }
+  return text;
+}
+
+}  // namespace
+
 json to_json(const WorkloadStatus& w) {
-  return {{"name", w.name},
+  json j = {{"name", w.name},
           {"type", w.type},
           {"kind", w.kind},
           {"threads", w.threads},
@@ -70,6 +88,17 @@ json to_json(const WorkloadStatus& w) {
           {"exit_status", w.exit_status},
           {"paused", w.paused},
           {"rate", w.rate}};
+  // {"stress_ng": [{"stressor": "vm", "bogo-ops": 27380, ...}, ...]}
+  if (!w.results.empty()) {
+    json results = json::object();
+    for (const auto& r : w.results) {
+      json entry = json::object();
+      for (const auto& [key, value] : r.fields) entry[key] = result_value(value);
+      results[r.section].push_back(std::move(entry));
+    }
+    j["results"] = std::move(results);
+  }
+  return j;
 }
 
 namespace {

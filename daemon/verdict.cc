@@ -16,12 +16,17 @@ Verdict decide(const VerdictInput& in) {
   }
 
   // A workload runs until the campaign stops it. One that ended before then did not do what the
-  // campaign asked of it: the campaign fails, unless it was an OOM kill the campaign allows.
+  // campaign asked of it: the campaign fails, unless it was an OOM kill the campaign allows. So
+  // does one that lost a process of its own to an OOM kill.
   const bool oom_allowed = in.expect_oom || in.oom_criterion;
   for (const auto& w : in.workloads) {
-    if (!w.ended_early) continue;
+    if (!w.ended_early && !w.oom_killed) continue;
     if (w.oom_killed) {
-      const auto what = fmt::format("workload {} was OOM-killed at {:.1f} s", w.name, w.ended_s);
+      // A worker that lived on lost a process of its own (one of stress-ng's stressors).
+      const auto what =
+          w.ended_early
+              ? fmt::format("workload {} was OOM-killed at {:.1f} s", w.name, w.ended_s)
+              : fmt::format("a process of workload {} was OOM-killed", w.name);
       if (in.expect_oom)
         notes.push_back(what + " (expected)");
       else if (in.oom_criterion)

@@ -152,15 +152,6 @@ Result<SpawnedWorker> spawn_worker(const SpawnOptions& o) {
   return SpawnedWorker{pid, pidfd, report[0], control[1]};
 }
 
-std::string describe_wait_status(int status) {
-  if (WIFEXITED(status)) return fmt::format("exit {}", WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) {
-    const char* name = sigabbrev_np(WTERMSIG(status));
-    return fmt::format("killed by SIG{}", name ? name : std::to_string(WTERMSIG(status)));
-  }
-  return fmt::format("wait status {}", status);
-}
-
 namespace {
 
 class KernelWorkerOps final : public WorkerOps {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "workloads/spawn.h"
 
 namespace mt::daemon {
 
@@ -35,8 +36,8 @@ struct SpawnedWorker {
 // Errors name the stage that failed in the child (attach, oom_score_adj, exec) and errno.
 Result<SpawnedWorker> spawn_worker(const SpawnOptions& options);
 
-// "exit 0", "killed by SIGKILL", ... from a waitpid status.
-std::string describe_wait_status(int status);
+// "exit 0", "killed by SIGKILL", ... from a waitpid status (workloads/spawn.h).
+using workloads::describe_wait_status;
 
 // What the runner does to worker processes, behind one small interface (like cgroup::CgroupOps)
 // so that a campaign's whole timeline runs in a unit test with fake workers: pipes for their

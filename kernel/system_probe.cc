@@ -32,8 +32,6 @@ bool status_has_capability(std::string_view text, int cap) {
   return false;
 }
 
-namespace {
-
 std::string find_in_path(const std::string& name, const std::string& path_env) {
   std::istringstream in(path_env);
   std::string dir;
@@ -45,10 +43,12 @@ std::string find_in_path(const std::string& name, const std::string& path_env) {
   return {};
 }
 
+namespace {
+
 std::string first_line_of_command(const std::string& cmd) {
   FILE* f = ::popen(cmd.c_str(), "r");
   if (!f) return {};
-  std::array<char, 256> buf{};
+  std::array<char, 8192> buf{};
   std::string out;
   if (std::fgets(buf.data(), buf.size(), f)) out = buf.data();
   ::pclose(f);
@@ -69,8 +69,11 @@ SystemProbe probe_system(const ProbeOptions& o) {
     p.cap_sys_resource = status_has_capability(*status, 24 /* CAP_SYS_RESOURCE */);
   const char* env = std::getenv("PATH");
   p.stress_ng_path = find_in_path("stress-ng", o.path_env.empty() ? (env ? env : "") : o.path_env);
-  if (!p.stress_ng_path.empty() && o.run_stress_ng)
+  if (!p.stress_ng_path.empty() && o.run_stress_ng) {
     p.stress_ng_version = first_line_of_command(p.stress_ng_path + " --version 2>&1");
+    std::istringstream names(first_line_of_command(p.stress_ng_path + " --stressors 2>/dev/null"));
+    for (std::string name; names >> name;) p.stress_ng_stressors.push_back(name);
+  }
   return p;
 }
 

@@ -89,6 +89,15 @@ std::size_t AnonRegion::touch(std::size_t first, std::size_t last) {
   return last - first;
 }
 
+Status AnonRegion::advise(std::size_t first, std::size_t last, int advice) {
+  last = std::min(last, page_count());
+  if (first >= last) return {};
+  if (::madvise(base_ + first * page_size_, (last - first) * page_size_, advice) != 0)
+    return make_error(fmt::format("madvise({}) of {} pages failed: {}", advice, last - first,
+                                  fs::errno_text(errno)));
+  return {};
+}
+
 Status AnonRegion::release(std::size_t first, std::size_t last) {
   last = std::min(last, page_count());
   if (first >= last) return {};
@@ -127,8 +136,8 @@ Status AnonWorkload::set_paused(bool paused) {
   return {};
 }
 
-bool AnonWorkload::rewrite_all(StopFlag& stop) {
-  for (std::size_t first = 0; first < region_->page_count(); first += kAnonChunkPages) {
+bool AnonWorkload::rewrite_all(StopFlag& stop, std::size_t first_page) {
+  for (std::size_t first = first_page; first < region_->page_count(); first += kAnonChunkPages) {
     if (!wait_while_paused(paused_, stop, kAnonPausePoll)) return false;
     ops_.fetch_add(region_->touch(first, first + kAnonChunkPages), std::memory_order_relaxed);
   }
@@ -170,9 +179,20 @@ Status AnonWorkload::run(int /*index*/, StopFlag& stop) {
     if (touched_ < pages && stop.sleep_for(kAnonRampTick)) return {};
   }
 
-  // Hold: keep every page in use.
+  // Hold: keep every page in use; with a madvise mode, the first part is advised cold instead.
+  const std::size_t advised =
+      options_.madvise_advice != 0
+          ? static_cast<std::size_t>(static_cast<double>(pages) * options_.madvise_fraction)
+          : 0;
   while (!stop.stop_requested()) {
-    if (!rewrite_all(stop)) return {};
+    if (advised > 0) {
+      if (!wait_while_paused(paused_, stop, kAnonPausePoll)) return {};
+      if (Status s = region_->advise(0, advised, options_.madvise_advice); s)
+        ops_.fetch_add(advised, std::memory_order_relaxed);
+      else
+        errors_.fetch_add(1, std::memory_order_relaxed);
+    }
+    if (!rewrite_all(stop, advised)) return {};
     if (stop.sleep_for(kAnonHoldPause)) return {};
   }
   return {};
@@ -180,7 +200,7 @@ Status AnonWorkload::run(int /*index*/, StopFlag& stop) {
 
 Counters AnonWorkload::counters() const {
   return Counters{.ops = ops_.load(std::memory_order_relaxed),
-                  .errors = 0,
+                  .errors = errors_.load(std::memory_order_relaxed),
                   .bytes = bytes_.load(std::memory_order_relaxed),
                   .paused = paused_.load(std::memory_order_relaxed)};
 }

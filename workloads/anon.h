@@ -1,7 +1,8 @@
 // The anon workload: one anonymous private mapping whose pages are written one byte at a time,
 // so that the memory charged to the cgroup grows linearly to `size` over `ramp`, then stays there
 // while every page keeps being written (a pass, then kAnonHoldPause, again).
-//   ops:   pages written (first touches and rewrites)
+//   ops:   pages written (first touches and rewrites) and pages advised (madvise modes)
+//   errors: madvise calls the kernel refused (EINVAL: a kernel without MADV_COLD/MADV_PAGEOUT)
 //   bytes: bytes touched so far (at most `size`)
 // Going over the cgroup's limit gets the worker OOM-killed by the kernel: that is expected.
 #pragma once
@@ -27,6 +28,10 @@ struct AnonOptions {
   // rate from there.
   std::chrono::milliseconds churn_every{0};
   double churn_free = 0;
+  // Once held, every pass advises the first `madvise_fraction` of the pages with `madvise_advice`
+  // (MADV_COLD, MADV_PAGEOUT; 0: none) instead of rewriting them, so reclaim finds them cold.
+  int madvise_advice = 0;
+  double madvise_fraction = 0.5;
 };
 
 // Pause between two passes over the whole mapping once it is fully touched.
@@ -68,6 +73,8 @@ class AnonRegion {
   // Gives pages [first, last) back to the kernel (MADV_DONTNEED: uncharged at once, zero-filled
   // when touched again).
   Status release(std::size_t first, std::size_t last);
+  // madvise(`advice`) of pages [first, last).
+  Status advise(std::size_t first, std::size_t last, int advice);
 
  private:
   AnonRegion(char* base, std::uint64_t size, std::size_t page_size)
@@ -96,7 +103,7 @@ class AnonWorkload final : public Workload {
   // Touches pages [touched_, target) in chunks; false if a stop came first.
   bool touch_up_to(std::size_t target, StopFlag& stop);
   // One pass over every page; false if a stop came first.
-  bool rewrite_all(StopFlag& stop);
+  bool rewrite_all(StopFlag& stop, std::size_t first_page = 0);
   // Gives back churn_free of the pages touched since the last give-back (the newest).
   Status churn();
 
@@ -107,6 +114,7 @@ class AnonWorkload final : public Workload {
   std::uint64_t released_ = 0;  // bytes given back by churn so far
   std::size_t touched_after_churn_ = 0;  // touched_ just after the last give-back
   std::atomic<std::uint64_t> ops_{0};
+  std::atomic<std::uint64_t> errors_{0};  // madvise calls refused
   std::atomic<std::uint64_t> bytes_{0};
   std::atomic<bool> paused_{false};
 };

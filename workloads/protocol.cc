@@ -119,6 +119,22 @@ std::string format_error(std::string_view message) {
   return fmt::format("E {}\n", one_line(message));
 }
 
+std::string format_result(const ResultRecord& r) {
+  auto word = [](std::string_view text, bool is_value) {
+    std::string out(text.substr(0, 256));
+    for (char& ch : out)
+      if (ch == ' ' || ch == '\n' || ch == '\r' || (ch == '=' && !is_value)) ch = '_';
+    return out.empty() && !is_value ? std::string("_") : out;
+  };
+  std::string line = "R " + word(r.section, false);
+  for (const auto& [key, value] : r.fields) {
+    std::string field = " " + word(key, false) + "=" + word(value, true);
+    if (line.size() + field.size() + 1 > kMaxText * 3) break;
+    line += field;
+  }
+  return line + "\n";
+}
+
 std::string format_control(const Control& c) {
   switch (c.kind) {
     case Control::Kind::pause:
@@ -181,6 +197,22 @@ Result<Message> parse_message(std::string_view line) {
       message.counters = *counters;
       return message;
     }
+    case 'R': {
+      const auto space = rest.find(' ');
+      message.kind = Message::Kind::result;
+      message.record.section = std::string(rest.substr(0, space));
+      if (message.record.section.empty())
+        return make_error(fmt::format("worker result line '{}' has no section", body));
+      if (space != std::string_view::npos) {
+        auto st = parse_fields(rest.substr(space + 1), body,
+                               [&](std::string_view key, std::string_view value) -> Status {
+                                 message.record.fields.emplace_back(key, value);
+                                 return {};
+                               });
+        if (!st) return st.error();
+      }
+      return message;
+    }
     case 'A':
     case 'N':
     case 'E':
@@ -191,7 +223,7 @@ Result<Message> parse_message(std::string_view line) {
       return message;
     default:
       return make_error(fmt::format(
-          "unknown worker line kind '{}' in '{}' (want H, C, F, A, N or E)", body[0], body));
+          "unknown worker line kind '{}' in '{}' (want H, C, F, A, N, E or R)", body[0], body));
   }
 }
 

@@ -9,6 +9,9 @@
 //   "A <command>"                          a control command was applied (as the worker read it)
 //   "N <command>: <why>"                   a control command was refused (the worker runs on)
 //   "E <message>"                          a fatal error; the worker exits non-zero after it
+//   "R <section> <key>=<value> ..."        a result the workload reports once, besides its
+//                                          counters (a stress-ng stressor's metrics), before its
+//                                          final or error line; values hold no spaces
 // Counter and hello fields are key=value pairs in any order; keys a reader does not know are
 // ignored and missing ones keep their defaults, so either side can add a figure first.
 // ops: operations done (flood: socket/file create+close cycles; anon: pages touched).
@@ -24,6 +27,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "common/result.h"
 
@@ -58,17 +63,28 @@ struct Control {
   bool operator==(const Control&) const = default;
 };
 
+// A result a workload reports once, beside its counters: one stress-ng stressor's metrics.
+struct ResultRecord {
+  std::string section;  // a word: "stress_ng"
+  std::vector<std::pair<std::string, std::string>> fields;  // in order; values have no spaces
+  bool operator==(const ResultRecord&) const = default;
+};
+
 struct Message {
-  enum class Kind { hello, counters, final, applied, refused, error };
+  enum class Kind { hello, counters, final, applied, refused, error, result };
   Kind kind = Kind::counters;
-  Counters counters;  // counters, final
-  Hello hello;        // hello
-  std::string text;   // error: the message; applied/refused: the command (and why)
+  Counters counters;    // counters, final
+  Hello hello;          // hello
+  std::string text;     // error: the message; applied/refused: the command (and why)
+  ResultRecord record;  // result
 };
 
 std::string format_hello(const Hello& h);
 std::string format_counters(const Counters& c, bool final);
 std::string format_error(std::string_view message);
+// Spaces and line breaks in keys and values become '_'; a line that would not fit in PIPE_BUF
+// drops its last fields.
+std::string format_result(const ResultRecord& r);
 std::string format_applied(const Control& c);
 // `command`: the line as read (it may not have parsed).
 std::string format_refused(std::string_view command, std::string_view why);

@@ -243,6 +243,11 @@ int Runner::run() {
   }
   log << prefix << summary << std::endl;
 
+  if (reason_ != StopReason::report_closed && reason_ != StopReason::report_failed)
+    for (const ResultRecord& r : workload_.results())
+      if (report.write_line(format_result(r), kFinalLineWait) != ReportWriter::Outcome::written)
+        log << prefix << "could not write a result line to fd " << options_.report_fd << std::endl;
+
   switch (reason_) {
     case StopReason::fatal:
       return fail(fatal.get().value_or("unknown error"));

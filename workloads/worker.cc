@@ -1,16 +1,32 @@
 #include "workloads/worker.h"
 
+#include <sys/mman.h>
+
 #include <iostream>
 
 #include "workloads/anon.h"
 #include "workloads/flood.h"
 #include "workloads/page_cache.h"
 #include "workloads/report.h"
+#include "workloads/rcutorture.h"
 #include "workloads/runner.h"
+#include "workloads/stress_ng.h"
 
 namespace mt::workloads {
 
 namespace {
+
+int madvise_advice(campaign::AnonSpec::Madvise m) {
+  switch (m) {
+    case campaign::AnonSpec::Madvise::none:
+      return 0;
+    case campaign::AnonSpec::Madvise::cold:
+      return MADV_COLD;
+    case campaign::AnonSpec::Madvise::pageout:
+      return MADV_PAGEOUT;
+  }
+  return 0;
+}
 
 // The driver of each workload type (campaign/workload_types/): one overload per alternative of
 // WorkloadSpec::params, so a type without a driver does not compile.
@@ -30,11 +46,22 @@ struct Driver {
     return std::make_unique<AnonWorkload>(AnonOptions{.size = a.size,
                                                               .ramp = a.ramp,
                                                               .churn_every = a.churn_every,
-                                                              .churn_free = a.churn_free}, clock);
+                                                              .churn_free = a.churn_free,
+                                                              .madvise_advice = madvise_advice(a.madvise),
+                                                              .madvise_fraction = a.madvise_fraction},
+                                         clock);
   }
   std::unique_ptr<Workload> operator()(const campaign::PageCacheSpec& p) const {
     return std::make_unique<PageCacheWorkload>(
         PageCacheOptions{.size = p.size, .dirty = p.dirty, .dir = options.dir}, clock);
+  }
+  std::unique_ptr<Workload> operator()(const campaign::StressNgSpec& s) const {
+    StressNgOptions o{.dir = options.dir};
+    for (const auto& option : s.options) o.options.push_back({option.name, option.value});
+    return std::make_unique<StressNgWorkload>(std::move(o));
+  }
+  std::unique_ptr<Workload> operator()(const campaign::RcutortureSpec& r) const {
+    return std::make_unique<RcutortureWorkload>(RcutortureOptions{.spec = r});
   }
 };
 

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 #include "workloads/protocol.h"
@@ -37,6 +38,9 @@ class Workload {
   virtual Status set_rate(double ops_per_s_per_thread) {
     return make_error(name() + " workloads have no rate");
   }
+  // Results to report once, after cleanup() and before the final line (stress-ng's metrics);
+  // also after a fatal error, so that what was measured is not lost.
+  virtual std::vector<ResultRecord> results() const { return {}; }
   // Called once after every thread has been joined (also when prepare() failed): remove files,
   // unmap. Errors are logged; they do not change the outcome.
   virtual Status cleanup() = 0;

@@ -5,6 +5,9 @@
 //                          a sawtooth: every churn_every, churn_free of what the ramp added
 //                          since the last give-back is given back (the newest pages), and
 //                          growth goes on at the ramp's rate: a trend of rate x (1 - churn_free)
+//   madvise: none | cold | pageout  (default none), madvise_fraction: 0.05..1 (default 0.5):
+//                          once held, every pass advises the first madvise_fraction of the pages
+//                          (MADV_COLD or MADV_PAGEOUT) instead of rewriting them
 #include <fmt/format.h>
 
 #include "campaign/rules.h"
@@ -14,7 +17,9 @@
 namespace mt::campaign {
 namespace {
 
-constexpr std::string_view kKeys[] = {"size", "ramp", "churn_every", "churn_free"};
+constexpr std::string_view kKeys[] = {"size",    "ramp",    "churn_every",
+                                      "churn_free", "madvise", "madvise_fraction"};
+constexpr std::string_view kMadviseModes[] = {"none", "cold", "pageout"};
 constexpr milliseconds kMinChurnEvery{100};
 constexpr double kMinChurnFree = 0.05, kMaxChurnFree = 0.9;
 
@@ -30,6 +35,10 @@ void read(const MapFields& m, Need need, const ParseOptions& options, WorkloadSp
     if (every && f->check(*every >= kMinChurnEvery, "must be at least 100ms")) anon.churn_every = *every;
   }
   if (auto f = m.optional("churn_free")) assign(anon.churn_free, read_number(*f, kMinChurnFree, kMaxChurnFree));
+  if (auto f = m.optional("madvise"))
+    if (auto i = read_choice(*f, "madvise mode", kMadviseModes))
+      anon.madvise = static_cast<AnonSpec::Madvise>(*i);
+  if (auto f = m.optional("madvise_fraction")) assign(anon.madvise_fraction, read_number(*f, 0.05, 1.0));
   w.params = anon;
 }
 
@@ -40,6 +49,11 @@ void emit(YAML::Emitter& out, const WorkloadSpec& w) {
   if (a.churn_every.count() > 0) {
     out << YAML::Key << "churn_every" << YAML::Value << duration_to_string(a.churn_every);
     out << YAML::Key << "churn_free" << YAML::Value << a.churn_free;
+  }
+  if (a.madvise != AnonSpec::Madvise::none) {
+    out << YAML::Key << "madvise" << YAML::Value
+        << std::string(kMadviseModes[static_cast<std::size_t>(a.madvise)]);
+    out << YAML::Key << "madvise_fraction" << YAML::Value << a.madvise_fraction;
   }
 }
 

@@ -148,6 +148,16 @@ void OomPart::match_kernel_lines(PartContext& cx) {
     r.kernel_t_s = static_cast<double>(line.usec) / 1e6 - offset;
     r.victim_pid = line.pid;
     r.victim_task = line.task;
+    if (!r.workload.empty()) continue;
+    std::set<std::string> owners;
+    for (const auto& o : opt_.task_owners)
+      if (line.task.starts_with(o.task_prefix)) owners.insert(o.workload);
+    if (owners.size() != 1) continue;
+    r.workload = *owners.begin();
+    killed_.insert(r.workload);
+    ++attributed_;
+    cx.emit(LogLine{fmt::format("OOM kill #{} was a process of workload {} ({}, pid {})",
+                                matched_lines_, r.workload, line.task, line.pid)});
   }
 }
 

@@ -12,7 +12,8 @@
 //    ahead of the kills already attributed, is one of them (two workers killed in one burst are
 //    reaped one after the other, and each finds the counter ahead); a kernel line naming the
 //    worker's pid settles it. An attribution that comes before any detection is the kill's first
-//    word: it is emitted then, with the workload's name.
+//    word: it is emitted then, with the workload's name. A victim that is a worker's child
+//    (stress-ng's stressors) is named by its command in the kernel's line (task_owners).
 // The verdict asks this part which workloads were OOM-killed and how many kills there were.
 #pragma once
 
@@ -45,6 +46,14 @@ struct OomKillRecord {
 struct OomPartOptions {
   std::string kmsg = "/dev/kmsg";  // empty: no kernel times
   bool listen = true;              // false: the samples' counter only (tests of the fallback)
+  // Workloads whose killable processes are not the worker itself (stress-ng's stressors): a
+  // kernel line whose victim's command starts with `task_prefix` is that workload's kill, when
+  // exactly one workload claims the prefix.
+  struct TaskOwner {
+    std::string task_prefix;  // "stress-ng"
+    std::string workload;
+  };
+  std::vector<TaskOwner> task_owners = {};
 };
 
 class OomPart final : public CampaignPart {

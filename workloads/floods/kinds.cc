@@ -18,6 +18,7 @@ extern const FloodKind kEpollFlood;
 extern const FloodKind kMmapFlood;
 extern const FloodKind kSysvSemFlood;
 extern const FloodKind kRenameFlood;
+extern const FloodKind kFdtableFlood;
 
 namespace {
 
@@ -32,6 +33,7 @@ constexpr const FloodKind* kKinds[] = {
     &kEpollFlood,
     &kMmapFlood,
     &kSysvSemFlood,
+    &kFdtableFlood,
 };
 
 }  // namespace

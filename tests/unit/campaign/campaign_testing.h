@@ -38,7 +38,12 @@ inline void clear_positions(std::vector<ReactionSpec>& reactions) {
 }
 
 inline CampaignSpec without_positions(CampaignSpec spec) {
-  for (WorkloadSpec& w : spec.workloads) w.pos = {};
+  for (WorkloadSpec& w : spec.workloads) {
+    w.pos = {};
+    if (auto* sn = std::get_if<StressNgSpec>(&w.params))
+      for (StressNgOption& o : sn->options) o.pos = {};
+    if (auto* f = std::get_if<FloodSpec>(&w.params); f && f->bursts) f->bursts->pos = {};
+  }
   clear_positions(spec.reactions);
   for (VariantSpec& v : spec.variants) {
     v.pos = {};

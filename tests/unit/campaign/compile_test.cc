@@ -66,6 +66,53 @@ TEST(Compile, AFloodKindTheHostCannotRunIsAnErrorAtItsKind) {
   EXPECT_TRUE(compile(parse(c.str()), h, "t.yaml").plan) << "another kind is refused, not this";
 }
 
+TEST(Compile, AWorkloadTypeTheHostCannotRunIsAnErrorAtItsType) {
+  Campaign c;
+  c.workloads = "  - name: rt\n    type: rcutorture\n";
+  HostFeatures h = v2_host();
+  h.workload_types_unavailable = {{"rcutorture", "this kernel cannot load modules"}};
+  const auto r = compile(parse(c.str()), h, "t.yaml");
+  EXPECT_FALSE(r.plan);
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].str(),
+            "t.yaml:7:11: workloads[0].type: rcutorture workloads cannot run on this host: this "
+            "kernel cannot load modules");
+  EXPECT_TRUE(compile(parse(c.str()), v2_host(), "t.yaml").plan) << "a host that can";
+}
+
+TEST(Compile, AStressorTheInstalledStressNgLacksIsAnErrorAtItsKey) {
+  Campaign c;
+  c.workloads = "  - name: s\n    type: stress_ng\n    stressors:\n      vm: 1\n      dentry: 2\n";
+  HostFeatures h = v2_host();
+  h.stress_ng_version = "stress-ng, version 0.15.06";
+  h.stress_ng_stressors = {"vm", "udp"};
+  const auto r = compile(parse(c.str()), h, "t.yaml");
+  EXPECT_FALSE(r.plan);
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].str(),
+            "t.yaml:10:15: workloads[0].stressors.dentry: the installed stress-ng (stress-ng, "
+            "version 0.15.06) has no dentry stressor");
+  h.stress_ng_stressors = {"vm", "dentry"};
+  EXPECT_TRUE(compile(parse(c.str()), h, "t.yaml").plan);
+  h.stress_ng_stressors.clear();  // not asked: nothing refused
+  EXPECT_TRUE(compile(parse(c.str()), h, "t.yaml").plan);
+}
+
+TEST(Compile, ABurstBarrierWithoutDoRcuBarrierIsAnErrorAtBursts) {
+  Campaign c;
+  c.workloads = "  - name: f\n    type: flood\n    kind: udp_socket\n    bursts:\n      flood: 1s\n";
+  HostFeatures h = v2_host();
+  h.rcu_barrier = false;
+  auto r = compile(parse(c.str()), h, "t.yaml");
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_THAT(r.errors[0].str(), HasSubstr("t.yaml:10:7: workloads[0].bursts.barrier: a burst's barrier needs"));
+  c.workloads += "      barrier: false\n";
+  EXPECT_TRUE(compile(parse(c.str()), h, "t.yaml").plan);
+  h.rcu_barrier = true;
+  c.workloads = "  - name: f\n    type: flood\n    kind: udp_socket\n    bursts:\n      flood: 1s\n";
+  EXPECT_TRUE(compile(parse(c.str()), h, "t.yaml").plan);
+}
+
 TEST(Compile, AWindowTheKernelWillRefuseIsAWarningAtTheWindow) {
   Campaign c;
   c.tail = "psi_trigger:\n  window: 3s\n";

@@ -209,7 +209,8 @@ TEST(ParseStructure, SuggestionsStayWithinTheWorkloadType) {
   c.workloads = "  - name: hog\n    type: anon\n    size: 1Mi\n    thread: 2\n";
   EXPECT_THAT(errors_of(c.str()),
               ElementsAre("t.yaml:9:5: workloads[0].thread: unknown key (expected name, type, "
-                          "start_after, size, ramp, churn_every or churn_free)"));
+                          "start_after, size, ramp, churn_every, churn_free, madvise or "
+                          "madvise_fraction)"));
 }
 
 TEST(ParseStructure, WindowsLineEndings) {
@@ -360,7 +361,8 @@ namespace {
 // The one list of workload types matches WorkloadSpec::params alternative for alternative, and
 // every type's keys are told apart from the common ones.
 TEST(WorkloadTypes, OnePerAlternativeFoundByName) {
-  const std::vector<WorkloadSpec::Params> each = {FloodSpec{}, AnonSpec{}, PageCacheSpec{}};
+  const std::vector<WorkloadSpec::Params> each = {FloodSpec{}, AnonSpec{}, PageCacheSpec{},
+                                                   StressNgSpec{}, RcutortureSpec{}};
   ASSERT_EQ(each.size(), workload_types().size());
   for (const auto& params : each) {
     WorkloadSpec w;

@@ -93,6 +93,25 @@ TEST(ParseAnon, ChurnKeys) {
   EXPECT_THAT(errors[1], ::testing::HasSubstr("churn_free:"));
 }
 
+TEST(ParseAnon, MadviseModes) {
+  Campaign c;
+  c.workloads = "  - name: a\n    type: anon\n    size: 16Mi\n    madvise: cold\n";
+  const ParseResult ok = parse(c.str());
+  ASSERT_TRUE(ok.ok()) << ::testing::PrintToString(diagnostic_lines(ok));
+  EXPECT_EQ(ok.spec->workloads[0].anon()->madvise, AnonSpec::Madvise::cold);
+  EXPECT_DOUBLE_EQ(ok.spec->workloads[0].anon()->madvise_fraction, 0.5);
+  EXPECT_THAT(to_yaml(*ok.spec), ::testing::HasSubstr("madvise: cold\n    madvise_fraction: 0.5"));
+  const ParseResult again = parse(to_yaml(*ok.spec));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again.spec->workloads[0].anon()->madvise, AnonSpec::Madvise::cold);
+  c.workloads = "  - name: a\n    type: anon\n    size: 16Mi\n    madvise: freeze\n"
+                "    madvise_fraction: 2\n";
+  const auto errors = errors_of(c.str());
+  ASSERT_EQ(errors.size(), 2u) << ::testing::PrintToString(errors);
+  EXPECT_THAT(errors[0], ::testing::HasSubstr("9:14: workloads[0].madvise: unknown madvise mode 'freeze' (expected none, cold or pageout)"));
+  EXPECT_THAT(errors[1], ::testing::HasSubstr("workloads[0].madvise_fraction:"));
+}
+
 TEST(ParseWorkloads, PageCache) {
   Campaign c;
   c.workloads = "  - name: cache\n    type: page_cache\n    size: 64Mi\n    dirty: true\n";
@@ -114,6 +133,38 @@ TEST(ParseWorkloads, PageCache) {
   c.workloads = "  - name: cache\n    type: page_cache\n    size: 1Mi\n    ramp: 1s\n";
   EXPECT_THAT(errors_of(c.str()),
               ElementsAre("t.yaml:9:5: workloads[0].ramp: 'ramp' is only for anon workloads"));
+}
+
+TEST(ParseWorkloads, FloodBursts) {
+  Campaign c;
+  c.workloads =
+      "  - name: f\n    type: flood\n    kind: udp_socket\n    bursts:\n      flood: 2s\n"
+      "      count: 3\n      stop_below_headroom: 16Mi\n";
+  const ParseResult ok = parse(c.str());
+  ASSERT_TRUE(ok.ok()) << ::testing::PrintToString(diagnostic_lines(ok));
+  const FloodSpec* f = ok.spec->workloads[0].flood();
+  ASSERT_TRUE(f->bursts);
+  EXPECT_EQ(f->bursts->flood, std::chrono::seconds(2));
+  EXPECT_EQ(f->bursts->rest, std::chrono::seconds(1)) << "the default";
+  EXPECT_EQ(f->bursts->count, 3);
+  EXPECT_TRUE(f->bursts->barrier);
+  EXPECT_EQ(f->bursts->stop_below_headroom, 16 * Mi);
+  const ParseResult again = parse(to_yaml(*ok.spec));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(to_yaml(*again.spec), to_yaml(*ok.spec));
+  EXPECT_THAT(to_yaml(*ok.spec), ::testing::HasSubstr("bursts:\n      flood: 2s\n      rest: 1s"));
+
+  c.workloads =
+      "  - name: f\n    type: flood\n    kind: udp_socket\n    bursts:\n      flood: 50ms\n"
+      "      count: 0\n      pause: 1s\n";
+  const auto errors = errors_of(c.str());
+  ASSERT_EQ(errors.size(), 3u) << ::testing::PrintToString(errors);
+  EXPECT_THAT(errors[0], ::testing::HasSubstr("10:14: workloads[0].bursts.flood: must be from 100ms to 10m"));
+  EXPECT_THAT(errors[1], ::testing::HasSubstr("11:14: workloads[0].bursts.count:"));
+  EXPECT_THAT(errors[2], ::testing::HasSubstr("12:7: workloads[0].bursts.pause: unknown key"));
+  c.workloads = "  - name: f\n    type: flood\n    kind: udp_socket\n    bursts: {rest: 1s}\n";
+  EXPECT_THAT(errors_of(c.str()),
+              ::testing::ElementsAre(::testing::HasSubstr("bursts.flood: required key is missing")));
 }
 
 TEST(ParseUnits, Durations) {

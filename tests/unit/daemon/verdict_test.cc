@@ -121,5 +121,20 @@ TEST(Verdict, AWorkloadKilledDuringTheStopIsNotEarly) {
   EXPECT_THAT(v.reason, Not(HasSubstr("stubborn")));
 }
 
+// stress-ng's worker lives on when the OOM killer takes one of its stressors: the kill is the
+// workload's (the kernel named a stress-ng process) and fails the campaign all the same.
+TEST(Verdict, AWorkloadThatLostAProcessToAnOomKillFailsUnlessAllowed) {
+  auto in = base();
+  in.workloads.push_back({"stress", "exited", false, true, 10.0, "exit 0"});
+  in.oom_kills = 1;
+  auto v = decide(in);
+  EXPECT_EQ(v.state, State::failed);
+  EXPECT_THAT(v.reason, HasSubstr("a process of workload stress was OOM-killed"));
+  in.expect_oom = true;
+  v = decide(in);
+  EXPECT_EQ(v.state, State::passed);
+  EXPECT_THAT(v.reason, HasSubstr("a process of workload stress was OOM-killed (expected)"));
+}
+
 }  // namespace
 }  // namespace mt::daemon

@@ -21,6 +21,24 @@ TEST(Protocol, FormatsCountersAsNamedFields) {
             "paused=0 rate=0\n");
 }
 
+TEST(Protocol, AResultComesBackWithItsFieldsInOrder) {
+  const ResultRecord r{.section = "stress_ng",
+                       .fields = {{"stressor", "vm"}, {"bogo-ops", "27380"}, {"max-rss", "34836"}}};
+  EXPECT_EQ(format_result(r), "R stress_ng stressor=vm bogo-ops=27380 max-rss=34836\n");
+  auto m = parse_message(format_result(r));
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  EXPECT_EQ(m->kind, Message::Kind::result);
+  EXPECT_EQ(m->record, r);
+  // Spaces cannot split a value or a key; '=' in a value survives, in a key it cannot.
+  const ResultRecord odd{.section = "x y", .fields = {{"a b", "1 2"}, {"k=", "v=w"}}};
+  EXPECT_EQ(format_result(odd), "R x_y a_b=1_2 k_=v=w\n");
+  m = parse_message(format_result(odd));
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  EXPECT_EQ(m->record.fields[1], (std::pair<std::string, std::string>{"k_", "v=w"}));
+  EXPECT_FALSE(parse_message("R stress_ng novalue").ok());
+  EXPECT_TRUE(parse_message("R section_only").ok());
+}
+
 TEST(Protocol, HelloComesBack) {
   EXPECT_EQ(format_hello({2, "anon", 1}), "H version=2 kind=anon threads=1\n");
   auto m = parse_message(format_hello({2, "anon", 1}));
