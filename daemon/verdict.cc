@@ -24,9 +24,9 @@ Verdict decide(const VerdictInput& in) {
     if (w.oom_killed) {
       // A worker that lived on lost a process of its own (one of stress-ng's stressors).
       const auto what =
-          w.ended_early
-              ? fmt::format("workload {} was OOM-killed at {:.1f} s", w.name, w.ended_s)
-              : fmt::format("a process of workload {} was OOM-killed", w.name);
+          w.ended_early        ? fmt::format("workload {} was OOM-killed at {:.1f} s", w.name, w.ended_s)
+          : w.state == "killed" ? fmt::format("workload {} was OOM-killed as the campaign stopped", w.name)
+                                : fmt::format("a process of workload {} was OOM-killed", w.name);
       if (in.expect_oom)
         notes.push_back(what + " (expected)");
       else if (in.oom_criterion)

@@ -45,6 +45,7 @@ Status StressNgWorkload::spawn() {
        .own_process_group = true});
   if (!pid) return pid.error();
   pid_.store(*pid);
+  group_ = *pid;
   return {};
 }
 
@@ -145,10 +146,10 @@ std::vector<ResultRecord> StressNgWorkload::results() const {
 }
 
 Status StressNgWorkload::cleanup() {
-  if (const pid_t pid = pid_.load(); pid > 0) {  // a fatal error elsewhere left it running
-    ::killpg(pid, SIGKILL);
-    (void)reap(std::chrono::seconds(5));
-  }
+  // A fatal error elsewhere left it running, or its main process died (SIGKILL) and left its
+  // stressors behind: the whole group goes.
+  if (group_ > 0) ::killpg(group_, SIGKILL);
+  if (pid_.load() > 0) (void)reap(std::chrono::seconds(5));
   return {};
 }
 

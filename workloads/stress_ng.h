@@ -62,6 +62,7 @@ class StressNgWorkload final : public Workload {
   StressNgOptions options_;
   std::vector<std::string> stressors_;
   std::atomic<pid_t> pid_{0};  // stress-ng's pid and process group; 0 when not running
+  pid_t group_ = 0;            // its process group, kept after it ended: stressors may outlive it
   std::atomic<std::uint64_t> ops_{0};
   std::atomic<bool> paused_{false};
   mutable std::mutex mutex_;  // guards metrics_

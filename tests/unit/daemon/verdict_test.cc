@@ -121,6 +121,15 @@ TEST(Verdict, AWorkloadKilledDuringTheStopIsNotEarly) {
   EXPECT_THAT(v.reason, Not(HasSubstr("stubborn")));
 }
 
+TEST(Verdict, AWorkerOomKilledAsTheCampaignStoppedIsNamedSo) {
+  auto in = base();
+  in.workloads.push_back({"hog", "killed", false, true, 10.0, "killed by SIGKILL (OOM kill)"});
+  in.oom_kills = 1;
+  const auto v = decide(in);
+  EXPECT_EQ(v.state, State::failed);
+  EXPECT_THAT(v.reason, HasSubstr("workload hog was OOM-killed as the campaign stopped"));
+}
+
 // stress-ng's worker lives on when the OOM killer takes one of its stressors: the kill is the
 // workload's (the kernel named a stress-ng process) and fails the campaign all the same.
 TEST(Verdict, AWorkloadThatLostAProcessToAnOomKillFailsUnlessAllowed) {
