@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <algorithm>
 #include <thread>
 
 #include "common/fs.h"
@@ -45,24 +46,26 @@ Result<pid_t> spawn_program(const SpawnProgram& program) {
   return pid;
 }
 
-Result<int> run_program(const SpawnProgram& program, std::chrono::milliseconds timeout) {
-  auto pid = spawn_program(program);
-  if (!pid) return pid.error();
+std::optional<int> wait_for_exit(pid_t pid, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
     int status = 0;
-    const pid_t r = ::waitpid(*pid, &status, WNOHANG);
-    if (r == *pid) return status;
-    if (r < 0 && errno != EINTR)
-      return make_error(fmt::format("waiting for {}: {}", program.args[0], fs::errno_text(errno)));
-    if (std::chrono::steady_clock::now() >= deadline) {
-      ::kill(*pid, SIGKILL);
-      ::waitpid(*pid, &status, 0);
-      return make_error(fmt::format("{} did not end within {} ms and was killed",
-                                    program.args[0], timeout.count()));
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    const pid_t r = ::waitpid(pid, &status, WNOHANG);
+    if (r == pid) return status;
+    if (r < 0 && errno != EINTR) return 0;  // not our child (any more): nothing to wait for
+    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+    std::this_thread::sleep_for(std::min(timeout, std::chrono::milliseconds(10)));
   }
+}
+
+Result<int> run_program(const SpawnProgram& program, std::chrono::milliseconds timeout) {
+  auto pid = spawn_program(program);
+  if (!pid) return pid.error();
+  if (auto status = wait_for_exit(*pid, timeout)) return *status;
+  ::kill(*pid, SIGKILL);
+  (void)wait_for_exit(*pid, std::chrono::seconds(5));
+  return make_error(fmt::format("{} did not end within {} ms and was killed", program.args[0],
+                                timeout.count()));
 }
 
 std::string describe_wait_status(int status) {

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,9 @@ struct SpawnProgram {
 
 // Starts it; its pid.
 Result<pid_t> spawn_program(const SpawnProgram& program);
+// Waits up to `timeout` for child `pid` to end: its wait status; nullopt while it still runs. A
+// pid that is not (or no longer) a child of ours reads as ended, status 0.
+std::optional<int> wait_for_exit(pid_t pid, std::chrono::milliseconds timeout);
 // Starts it and waits up to `timeout` for it to end (then SIGKILL); its wait status.
 Result<int> run_program(const SpawnProgram& program, std::chrono::milliseconds timeout);
 // "exit 1", "killed by SIGKILL".

@@ -50,21 +50,10 @@ Status StressNgWorkload::spawn() {
 }
 
 std::optional<int> StressNgWorkload::reap(std::chrono::milliseconds wait) {
-  const auto deadline = std::chrono::steady_clock::now() + wait;
-  for (;;) {
-    int status = 0;
-    const pid_t r = ::waitpid(pid_.load(), &status, WNOHANG);
-    if (r == pid_.load()) {
-      pid_.store(0);
-      return status;
-    }
-    if (r < 0 && errno != EINTR) {  // not our child any more: nothing to wait for
-      pid_.store(0);
-      return 0;
-    }
-    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
-    std::this_thread::sleep_for(std::min(wait, kStressNgPoll));
-  }
+  if (pid_.load() <= 0) return 0;
+  auto status = wait_for_exit(pid_.load(), wait);
+  if (status) pid_.store(0);
+  return status;
 }
 
 Status StressNgWorkload::run(int, StopFlag& stop) {
