@@ -42,6 +42,12 @@ std::optional<Invocation> parse_command_line(const std::vector<std::string>& arg
     subs.push_back({c, s});
     return s;
   };
+  auto* compare = sub(Command::compare, "compare",
+                      "compare two reports of one campaign (no daemon needed): exit 1 when B regressed");
+  compare->add_option("A", inv.file, "the earlier report.json")->required();
+  compare->add_option("B", inv.file_b, "the later report.json")->required();
+  compare->add_option("--threshold", inv.thresholds,
+                      "FIGURE=LIMIT, e.g. rcu_freed_p50=-20% or oom_kills=+0 (repeatable)");
   auto* validate = sub(Command::validate, "validate", "check a campaign file (no daemon needed)");
   validate->add_option("FILE", inv.file, "campaign YAML")->required();
   validate->add_flag("--print", inv.print_normalized, "print the normalized campaign");
@@ -121,6 +127,8 @@ int run(const Invocation& inv) {
   switch (inv.command) {
     case Command::validate:
       return cmd_validate(g, inv.file, inv.print_normalized);
+    case Command::compare:
+      return cmd_compare(g, inv.file, inv.file_b, inv.thresholds);
     case Command::run:
       return cmd_run(g, {inv.file, inv.junit});
     case Command::start:

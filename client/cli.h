@@ -13,7 +13,7 @@ namespace mt::client {
 
 enum class Command {
   validate, run, start, status, list, watch, stop, report, system, pause, resume, throttle, probe,
-  oom
+  oom, compare
 };
 
 struct Invocation {
@@ -31,6 +31,8 @@ struct Invocation {
   std::string oom_cgroup;         // oom --cgroup PATH
   bool oom_system = false;        // oom --system
   int oom_window_ms = 0;          // oom --window MS
+  std::string file_b;             // compare: the second report (`file` is the first)
+  std::vector<std::string> thresholds;  // compare --threshold FIGURE=LIMIT
 };
 
 // The invocation, or nothing after --help (exit code 0) or a usage error (2); *exit_code says

@@ -9,11 +9,13 @@
 
 #include "campaign/parse.h"
 #include "client/campaign_file.h"
+#include "client/compare.h"
 #include "client/daemon_client.h"
 #include "client/follow.h"
 #include "client/interrupt.h"
 #include "client/json_output.h"
 #include "client/render.h"
+#include "common/fs.h"
 #include "common/units.h"
 #include "kernel/memory_files.h"
 
@@ -145,6 +147,41 @@ std::string resolve_socket(const std::string& flag) {
   if (!flag.empty()) return flag;
   if (const char* env = std::getenv("MEMTORTURE_SOCKET"); env && *env) return env;
   return kDefaultSocket;
+}
+
+int cmd_compare(const GlobalOptions& g, const std::string& a, const std::string& b,
+                const std::vector<std::string>& threshold_texts) {
+  auto thresholds = default_thresholds();
+  for (const auto& t : threshold_texts) {
+    auto parsed = parse_threshold(t);
+    if (!parsed) return print_failure(g, {kInvalid, parsed.error().message});
+    thresholds[parsed->first] = parsed->second;
+  }
+  auto load = [&](const std::string& path, Json& out) -> std::optional<Failure> {
+    auto text = fs::read_file(path);
+    if (!text) return Failure{kInvalid, text.error().message};
+    out = Json::parse(*text, nullptr, /*allow_exceptions=*/false);
+    if (out.is_discarded()) return Failure{kInvalid, path + ": not JSON"};
+    return std::nullopt;
+  };
+  Json ja, jb;
+  if (auto f = load(a, ja)) return print_failure(g, *f);
+  if (auto f = load(b, jb)) return print_failure(g, *f);
+  auto c = compare_reports(ja, jb, thresholds);
+  if (!c) return print_failure(g, {kInvalid, fmt::format("{} vs {}: {}", a, b, c.error().message)});
+  if (g.json) {
+    Json figs = Json::array();
+    for (const auto& f : c->figures)
+      figs.push_back({{"variant", f.scope}, {"figure", f.key},
+                      {"a", f.a ? Json(*f.a) : Json(nullptr)}, {"b", f.b ? Json(*f.b) : Json(nullptr)},
+                      {"change", f.change}, {"verdict", f.verdict}});
+    g.console->out(dump_json({{"campaign", c->campaign}, {"verdict_a", c->verdict_a},
+                              {"verdict_b", c->verdict_b}, {"figures", figs},
+                              {"regressions", c->regressions}}));
+  } else {
+    g.console->out(comparison_text(*c));
+  }
+  return c->regressions.empty() ? kPassed : kFailed;
 }
 
 int cmd_validate(const GlobalOptions& g, const std::string& file, bool print_normalized) {

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "client/console.h"
 
@@ -50,6 +51,10 @@ struct RunOptions {
 };
 
 int cmd_validate(const GlobalOptions& g, const std::string& file, bool print_normalized);
+// Two report.json files: the comparison table; exit 1 when B regressed, 2 for a bad file or
+// threshold.
+int cmd_compare(const GlobalOptions& g, const std::string& a, const std::string& b,
+                const std::vector<std::string>& thresholds);
 // Ctrl-C/SIGTERM: the first stops the campaign (the summary still prints), the second exits.
 int cmd_run(const GlobalOptions& g, const RunOptions& r);
 int cmd_start(const GlobalOptions& g, const std::string& file);

@@ -9,35 +9,12 @@
 
 #include "common/units.h"
 #include "daemon/report.h"
+#include "daemon/report_figures.h"
 
 namespace mt::daemon {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-std::optional<double> percentile(std::vector<double> v, double p) {
-  if (v.empty()) return std::nullopt;
-  std::sort(v.begin(), v.end());
-  return v[static_cast<std::size_t>(p * static_cast<double>(v.size() - 1) + 0.5)];
-}
-
-std::vector<double> metric_values(const Json& samples, const char* name) {
-  std::vector<double> out;
-  for (const auto& s : samples)
-    if (s.contains("metrics") && s["metrics"].contains(name)) out.push_back(s["metrics"][name].get<double>());
-  return out;
-}
-
-std::optional<double> psi_max(const Json& samples, const char* field) {
-  std::optional<double> best;
-  for (const auto& s : samples) {
-    const char* which = s.contains("cgroup_psi") ? "cgroup_psi" : "system_psi";
-    if (!s.contains(which) || !s[which].contains(field)) continue;
-    const double v = s[which][field].get<double>();
-    best = std::max(best.value_or(v), v);
-  }
-  return best;
-}
 
 Spread spread(const std::vector<RunFigures>& runs,
               const std::function<std::optional<double>(const RunFigures&)>& get) {
@@ -125,31 +102,6 @@ bool overlap(const Spread& a, const Spread& b) {
 }
 
 }  // namespace
-
-RunFigures run_figures(const Json& report) {
-  RunFigures r;
-  r.verdict = state_from_verdict(report.value("verdict", std::string("error")));
-  r.reason = report.value("reason", std::string());
-  const Json samples = report.value("samples", Json::array());
-  r.oom_kills = report.value("oom_kills", 0.0);
-  if (report.contains("memory") && report["memory"].contains("min_headroom_bytes") &&
-      report["memory"]["min_headroom_bytes"].is_number())
-    r.min_headroom_bytes = report["memory"]["min_headroom_bytes"].get<double>();
-  r.psi_some_max = psi_max(samples, "some_avg10");
-  r.psi_full_max = psi_max(samples, "full_avg10");
-  const auto freed = metric_values(samples, "rcu.freed_bytes_per_s");
-  r.freed_p50 = percentile(freed, 0.5);
-  r.freed_max = percentile(freed, 1.0);
-  const auto waiting = metric_values(samples, "rcu.pending_bytes");
-  r.waiting_p50 = percentile(waiting, 0.5);
-  r.waiting_max = percentile(waiting, 1.0);
-  const auto gp = metric_values(samples, "rcu.gp_latency_us");
-  r.gp_p50 = percentile(gp, 0.5);
-  r.gp_p99 = percentile(gp, 0.99);
-  if (report.contains("parts") && report["parts"].contains("reactions"))
-    r.reactions_fired = static_cast<double>(report["parts"]["reactions"].value("firings", Json::array()).size());
-  return r;
-}
 
 Comparison compare_variants(const std::vector<VariantRuns>& variants) {
   Comparison c;

@@ -10,24 +10,9 @@
 #include <vector>
 
 #include "daemon/model.h"
+#include "daemon/report_figures.h"
 
 namespace mt::daemon {
-
-// The figures the table compares, of one run.
-struct RunFigures {
-  State verdict = State::error;
-  std::string reason;
-  double oom_kills = 0;
-  std::optional<double> min_headroom_bytes;
-  std::optional<double> psi_some_max, psi_full_max;
-  std::optional<double> freed_p50, freed_max;      // rcu.freed_bytes_per_s
-  std::optional<double> waiting_p50, waiting_max;  // rcu.pending_bytes
-  std::optional<double> gp_p50, gp_p99;            // rcu.gp_latency_us
-  double reactions_fired = 0;
-};
-
-// From a run's report.json.
-RunFigures run_figures(const nlohmann::ordered_json& report);
 
 struct VariantRuns {
   std::string name;
