@@ -6,7 +6,6 @@
 #include <functional>
 #include <limits>
 
-#include "common/units.h"
 #include "daemon/report_figures.h"
 
 namespace mt::client {
@@ -15,7 +14,7 @@ namespace {
 using Json = nlohmann::ordered_json;
 using daemon::RunFigures;
 
-enum class Unit { count, bytes, bytes_per_s, percent, us, seconds, ops };
+using Unit = daemon::FigureUnit;
 
 struct Figure {
   const char* key;  // as in the variants table where it has the figure
@@ -28,7 +27,7 @@ const std::vector<Figure>& figures() {
       {"oom_kills", Unit::count, [](const RunFigures& r) { return std::optional(r.oom_kills); }},
       {"min_headroom_bytes", Unit::bytes, [](const RunFigures& r) { return r.min_headroom_bytes; }},
       {"psi_some_max", Unit::percent, [](const RunFigures& r) { return r.psi_some_max; }},
-      {"flood_ops_per_s", Unit::ops, [](const RunFigures& r) { return r.flood_ops_per_s; }},
+      {"flood_ops_per_s", Unit::ops_per_s, [](const RunFigures& r) { return r.flood_ops_per_s; }},
       {"rcu_freed_p50", Unit::bytes_per_s, [](const RunFigures& r) { return r.freed_p50; }},
       {"rcu_waiting_max", Unit::bytes, [](const RunFigures& r) { return r.waiting_max; }},
       {"backlog_p50_bytes", Unit::bytes, [](const RunFigures& r) { return r.backlog_p50_bytes; }},
@@ -37,26 +36,6 @@ const std::vector<Figure>& figures() {
       {"lowest_oom_eta_s", Unit::seconds, [](const RunFigures& r) { return r.lowest_oom_eta_s; }},
   };
   return all;
-}
-
-std::string value_text(double v, Unit u) {
-  switch (u) {
-    case Unit::count:
-      return fmt::format("{:g}", v);
-    case Unit::bytes:
-      return human_bytes(v);
-    case Unit::bytes_per_s:
-      return human_bytes(v) + "/s";
-    case Unit::percent:
-      return fmt::format("{:.1f}%", v);
-    case Unit::us:
-      return v >= 1000 ? fmt::format("{:.1f}ms", v / 1000) : fmt::format("{:.0f}us", v);
-    case Unit::seconds:
-      return fmt::format("{:.1f}s", v);
-    case Unit::ops:
-      return human_count(v) + "/s";
-  }
-  return "?";
 }
 
 struct Side {
@@ -164,7 +143,7 @@ Result<ReportComparison> compare_reports(const Json& a, const Json& b,
         if (relative) {
           change = *fc.a != 0 ? 100.0 * d / std::fabs(*fc.a)
                               : (d == 0 ? 0.0 : std::copysign(std::numeric_limits<double>::infinity(), d));
-          fc.change = std::isinf(change) ? fmt::format("from 0 to {}", value_text(*fc.b, f.unit))
+          fc.change = std::isinf(change) ? fmt::format("from 0 to {}", daemon::figure_text(*fc.b, f.unit))
                                          : fmt::format("{:+.1f}%", change);
         } else {
           fc.change = fmt::format("{:+g}", d);
@@ -181,7 +160,7 @@ Result<ReportComparison> compare_reports(const Json& a, const Json& b,
           if (fc.verdict == "regressed")
             c.regressions.push_back(fmt::format(
                 "{}{}: {} -> {} ({}; limit {}{})", scope.empty() ? "" : scope + ": ", f.key,
-                value_text(*fc.a, f.unit), value_text(*fc.b, f.unit), fc.change,
+                daemon::figure_text(*fc.a, f.unit), daemon::figure_text(*fc.b, f.unit), fc.change,
                 fmt::format("{:+g}", lim), t->second.relative ? "%" : ""));
         }
       }
@@ -199,7 +178,7 @@ std::string comparison_text(const ReportComparison& c) {
     Unit unit = Unit::count;
     for (const auto& def : figures())
       if (f.key == def.key) unit = def.unit;
-    auto text = [&](const std::optional<double>& v) { return v ? value_text(*v, unit) : std::string("-"); };
+    auto text = [&](const std::optional<double>& v) { return v ? daemon::figure_text(*v, unit) : std::string("-"); };
     out += fmt::format("  {:<16} {:<20} {:>16} {:>16} {:>14}  {}\n", f.scope.empty() ? "-" : f.scope,
                        f.key, text(f.a), text(f.b), f.change.empty() ? "-" : f.change, f.verdict);
   }

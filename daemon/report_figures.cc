@@ -1,6 +1,10 @@
 #include "daemon/report_figures.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+
+#include "common/units.h"
 
 #include "daemon/report.h"
 
@@ -28,6 +32,26 @@ std::optional<double> psi_max(const Json& samples, const char* field) {
 }
 
 }  // namespace
+
+std::string figure_text(double v, FigureUnit unit) {
+  switch (unit) {
+    case FigureUnit::count:
+      return fmt::format("{:g}", v);
+    case FigureUnit::bytes:
+      return human_bytes(v);
+    case FigureUnit::bytes_per_s:
+      return human_bytes(v) + "/s";
+    case FigureUnit::percent:
+      return fmt::format("{:.1f}%", v);
+    case FigureUnit::us:
+      return v >= 1000 ? fmt::format("{:.1f}ms", v / 1000) : fmt::format("{:.0f}us", v);
+    case FigureUnit::seconds:
+      return fmt::format("{:.1f}s", v);
+    case FigureUnit::ops_per_s:
+      return human_count(v) + "/s";
+  }
+  return "?";
+}
 
 std::optional<double> percentile(std::vector<double> v, double p) {
   if (v.empty()) return std::nullopt;

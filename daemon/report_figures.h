@@ -29,6 +29,10 @@ struct RunFigures {
 
 RunFigures run_figures(const nlohmann::ordered_json& report);
 
+// How a figure reads in a text table: "3", "64.0Mi", "12.0Mi/s", "2.5%", "1.2ms", "4.0s", "1.2k/s".
+enum class FigureUnit { count, bytes, bytes_per_s, percent, us, seconds, ops_per_s };
+std::string figure_text(double v, FigureUnit unit);
+
 // The p-quantile (0..1, nearest rank) of `v`; nullopt when empty.
 std::optional<double> percentile(std::vector<double> v, double p);
 

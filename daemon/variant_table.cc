@@ -34,12 +34,12 @@ Spread spread(const std::vector<RunFigures>& runs,
 struct Column {
   const char* key;    // in the table's JSON
   const char* title;  // in the text table
-  enum class Unit { count, bytes, bytes_per_s, percent, us } unit;
+  FigureUnit unit;
   std::function<std::optional<double>(const RunFigures&)> get;
 };
 
 const std::vector<Column>& columns() {
-  using U = Column::Unit;
+  using U = FigureUnit;
   static const std::vector<Column> cols = {
       {"oom_kills", "OOM", U::count, [](const RunFigures& r) { return std::optional(r.oom_kills); }},
       {"min_headroom_bytes", "min headroom", U::bytes, [](const RunFigures& r) { return r.min_headroom_bytes; }},
@@ -56,27 +56,11 @@ const std::vector<Column>& columns() {
   return cols;
 }
 
-std::string value_text(double v, Column::Unit u) {
-  switch (u) {
-    case Column::Unit::count:
-      return fmt::format("{:g}", v);
-    case Column::Unit::bytes:
-      return human_bytes(v);
-    case Column::Unit::bytes_per_s:
-      return human_bytes(v) + "/s";
-    case Column::Unit::percent:
-      return fmt::format("{:.1f}%", v);
-    case Column::Unit::us:
-      return v >= 1000 ? fmt::format("{:.1f}ms", v / 1000) : fmt::format("{:.0f}us", v);
-  }
-  return "?";
-}
-
-std::string spread_text(const Spread& s, Column::Unit u) {
+std::string spread_text(const Spread& s, FigureUnit u) {
   if (s.n == 0) return "-";
-  if (s.n == 1 || s.min == s.max) return value_text(s.median, u);
-  return fmt::format("{} ({}..{})", value_text(s.median, u), value_text(s.min, u),
-                     value_text(s.max, u));
+  if (s.n == 1 || s.min == s.max) return figure_text(s.median, u);
+  return fmt::format("{} ({}..{})", figure_text(s.median, u), figure_text(s.min, u),
+                     figure_text(s.max, u));
 }
 
 int severity(State s) {
