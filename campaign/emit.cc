@@ -119,6 +119,13 @@ std::string to_yaml(const CampaignSpec& spec) {
     for (const KnobSetting& k : spec.kernel) out << YAML::Key << k.name << YAML::Value << k.value;
     out << YAML::EndMap;
   }
+  if (!spec.regression.empty()) {
+    out << YAML::Key << "regression" << YAML::Value << YAML::BeginMap;
+    for (const auto& fig : regression_figures())
+      if (auto it = spec.regression.find(std::string(fig.key)); it != spec.regression.end())
+        out << YAML::Key << std::string(fig.key) << YAML::Value << threshold_text(it->second);
+    out << YAML::EndMap;
+  }
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }

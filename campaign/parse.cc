@@ -32,7 +32,8 @@ using namespace std::chrono_literals;
 constexpr std::string_view kTopKeys[] = {"campaign", "description", "duration", "sample_interval",
                                          "cgroup",   "workloads",   "criteria", "expect_oom",
                                          "psi_trigger", "kernel",      "gp_probe_interval",
-                                         "ledger",   "reactions",   "variants"};
+                                         "ledger",   "reactions",   "variants",
+                                         "regression"};
 constexpr std::string_view kCgroupKeys[] = {"memory_limit", "memory_high"};
 constexpr std::string_view kWorkloadKeys[] = {"name", "type", "start_after"};
 constexpr std::string_view kCriteriaKeys[] = {"max_oom_kills",      "max_psi_some_avg10",
@@ -257,6 +258,36 @@ void read_ledger(const Field& f, ReadContext& cx, LedgerSpec& l) {
   if (auto g = m.optional("pause_floods")) assign(l.pause_floods, read_bool(*g));
 }
 
+// `regression:` figure -> threshold ("-20%", "+0"), for memtorturectl compare.
+void read_regression(const Field& f, ReadContext& cx, RegressionThresholds& out) {
+  const YAML::Node& node = f.node();
+  if (node.IsNull()) return;
+  if (!node.IsMap()) {
+    f.error(fmt::format("expected a map of figures to thresholds, e.g. {{gp_p99_us: +50%}} "
+                        "(figures: {}), got {}",
+                        regression_figure_keys(), describe(node)));
+    return;
+  }
+  std::vector<std::string_view> keys;
+  for (const auto& fig : regression_figures()) keys.push_back(fig.key);
+  const MapFields m(node, f.path(), cx);
+  m.reject_unknown(keys);
+  for (const auto& fig : regression_figures()) {
+    auto value = m.optional(fig.key);
+    if (!value) continue;
+    std::string why;
+    if (!value->node().IsScalar()) {
+      value->error(fmt::format("expected a threshold such as -20% or +0, got {}",
+                               describe(value->node())));
+      continue;
+    }
+    if (auto t = parse_threshold_value(value->node().Scalar(), &why))
+      out[std::string(fig.key)] = *t;
+    else
+      value->error(why);
+  }
+}
+
 void read_campaign(const MapFields& m, const ParseOptions& options, ReadContext& cx,
                    CampaignSpec& spec) {
   m.reject_unknown(kTopKeys);
@@ -292,6 +323,7 @@ void read_campaign(const MapFields& m, const ParseOptions& options, ReadContext&
   if (auto f = m.optional("ledger")) read_ledger(*f, cx, spec.ledger);
   if (auto f = m.optional("reactions")) read_reactions(*f, cx, spec.reactions);
   if (auto f = m.optional("variants")) read_variants(*f, cx, spec.variants);
+  if (auto f = m.optional("regression")) read_regression(*f, cx, spec.regression);
 }
 
 // Loads the one YAML document of the file; nothing when there is none or it does not parse.

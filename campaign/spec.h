@@ -12,6 +12,8 @@
 #include <variant>
 #include <vector>
 
+#include "campaign/regression.h"
+
 namespace mt::workloads {
 struct FloodKind;  // workloads/floods/flood_kind.h
 }
@@ -291,6 +293,8 @@ struct CampaignSpec {
   LedgerSpec ledger;
   std::vector<ReactionSpec> reactions;
   std::vector<VariantSpec> variants;  // none: the campaign runs once, as written
+  // Thresholds for memtorturectl compare of two runs of this campaign (campaign/regression.h).
+  RegressionThresholds regression;
 
   bool operator==(const CampaignSpec&) const = default;
 };

@@ -6,6 +6,7 @@
 #include <ostream>
 
 #include "client/render.h"
+#include "common/units.h"
 
 namespace mt::client {
 namespace {
@@ -48,6 +49,23 @@ std::optional<Invocation> parse_command_line(const std::vector<std::string>& arg
   compare->add_option("B", inv.file_b, "the later report.json")->required();
   compare->add_option("--threshold", inv.thresholds,
                       "FIGURE=LIMIT, e.g. rcu_freed_p50=-20% or oom_kills=+0 (repeatable)");
+  auto* suite = sub(Command::suite, "suite",
+                    "run campaign files one after the other (a folder: its *.yaml, sorted), for "
+                    "nightly CI: one JUnit file, an artifact folder, a history");
+  suite->add_option("CAMPAIGNS", inv.suite.inputs, "campaign files and folders")->required();
+  suite->add_option("--junit", inv.suite.junit,
+                    "write one JUnit XML file (a testsuite per campaign, a testcase per "
+                    "criterion and per variant)");
+  suite->add_option("--out", inv.suite.out,
+                    "artifact folder: each campaign's report.json and report.html, junit.xml, "
+                    "index.html");
+  suite->add_option("--history", inv.suite.history,
+                    "folder of history.jsonl: tonight's headline figures are appended, and its "
+                    "index.html plots them over the nights");
+  std::string budget;
+  suite->add_option("--time-budget", budget,
+                    "skip campaigns that would not end within this (30m, 1h)");
+  suite->add_option("--name", inv.suite.name, "the suite's name in the JUnit file (memtorture)");
   auto* validate = sub(Command::validate, "validate", "check a campaign file (no daemon needed)");
   validate->add_option("FILE", inv.file, "campaign YAML")->required();
   validate->add_flag("--print", inv.print_normalized, "print the normalized campaign");
@@ -64,8 +82,14 @@ std::optional<Invocation> parse_command_line(const std::vector<std::string>& arg
   watch->add_option("--junit", inv.junit, "write a JUnit XML file (one test case per criterion)");
   auto* stop = sub(Command::stop, "stop", "stop a campaign (verdict aborted, report written)");
   stop->add_option("ID", id, "campaign id")->required();
-  auto* report = sub(Command::report, "report", "print a finished campaign's report.json");
-  report->add_option("ID", id, "campaign id")->required();
+  auto* report = sub(Command::report, "report",
+                     "a finished campaign's report.json, printed or as an HTML page");
+  auto* report_id = report->add_option("ID", id, "campaign id (from the daemon)");
+  auto* report_file = report->add_option(
+      "--file", inv.file, "a report.json instead (no daemon needed; its runs/ read beside it)");
+  report_id->excludes(report_file);
+  report->add_option("--html", inv.html,
+                     "write a self-contained HTML report (plots, events, verdict) to this file");
   sub(Command::system, "system", "what the daemon's host offers");
   auto* probe = sub(Command::probe, "probe",
                     "time RCU grace periods and an rcu_barrier(), read the RCU ledger, now "
@@ -117,6 +141,21 @@ std::optional<Invocation> parse_command_line(const std::vector<std::string>& arg
   }
   for (const auto& s : subs)
     if (s.app->parsed()) inv.command = s.command;
+  if (!budget.empty()) {
+    auto d = parse_duration(budget);
+    if (!d || d->count() <= 0) {
+      err << "--time-budget: '" << budget << "' is not a duration (e.g. 30m, 1h)\n";
+      *exit_code = kInvalid;
+      return std::nullopt;
+    }
+    inv.suite.time_budget = std::chrono::duration_cast<std::chrono::seconds>(*d);
+  }
+  if (inv.command == Command::report && id.empty() && inv.file.empty()) {
+    err << "report: give a campaign ID or --file REPORT.json\nRun with --help for more "
+           "information.\n";
+    *exit_code = kInvalid;
+    return std::nullopt;
+  }
   if (!id.empty()) inv.id = id;
   *exit_code = kPassed;
   return inv;
@@ -127,6 +166,8 @@ int run(const Invocation& inv) {
   switch (inv.command) {
     case Command::validate:
       return cmd_validate(g, inv.file, inv.print_normalized);
+    case Command::suite:
+      return cmd_suite(g, inv.suite);
     case Command::compare:
       return cmd_compare(g, inv.file, inv.file_b, inv.thresholds);
     case Command::run:
@@ -142,7 +183,7 @@ int run(const Invocation& inv) {
     case Command::stop:
       return cmd_stop(g, inv.id.value_or(""));
     case Command::report:
-      return cmd_report(g, inv.id.value_or(""));
+      return cmd_report(g, {inv.id.value_or(""), inv.file, inv.html});
     case Command::system:
       return cmd_system(g);
     case Command::probe:

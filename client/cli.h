@@ -13,13 +13,13 @@ namespace mt::client {
 
 enum class Command {
   validate, run, start, status, list, watch, stop, report, system, pause, resume, throttle, probe,
-  oom, compare
+  oom, compare, suite
 };
 
 struct Invocation {
   Command command = Command::validate;
   GlobalOptions global;
-  std::string file;               // validate, run, start
+  std::string file;               // validate, run, start; report --file
   std::optional<std::string> id;  // status (optional), watch, stop, report
   std::string junit;              // run, watch
   bool print_normalized = false;  // validate --print
@@ -31,8 +31,10 @@ struct Invocation {
   std::string oom_cgroup;         // oom --cgroup PATH
   bool oom_system = false;        // oom --system
   int oom_window_ms = 0;          // oom --window MS
+  std::string html;               // report --html
   std::string file_b;             // compare: the second report (`file` is the first)
   std::vector<std::string> thresholds;  // compare --threshold FIGURE=LIMIT
+  SuiteOptions suite;
 };
 
 // The invocation, or nothing after --help (exit code 0) or a usage error (2); *exit_code says

@@ -149,41 +149,6 @@ std::string resolve_socket(const std::string& flag) {
   return kDefaultSocket;
 }
 
-int cmd_compare(const GlobalOptions& g, const std::string& a, const std::string& b,
-                const std::vector<std::string>& threshold_texts) {
-  auto thresholds = default_thresholds();
-  for (const auto& t : threshold_texts) {
-    auto parsed = parse_threshold(t);
-    if (!parsed) return print_failure(g, {kInvalid, parsed.error().message});
-    thresholds[parsed->first] = parsed->second;
-  }
-  auto load = [&](const std::string& path, Json& out) -> std::optional<Failure> {
-    auto text = fs::read_file(path);
-    if (!text) return Failure{kInvalid, text.error().message};
-    out = Json::parse(*text, nullptr, /*allow_exceptions=*/false);
-    if (out.is_discarded()) return Failure{kInvalid, path + ": not JSON"};
-    return std::nullopt;
-  };
-  Json ja, jb;
-  if (auto f = load(a, ja)) return print_failure(g, *f);
-  if (auto f = load(b, jb)) return print_failure(g, *f);
-  auto c = compare_reports(ja, jb, thresholds);
-  if (!c) return print_failure(g, {kInvalid, fmt::format("{} vs {}: {}", a, b, c.error().message)});
-  if (g.json) {
-    Json figs = Json::array();
-    for (const auto& f : c->figures)
-      figs.push_back({{"variant", f.scope}, {"figure", f.key},
-                      {"a", f.a ? Json(*f.a) : Json(nullptr)}, {"b", f.b ? Json(*f.b) : Json(nullptr)},
-                      {"change", f.change}, {"verdict", f.verdict}});
-    g.console->out(dump_json({{"campaign", c->campaign}, {"verdict_a", c->verdict_a},
-                              {"verdict_b", c->verdict_b}, {"figures", figs},
-                              {"regressions", c->regressions}}));
-  } else {
-    g.console->out(comparison_text(*c));
-  }
-  return c->regressions.empty() ? kPassed : kFailed;
-}
-
 int cmd_validate(const GlobalOptions& g, const std::string& file, bool print_normalized) {
   Console& con = *g.console;
   campaign::ParseResult parsed;
@@ -230,26 +195,30 @@ int cmd_validate(const GlobalOptions& g, const std::string& file, bool print_nor
   return parsed.ok() ? kPassed : kInvalid;
 }
 
+Outcome start_and_follow(const GlobalOptions& g, const std::string& file, Interrupt& interrupt,
+                         std::string* name, std::string* id) {
+  *name = file;
+  // The file is checked before anything is sent: a directory, a missing, huge or binary file is
+  // refused here with exit code 2.
+  std::string text;
+  if (auto bad = read_campaign_text(file, &text))
+    return Outcome::failed(Failure{kInvalid, diagnostic_text(*bad), /*about_file=*/true});
+  *name = suite_name(text, file);
+  DaemonClient d(g);
+  if (auto f = d.connect()) return Outcome::failed(std::move(*f));
+  auto started = start_campaign(d, file, text, &interrupt);
+  if (auto* f = std::get_if<Failure>(&started)) return Outcome::failed(std::move(*f));
+  const auto& resp = std::get<pb::StartCampaignResponse>(started);
+  *id = resp.id();
+  g.console->err(warning_lines(resp.warnings()) +
+                 fmt::format("campaign {} started (Ctrl-C stops it)\n", *id));
+  StopOnInterrupt stopper(d, *id, interrupt, *g.console);
+  return follow(d, g, *id, interrupt);
+}
+
 int run_campaign(const GlobalOptions& g, const RunOptions& r, Interrupt& interrupt) {
-  std::string suite = r.file, id;
-  const Outcome outcome = [&]() -> Outcome {
-    // The file is checked before anything is sent: a directory, a missing, huge or binary
-    // file is refused here with exit code 2.
-    std::string text;
-    if (auto bad = read_campaign_text(r.file, &text))
-      return Outcome::failed(Failure{kInvalid, diagnostic_text(*bad), /*about_file=*/true});
-    suite = suite_name(text, r.file);
-    DaemonClient d(g);
-    if (auto f = d.connect()) return Outcome::failed(std::move(*f));
-    auto started = start_campaign(d, r.file, text, &interrupt);
-    if (auto* f = std::get_if<Failure>(&started)) return Outcome::failed(std::move(*f));
-    const auto& resp = std::get<pb::StartCampaignResponse>(started);
-    id = resp.id();
-    g.console->err(warning_lines(resp.warnings()) +
-                   fmt::format("campaign {} started (Ctrl-C stops it)\n", id));
-    StopOnInterrupt stopper(d, id, interrupt, *g.console);
-    return follow(d, g, id, interrupt);
-  }();
+  std::string suite, id;
+  const Outcome outcome = start_and_follow(g, r.file, interrupt, &suite, &id);
   return conclude(g, outcome, r.junit, suite, id);
 }
 
@@ -369,16 +338,6 @@ int cmd_control(const GlobalOptions& g, const std::string& id, const std::string
                                         : std::string("unlimited rate");
   g.console->out(fmt::format("workload {} of campaign {}: {}, {}\n", workload, id,
                              w.paused() ? "paused" : "running", pace));
-  return kPassed;
-}
-
-int cmd_report(const GlobalOptions& g, const std::string& id) {
-  DaemonClient d(g);
-  if (auto f = d.connect()) return print_failure(g, *f);
-  auto report = d.read_report(id);
-  if (auto* f = std::get_if<Failure>(&report)) return print_failure(g, *f);
-  const auto& text = std::get<std::string>(report);
-  g.console->out(text + (!text.empty() && text.back() == '\n' ? "" : "\n"));
   return kPassed;
 }
 

@@ -11,6 +11,7 @@
 namespace mt::client {
 
 class Interrupt;
+struct Outcome;  // client/follow.h
 
 // How long the client waits before it gives up (DEADLINE_EXCEEDED, exit code 3).
 inline constexpr std::chrono::seconds kConnectTimeout{3};
@@ -63,7 +64,12 @@ int cmd_list(const GlobalOptions& g);
 // Ctrl-C/SIGTERM stop watching (the campaign runs on), exit code 3.
 int cmd_watch(const GlobalOptions& g, const std::string& id, const std::string& junit);
 int cmd_stop(const GlobalOptions& g, const std::string& id);
-int cmd_report(const GlobalOptions& g, const std::string& id);
+struct ReportOptions {
+  std::string id;    // from the daemon, or
+  std::string file;  // from a report.json (no daemon)
+  std::string html;  // write the HTML report here instead of printing the JSON
+};
+int cmd_report(const GlobalOptions& g, const ReportOptions& o);
 // pause, resume, throttle: one workload of the running campaign (rate: ops/s per thread, 0 =
 // unlimited; only for throttle).
 enum class ControlAction { pause, resume, throttle };
@@ -88,6 +94,25 @@ struct OomOptions {
 };
 // GetOomProximity. With no target: the running campaign, else the system.
 int cmd_oom(const GlobalOptions& g, const OomOptions& o);
+
+struct SuiteOptions {
+  std::vector<std::string> inputs;  // campaign files and folders (their *.yaml, sorted)
+  std::string junit;                // --junit: one JUnit file for the whole suite
+  std::string out;                  // --out: the artifact folder
+  std::string history;              // --history: the folder of history.jsonl
+  std::optional<std::chrono::seconds> time_budget;  // campaigns that would end later: skipped
+  std::string name;                 // the suite's name in the JUnit file and the index page
+};
+// The campaigns one after the other; exit code the worst campaign's. Ctrl-C stops the running
+// campaign and skips the rest (the artifacts are still written); a second exits at once.
+int cmd_suite(const GlobalOptions& g, const SuiteOptions& o);
+int run_suite(const GlobalOptions& g, const SuiteOptions& o, Interrupt& interrupt);
+
+// Starts the campaign in `file` and follows it to its end, live on stderr (the first interrupt
+// stops it): what `run` then prints and exits with. `name` gets the campaign's name (the file's
+// when it does not parse), `id` its id once started.
+Outcome start_and_follow(const GlobalOptions& g, const std::string& file, Interrupt& interrupt,
+                         std::string* name, std::string* id);
 
 // cmd_run and cmd_watch without their signal thread: `interrupt` is what a signal would hit.
 int run_campaign(const GlobalOptions& g, const RunOptions& r, Interrupt& interrupt);

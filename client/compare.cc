@@ -6,6 +6,7 @@
 #include <functional>
 #include <limits>
 
+#include "campaign/parse.h"
 #include "daemon/report_figures.h"
 
 namespace mt::client {
@@ -17,23 +18,33 @@ using daemon::RunFigures;
 using Unit = daemon::FigureUnit;
 
 struct Figure {
-  const char* key;  // as in the variants table where it has the figure
+  const char* key;        // campaign/regression.h
+  const char* table_key;  // its column in the variants table
   Unit unit;
   std::function<std::optional<double>(const RunFigures&)> get;
 };
 
 const std::vector<Figure>& figures() {
   static const std::vector<Figure> all = {
-      {"oom_kills", Unit::count, [](const RunFigures& r) { return std::optional(r.oom_kills); }},
-      {"min_headroom_bytes", Unit::bytes, [](const RunFigures& r) { return r.min_headroom_bytes; }},
-      {"psi_some_max", Unit::percent, [](const RunFigures& r) { return r.psi_some_max; }},
-      {"flood_ops_per_s", Unit::ops_per_s, [](const RunFigures& r) { return r.flood_ops_per_s; }},
-      {"rcu_freed_p50", Unit::bytes_per_s, [](const RunFigures& r) { return r.freed_p50; }},
-      {"rcu_waiting_max", Unit::bytes, [](const RunFigures& r) { return r.waiting_max; }},
-      {"backlog_p50_bytes", Unit::bytes, [](const RunFigures& r) { return r.backlog_p50_bytes; }},
-      {"gp_p99_us", Unit::us, [](const RunFigures& r) { return r.gp_p99; }},
-      {"reactions_fired", Unit::count, [](const RunFigures& r) { return std::optional(r.reactions_fired); }},
-      {"lowest_oom_eta_s", Unit::seconds, [](const RunFigures& r) { return r.lowest_oom_eta_s; }},
+      {"oom_kills", "oom_kills", Unit::count,
+       [](const RunFigures& r) { return std::optional(r.oom_kills); }},
+      {"min_headroom_bytes", "min_headroom_bytes", Unit::bytes,
+       [](const RunFigures& r) { return r.min_headroom_bytes; }},
+      {"psi_some_max", "psi_some_max", Unit::percent,
+       [](const RunFigures& r) { return r.psi_some_max; }},
+      {"flood_ops_per_s", "flood_ops_per_s", Unit::ops_per_s,
+       [](const RunFigures& r) { return r.flood_ops_per_s; }},
+      {"rcu_freed_bytes_per_s", "rcu_freed_p50", Unit::bytes_per_s,
+       [](const RunFigures& r) { return r.freed_p50; }},
+      {"rcu_waiting_max", "rcu_waiting_max", Unit::bytes,
+       [](const RunFigures& r) { return r.waiting_max; }},
+      {"backlog_p50_bytes", "backlog_p50_bytes", Unit::bytes,
+       [](const RunFigures& r) { return r.backlog_p50_bytes; }},
+      {"gp_p99_us", "gp_p99_us", Unit::us, [](const RunFigures& r) { return r.gp_p99; }},
+      {"reactions_fired", "reactions_fired", Unit::count,
+       [](const RunFigures& r) { return std::optional(r.reactions_fired); }},
+      {"lowest_oom_eta_s", "lowest_oom_eta_s", Unit::seconds,
+       [](const RunFigures& r) { return r.lowest_oom_eta_s; }},
   };
   return all;
 }
@@ -50,9 +61,10 @@ std::map<std::string, std::map<std::string, Side>> sides_of(const Json& report) 
     for (const auto& row : parts["variants"]["table"]) {
       auto& scope = out[row.value("variant", std::string("?"))];
       for (const auto& f : figures())
-        if (row.contains(f.key) && row[f.key].is_object())
-          scope[f.key] = {row[f.key].value("median", 0.0), row[f.key].value("min", 0.0),
-                          row[f.key].value("max", 0.0)};
+        if (row.contains(f.table_key) && row[f.table_key].is_object()) {
+          const Json& cell = row[f.table_key];
+          scope[f.key] = {cell.value("median", 0.0), cell.value("min", 0.0), cell.value("max", 0.0)};
+        }
     }
     return out;
   }
@@ -72,40 +84,42 @@ Status check_report(const Json& j, const char* side) {
 }  // namespace
 
 const std::map<std::string, Threshold>& default_thresholds() {
-  static const std::map<std::string, Threshold> t = {
-      {"oom_kills", {0, false}},          {"min_headroom_bytes", {-20, true}},
-      {"psi_some_max", {+50, true}},      {"flood_ops_per_s", {-20, true}},
-      {"rcu_freed_p50", {-20, true}},     {"rcu_waiting_max", {+50, true}},
-      {"backlog_p50_bytes", {+50, true}}, {"gp_p99_us", {+50, true}},
-      {"lowest_oom_eta_s", {-30, true}},
-  };
+  static const std::map<std::string, Threshold> t = [] {
+    std::map<std::string, Threshold> out;
+    for (const auto& f : campaign::regression_figures())
+      if (f.key != "reactions_fired") out[std::string(f.key)] = f.fallback;  // told, not judged
+    return out;
+  }();
   return t;
 }
 
 Result<std::pair<std::string, Threshold>> parse_threshold(const std::string& text) {
   const auto eq = text.find('=');
   if (eq == std::string::npos || eq == 0)
-    return make_error(fmt::format("threshold '{}': expected FIGURE=LIMIT, e.g. rcu_freed_p50=-20%",
-                                  text));
+    return make_error(fmt::format(
+        "threshold '{}': expected FIGURE=LIMIT, e.g. rcu_freed_bytes_per_s=-20%", text));
   const std::string key = text.substr(0, eq);
-  bool known = false;
-  std::string keys;
-  for (const auto& f : figures()) {
-    known = known || key == f.key;
-    keys += (keys.empty() ? "" : ", ") + std::string(f.key);
-  }
-  if (!known) return make_error(fmt::format("threshold '{}': no figure '{}' (figures: {})", text, key, keys));
-  std::string value = text.substr(eq + 1);
-  Threshold t;
-  t.relative = !value.empty() && value.back() == '%';
-  if (t.relative) value.pop_back();
-  char* end = nullptr;
-  t.limit = std::strtod(value.c_str(), &end);
-  if (value.empty() || end != value.c_str() + value.size() || !std::isfinite(t.limit))
-    return make_error(fmt::format("threshold '{}': the limit must be a number, with % for a "
-                                  "relative change (-20%: a drop of more than 20% regresses)",
-                                  text));
-  return std::pair{key, t};
+  if (campaign::find_regression_figure(key) == nullptr)
+    return make_error(fmt::format("threshold '{}': no figure '{}' (figures: {})", text, key,
+                                  campaign::regression_figure_keys()));
+  std::string why;
+  auto t = campaign::parse_threshold_value(text.substr(eq + 1), &why);
+  if (!t) return make_error(fmt::format("threshold '{}': {}", text, why));
+  return std::pair{key, *t};
+}
+
+Result<std::map<std::string, Threshold>> thresholds_of(const Json& report) {
+  auto out = default_thresholds();
+  const std::string yaml = report.value("campaign_yaml", std::string());
+  if (yaml.empty()) return out;
+  campaign::ParseOptions po;
+  po.file_name = "campaign_yaml";
+  const auto parsed = campaign::parse_campaign(yaml, po);
+  if (!parsed.ok())
+    return make_error(fmt::format("its campaign does not parse: {}",
+                                  parsed.errors.empty() ? "" : parsed.errors.front().str()));
+  for (const auto& [key, t] : parsed.spec->regression) out[key] = t;
+  return out;
 }
 
 Result<ReportComparison> compare_reports(const Json& a, const Json& b,

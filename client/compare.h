@@ -12,22 +12,20 @@
 #include <string>
 #include <vector>
 
+#include "campaign/regression.h"
 #include "common/result.h"
 
 namespace mt::client {
 
-// How much a figure may move the wrong way before it is a regression: a relative change in
-// percent (-20: a drop of more than 20% regresses a figure where higher is better), or for
-// counts an absolute one (+0: any increase of OOM kills).
-struct Threshold {
-  double limit = 0;
-  bool relative = true;
-};
+using Threshold = campaign::Threshold;
 
-// The figures compared, by key, with their default thresholds.
+// The thresholds in force: each figure's default (campaign/regression.h), over it the campaign's
+// own `regression:` (from B's normalized campaign in its report), over that the command line's.
 const std::map<std::string, Threshold>& default_thresholds();
 // "rcu_freed_bytes_per_s=-30%", "oom_kills=+1": the key must be one of the figures.
 Result<std::pair<std::string, Threshold>> parse_threshold(const std::string& text);
+// The defaults with `report`'s campaign's `regression:` over them; an error names the report.
+Result<std::map<std::string, Threshold>> thresholds_of(const nlohmann::ordered_json& report);
 
 struct FigureComparison {
   std::string scope;  // "" for the campaign, else the variant's name

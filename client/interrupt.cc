@@ -22,6 +22,7 @@ void Interrupt::on_first(std::function<void()> action) {
 }
 
 void Interrupt::signal() {
+  signalled_ = true;
   bool cancel = false;
   {
     std::lock_guard lock(mu_);

@@ -31,6 +31,8 @@ class Interrupt {
   // One SIGINT/SIGTERM (from the signal thread, or a test).
   void signal();
   bool cancelled() const { return cancelled_; }
+  // A signal came (the first may only have stopped a campaign): start nothing new.
+  bool signalled() const { return signalled_; }
 
   // While a Tracked lives, its context is cancelled by cancel-time signals; one tracked after
   // that is cancelled at once (grpc cancels a call whose context was cancelled before it began).
@@ -50,6 +52,7 @@ class Interrupt {
   void cancel_all();
   const int signals_to_cancel_;
   std::atomic<bool> cancelled_{false};
+  std::atomic<bool> signalled_{false};
   std::mutex mu_;  // signals_, first_pending_, live_
   int signals_ = 0;
   bool first_pending_ = false;  // the first signal came before on_first

@@ -25,6 +25,7 @@
 #include "daemon/parts/ledger_part.h"
 #include "daemon/parts/oom_proximity_part.h"
 #include "daemon/parts/rcu_stall_part.h"
+#include "daemon/parts/workload_rate_part.h"
 #include "daemon/parts/kernel_knobs_part.h"
 #include "daemon/parts/psi_trigger_part.h"
 #include "daemon/parts/reactions_part.h"
@@ -268,6 +269,9 @@ void CampaignRunner::set_up_parts() {
   LedgerPart* ledger_ptr = ledger_part.get();
   parts_.push_back(std::move(ledger_part));
   parts_.push_back(std::make_unique<RcuStallPart>(opt_.sys_root));
+  std::vector<std::string> workload_names;
+  for (const auto& w : in_.spec.workloads) workload_names.push_back(w.name);
+  parts_.push_back(std::make_unique<WorkloadRatePart>(std::move(workload_names)));
   // After the ledger: it counts the ledger's latest walk of memory waiting in RCU.
   OomProximityOptions proximity;
   proximity.proc = opt_.proc_root;

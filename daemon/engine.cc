@@ -118,7 +118,10 @@ ApiResult<CampaignView> Engine::get(const std::string& id) const {
 ApiResult<std::filesystem::path> Engine::report_file(const std::string& id) const {
   using R = ApiResult<std::filesystem::path>;
   auto v = get(id);
-  if (!v.ok()) return R::fail(v.error.code, v.error.message);
+  if (!v.ok()) {
+    if (auto run = variant_run_report(id)) return {*run, {}};
+    return R::fail(v.error.code, v.error.message);
+  }
   if (!is_final(v.value->state))
     return R::fail(Code::failed_precondition,
                    fmt::format("campaign {} is {}; its report is written when it ends", id,
@@ -128,6 +131,22 @@ ApiResult<std::filesystem::path> Engine::report_file(const std::string& id) cons
                    fmt::format("campaign {} ended ({}) but no report was written for it", id,
                                to_string(v.value->state)));
   return {std::filesystem::path(v.value->report_path), {}};
+}
+
+// A variants campaign's run "<id>.<n>": its report under the campaign's, runs/<id>.<n>/.
+std::optional<std::filesystem::path> Engine::variant_run_report(const std::string& id) const {
+  const auto dot = id.rfind('.');
+  if (dot == std::string::npos || dot + 1 == id.size() ||
+      id.find_first_not_of("0123456789", dot + 1) != std::string::npos)
+    return std::nullopt;
+  auto parent = get(id.substr(0, dot));
+  if (!parent.ok() || !is_final(parent.value->state) || parent.value->report_path.empty())
+    return std::nullopt;
+  auto file = std::filesystem::path(parent.value->report_path).parent_path() / "runs" / id /
+              "report.json";
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) return std::nullopt;
+  return file;
 }
 
 std::vector<CampaignView> Engine::list() const {

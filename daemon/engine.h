@@ -61,7 +61,8 @@ class Engine {
   ApiResult<std::string> start(CampaignInput input);
   ApiResult<std::string> start(std::string_view yaml, const std::string& file_name);
   ApiResult<CampaignView> get(const std::string& id) const;
-  // Where a finished campaign's report.json is (for ReadReport, which reads it off this thread).
+  // Where a finished campaign's report.json is (for ReadReport, which reads it off this thread);
+  // also a variants campaign's run by its id ("<id>.<n>").
   ApiResult<std::filesystem::path> report_file(const std::string& id) const;
   std::vector<CampaignView> list() const;  // newest first
   // Calls `done` once the campaign has been torn down (immediately if it already finished).
@@ -84,6 +85,7 @@ class Engine {
   void load_reports();
 
  private:
+  std::optional<std::filesystem::path> variant_run_report(const std::string& id) const;
   struct Entry {
     std::unique_ptr<CampaignRun> runner;  // campaigns of this daemon run
     std::optional<CampaignView> loaded;      // campaigns found on disk

@@ -13,6 +13,7 @@ PACKAGES=(
   nlohmann-json3-dev libgtest-dev libgmock-dev
   stress-ng jq bc procps
   clang llvm bpftool libbpf-dev
+  libjs-dygraphs chromium
 )
 
 missing=()

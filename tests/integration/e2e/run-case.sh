@@ -179,6 +179,9 @@ check_requirement() {
     psi) [[ -r /proc/pressure/memory ]] && head -c1 /proc/pressure/memory >/dev/null 2>&1 ||
         echo "PSI is not available (/proc/pressure/memory unreadable; boot with psi=1)" ;;
     jq) command -v jq >/dev/null || echo "jq is not installed" ;;
+    chromium) command -v chromium >/dev/null || echo "chromium is not installed (Debian chromium)" ;;
+    dygraphs) [[ -r ${MEMTORTURE_DYGRAPHS_DIR:-/usr/share/javascript/dygraphs}/dygraph.min.js ]] ||
+        echo "dygraphs is not installed (Debian libjs-dygraphs)" ;;
     cpus=*) (($(nproc) >= ${1#cpus=})) || echo "needs at least ${1#cpus=} CPUs, have $(nproc)" ;;
     *) echo "unknown requirement '$1' (case file error)"; return 2 ;;
   esac

@@ -195,7 +195,7 @@ TEST(ParseStructure, UnknownKeyWithoutALikelyTypoListsTheKnownKeys) {
   EXPECT_THAT(errors_of(c.str()),
               ElementsAre("t.yaml:3:1: colour: unknown key (expected campaign, description, "
                           "duration, sample_interval, cgroup, workloads, criteria, expect_oom, "
-                          "psi_trigger, kernel, gp_probe_interval, ledger, reactions or variants)"));
+                          "psi_trigger, kernel, gp_probe_interval, ledger, reactions, variants or regression)"));
   c.top = "Duration: 5s\n";
   EXPECT_THAT(errors_of(c.str()),
               ElementsAre("t.yaml:3:1: Duration: unknown key; did you mean 'duration'?"));
@@ -254,7 +254,7 @@ TEST(ParseStructure, EmptyText) {
   EXPECT_THAT(errors_of("just text"),
               ElementsAre("t.yaml:1:1: expected a map of campaign keys (campaign, description, "
                           "duration, sample_interval, cgroup, workloads, criteria, expect_oom, "
-                          "psi_trigger, kernel, gp_probe_interval, ledger, reactions, variants), got 'just text'"));
+                          "psi_trigger, kernel, gp_probe_interval, ledger, reactions, variants, regression), got 'just text'"));
 }
 
 // --- rules that combine fields ------------------------------------------------------------------

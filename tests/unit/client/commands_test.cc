@@ -483,7 +483,7 @@ TEST_F(CommandsTest, ReportIsReassembledFromItsChunks) {
     }
     return grpc::Status::OK;
   };
-  EXPECT_EQ(cmd_report(options(), "smoke-1"), kPassed);
+  EXPECT_EQ(cmd_report(options(), {.id = "smoke-1"}), kPassed);
   EXPECT_EQ(out_.str(), big + "\n");
 }
 
@@ -493,7 +493,7 @@ TEST_F(CommandsTest, ReportRefusedByTheDaemonPrintsItsReason) {
                         "report file /var/lib/memtorture/reports/smoke-1/report.json is missing "
                         "or unreadable");
   };
-  EXPECT_EQ(cmd_report(options(), "smoke-1"), kUnreachable);
+  EXPECT_EQ(cmd_report(options(), {.id = "smoke-1"}), kUnreachable);
   EXPECT_EQ(err_.str(),
             "memtorturectl: report file /var/lib/memtorture/reports/smoke-1/report.json is "
             "missing or unreadable\n");
@@ -504,7 +504,7 @@ TEST_F(CommandsTest, ReportOfARunningCampaign) {
     return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
                         "campaign smoke-1 is running; its report is written when it ends");
   };
-  EXPECT_EQ(cmd_report(options(), "smoke-1"), kUnreachable);
+  EXPECT_EQ(cmd_report(options(), {.id = "smoke-1"}), kUnreachable);
   EXPECT_EQ(err_.str(),
             "memtorturectl: campaign smoke-1 is running; its report is written when it ends\n");
 }

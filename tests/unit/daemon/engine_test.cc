@@ -306,6 +306,23 @@ TEST_F(EngineReportsTest, GetShowsTheLoadedCampaignAndItsReportOnRequest) {
   EXPECT_EQ(j["id"], id);
 }
 
+TEST_F(EngineReportsTest, AVariantsRunsReportIsFoundByItsIdUnderItsCampaign) {
+  const std::string id = "beta-20260102T000000-0002";
+  const auto run_dir = state_ / "reports" / id / "runs" / (id + ".2");
+  stdfs::create_directories(run_dir);
+  ASSERT_TRUE(write_report(run_dir, to_json(report("beta", id + ".2", 2'000, State::passed))).ok());
+  auto file = engine_.report_file(id + ".2");
+  ASSERT_TRUE(file.ok()) << file.error.message;
+  EXPECT_EQ(*file.value, run_dir / "report.json");
+  // Not a run: no such folder, not a number, no such campaign.
+  for (const std::string& other : {id + ".3", id + ".x", id + ".", std::string("nope.1")}) {
+    auto missing = engine_.report_file(other);
+    EXPECT_FALSE(missing.ok()) << other;
+    EXPECT_EQ(missing.error.code, Code::not_found) << other;
+  }
+  EXPECT_FALSE(engine_.get(id + ".2").ok());  // a run is not a campaign of its own
+}
+
 TEST_F(EngineReportsTest, ACampaignCutShortByACrashGetsAnErrorReport) {
   auto v = engine_.get(kCrashedId);
   ASSERT_TRUE(v.ok()) << v.error.message;

@@ -1,0 +1,187 @@
+// memtorturectl report and compare: reading finished campaigns' reports, from the daemon or
+// from files, as JSON, as an HTML page, or side by side with an earlier run.
+#include <fmt/format.h>
+
+#include <fstream>
+
+#include "client/commands.h"
+#include "client/compare.h"
+#include "client/daemon_client.h"
+#include "client/html_report.h"
+#include "client/json_output.h"
+#include "client/render.h"
+#include "client/report_files.h"
+#include "common/fs.h"
+#include "common/units.h"
+
+namespace mt::client {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+int print_failure(const GlobalOptions& g, const Failure& f) {
+  g.console->err(f.printed());
+  return f.code;
+}
+
+// The report `id` and, for a variants campaign, its runs' reports, through ReadReport.
+std::variant<std::pair<Json, std::map<std::string, Json>>, Failure> read_from_daemon(
+    DaemonClient& d, const std::string& id) {
+  auto text = d.read_report(id);
+  if (auto* f = std::get_if<Failure>(&text)) return *f;
+  Json report = Json::parse(std::get<std::string>(text), nullptr, false);
+  if (report.is_discarded())
+    return Failure{kUnreachable, fmt::format("the report of campaign {} is not JSON", id)};
+  std::map<std::string, Json> runs;
+  for (const std::string& run : run_ids(report)) {
+    auto run_text = d.read_report(run);
+    if (std::get_if<Failure>(&run_text)) continue;  // the page names it
+    Json j = Json::parse(std::get<std::string>(run_text), nullptr, false);
+    if (!j.is_discarded()) runs[run] = std::move(j);
+  }
+  return std::pair{std::move(report), std::move(runs)};
+}
+
+}  // namespace
+
+Status write_html_report(const std::string& out, const Json& report,
+                         const std::map<std::string, Json>& runs) {
+  auto assets = load_html_assets();
+  if (!assets) return assets.error();
+  const std::string html = render_report_html(report, runs, *assets);
+  return fs::write_file(out, html, /*create=*/true);
+}
+
+int cmd_report(const GlobalOptions& g, const ReportOptions& o) {
+  Json report;
+  std::map<std::string, Json> runs;
+  std::string from;
+  if (!o.file.empty()) {
+    auto loaded = load_report(o.file);
+    if (!loaded) return print_failure(g, {kInvalid, loaded.error().message});
+    report = std::move(*loaded);
+    if (!o.html.empty()) runs = load_run_reports(report, o.file);
+    from = o.file;
+  } else {
+    DaemonClient d(g);
+    if (auto f = d.connect()) return print_failure(g, *f);
+    if (o.html.empty()) {
+      // As the daemon wrote it, byte for byte.
+      auto text = d.read_report(o.id);
+      if (auto* f = std::get_if<Failure>(&text)) return print_failure(g, *f);
+      const auto& t = std::get<std::string>(text);
+      g.console->out(t + (!t.empty() && t.back() == '\n' ? "" : "\n"));
+      return kPassed;
+    }
+    auto read = read_from_daemon(d, o.id);
+    if (auto* f = std::get_if<Failure>(&read)) return print_failure(g, *f);
+    std::tie(report, runs) = std::move(std::get<0>(read));
+    from = "campaign " + o.id;
+  }
+  if (o.html.empty()) {
+    g.console->out(report.dump(2) + "\n");
+    return kPassed;
+  }
+  if (auto st = write_html_report(o.html, report, runs); !st)
+    return print_failure(g, {kUnreachable, fmt::format("cannot write the HTML report {}: {}",
+                                                       o.html, st.error().message)});
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(o.html, ec);
+  g.console->err(fmt::format("wrote {} ({}, from {})\n", o.html,
+                             human_bytes(static_cast<double>(ec ? 0 : size)), from));
+  return kPassed;
+}
+
+namespace {
+
+Json comparison_json(const ReportComparison& c) {
+  Json figs = Json::array();
+  for (const auto& f : c.figures)
+    figs.push_back({{"variant", f.scope}, {"figure", f.key},
+                    {"a", f.a ? Json(*f.a) : Json(nullptr)}, {"b", f.b ? Json(*f.b) : Json(nullptr)},
+                    {"change", f.change}, {"verdict", f.verdict}});
+  return {{"campaign", c.campaign}, {"verdict_a", c.verdict_a}, {"verdict_b", c.verdict_b},
+          {"figures", figs}, {"regressions", c.regressions}};
+}
+
+// One campaign's comparison, its thresholds from B's campaign and the command line.
+Result<ReportComparison> compare_pair(const Json& a, const Json& b,
+                                      const std::vector<std::pair<std::string, Threshold>>& cli) {
+  auto thresholds = thresholds_of(b);
+  if (!thresholds) return make_error(fmt::format("B: {}", thresholds.error().message));
+  for (const auto& [key, t] : cli) (*thresholds)[key] = t;
+  return compare_reports(a, b, *thresholds);
+}
+
+}  // namespace
+
+int cmd_compare(const GlobalOptions& g, const std::string& a, const std::string& b,
+                const std::vector<std::string>& threshold_texts) {
+  std::vector<std::pair<std::string, Threshold>> cli;
+  for (const auto& t : threshold_texts) {
+    auto parsed = parse_threshold(t);
+    if (!parsed) return print_failure(g, {kInvalid, parsed.error().message});
+    cli.push_back(*parsed);
+  }
+  std::error_code ec;
+  const bool folders = std::filesystem::is_directory(a, ec) || std::filesystem::is_directory(b, ec);
+  // Campaign name -> report file on each side.
+  std::map<std::string, std::filesystem::path> side_a, side_b;
+  if (folders) {
+    auto fa = reports_in_folder(a);
+    if (!fa) return print_failure(g, {kInvalid, "A: " + fa.error().message});
+    auto fb = reports_in_folder(b);
+    if (!fb) return print_failure(g, {kInvalid, "B: " + fb.error().message});
+    side_a = std::move(*fa);
+    side_b = std::move(*fb);
+  }
+  std::vector<ReportComparison> results;
+  std::vector<std::string> unmatched;  // regressions of the suite as a whole
+  auto compare_files = [&](const std::filesystem::path& pa,
+                           const std::filesystem::path& pb) -> std::optional<Failure> {
+    auto ja = load_report(pa);
+    if (!ja) return Failure{kInvalid, "A: " + ja.error().message};
+    auto jb = load_report(pb);
+    if (!jb) return Failure{kInvalid, "B: " + jb.error().message};
+    auto c = compare_pair(*ja, *jb, cli);
+    if (!c)
+      return Failure{kInvalid,
+                     fmt::format("{} vs {}: {}", pa.string(), pb.string(), c.error().message)};
+    results.push_back(std::move(*c));
+    return std::nullopt;
+  };
+  if (!folders) {
+    if (auto f = compare_files(a, b)) return print_failure(g, *f);
+  } else {
+    for (const auto& [name, pa] : side_a) {
+      auto it = side_b.find(name);
+      if (it == side_b.end()) {
+        unmatched.push_back(fmt::format("campaign {}: in A, not run in B", name));
+        continue;
+      }
+      if (auto f = compare_files(pa, it->second)) return print_failure(g, *f);
+    }
+    for (const auto& [name, pb] : side_b)
+      if (!side_a.contains(name))
+        g.console->err(fmt::format("campaign {}: new in B, nothing to compare it with\n", name));
+  }
+  bool regressed = !unmatched.empty();
+  for (const auto& c : results) regressed = regressed || !c.regressions.empty();
+  if (g.json) {
+    if (!folders) {
+      g.console->out(dump_json(comparison_json(results.front())));
+    } else {
+      Json all = Json::array();
+      for (const auto& c : results) all.push_back(comparison_json(c));
+      g.console->out(dump_json({{"campaigns", all}, {"missing", unmatched}}));
+    }
+  } else {
+    std::string out;
+    for (const auto& c : results) out += (out.empty() ? "" : "\n") + comparison_text(c);
+    for (const auto& u : unmatched) out += "REGRESSED " + u + "\n";
+    g.console->out(out);
+  }
+  return regressed ? kFailed : kPassed;
+}
+
+}  // namespace mt::client
