@@ -164,7 +164,11 @@ CompileResult compile(const ParseResult& parsed, const HostFeatures& host,
   CampaignPlan plan;
   plan.spec = spec;
   plan.warnings = parsed.warnings;
-  const auto& trigger = spec.psi_trigger;
+  auto& trigger = plan.spec.psi_trigger;
+  // The window the file left to the host: sub-second where the kernel allows it (a trigger then
+  // tells of a stall within half a second rather than two), if the stall fits.
+  if (trigger.window_default && host.cap_sys_resource && trigger.stall <= kSubSecondPsiWindow)
+    trigger.window = kSubSecondPsiWindow;
   if (trigger.enabled && !host.per_cgroup_psi) {
     plan.warnings.push_back(diagnostic(
         "psi_trigger",

@@ -57,7 +57,8 @@ void emit_psi_trigger(YAML::Emitter& out, const PsiTriggerSpec& t) {
   out << YAML::Key << "enabled" << YAML::Value << t.enabled;
   out << YAML::Key << "kind" << YAML::Value << std::string(to_string(t.kind));
   out << YAML::Key << "stall" << YAML::Value << duration_to_string(t.stall);
-  out << YAML::Key << "window" << YAML::Value << duration_to_string(t.window);
+  if (!t.window_default)
+    out << YAML::Key << "window" << YAML::Value << duration_to_string(t.window);
   out << YAML::EndMap;
 }
 

@@ -5,12 +5,15 @@
 
 #include <fmt/format.h>
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <array>
 #include <limits>
 #include <map>
+#include <sstream>
 #include <vector>
 
 #include "campaign/diagnostics.h"
@@ -217,6 +220,7 @@ void read_psi_trigger(const MapFields& m, PsiTriggerSpec& t) {
                  fmt::format("must be between {} and {}", duration_to_string(kMinPsiWindow),
                              duration_to_string(kMaxPsiWindow))))
       t.window = *window;
+    t.window_default = false;
   }
 }
 
@@ -326,11 +330,52 @@ void read_campaign(const MapFields& m, const ParseOptions& options, ReadContext&
   if (auto f = m.optional("regression")) read_regression(*f, cx, spec.regression);
 }
 
+// Where yaml-cpp's parser stops making progress in `text`, if it does. yaml-cpp 0.7 (Debian's)
+// never ends LoadAll() on a ',' outside a flow collection (",", "a: 1\n---\n,"): its parser
+// reports an empty document at that ',' over and over without taking the token, and LoadAll()
+// keeps them all until memory runs out (jbeder/yaml-cpp#1040, fixed upstream in 0.8.0). This
+// pass reads the events only; a document that starts where the one before started is that loop.
+std::optional<YAML::Mark> stuck_at(const std::string& text) {
+  struct DocumentStarts : YAML::EventHandler {
+    std::optional<YAML::Mark> last;
+    bool again = false;
+    void OnDocumentStart(const YAML::Mark& mark) override {
+      again = last && last->pos == mark.pos;
+      last = mark;
+    }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  const std::string&) override {}
+    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                         YAML::EmitterStyle::value) override {}
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                    YAML::EmitterStyle::value) override {}
+    void OnMapEnd() override {}
+  } starts;
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  while (parser.HandleNextDocument(starts))
+    if (starts.again) return starts.last;
+  return std::nullopt;
+}
+
 // Loads the one YAML document of the file; nothing when there is none or it does not parse.
 std::optional<YAML::Node> load_document(std::string_view text, DiagnosticSink& diagnostics) {
   std::vector<YAML::Node> documents;
   try {
-    documents = YAML::LoadAll(std::string(text));
+    const std::string owned(text);
+    if (const auto mark = stuck_at(owned)) {
+      const auto at = static_cast<std::size_t>(mark->pos);
+      diagnostics.error(position_of(*mark), "",
+                        at < owned.size()
+                            ? fmt::format("YAML syntax error: unexpected '{}'", owned[at])
+                            : std::string("YAML syntax error: unexpected end of file"));
+      return std::nullopt;
+    }
+    documents = YAML::LoadAll(owned);
   } catch (const YAML::DeepRecursion& e) {
     // yaml-cpp's own message for this is "bad file".
     diagnostics.error(position_of(e.mark), "", "YAML nested too deeply");

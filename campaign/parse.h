@@ -67,6 +67,8 @@ inline constexpr std::uint64_t kMinMemoryLimit = 4ULL << 20;  // 4Mi
 inline constexpr std::size_t kMaxNameLength = 64;             // campaign and workload names
 inline constexpr std::uint64_t kMaxRate = 10'000'000;         // flood ops per second per thread
 inline constexpr std::chrono::milliseconds kMinPsiWindow{500};
+// The window a campaign that sets none gets where the daemon has CAP_SYS_RESOURCE.
+inline constexpr std::chrono::milliseconds kSubSecondPsiWindow{500};
 inline constexpr std::chrono::milliseconds kMaxPsiWindow{10000};
 inline constexpr std::chrono::milliseconds kMinGpProbeInterval{100};
 inline constexpr std::chrono::milliseconds kMaxGpProbeInterval{60000};

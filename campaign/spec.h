@@ -178,6 +178,9 @@ struct PsiTriggerSpec {
   PsiKind kind = PsiKind::some;
   milliseconds stall{100};
   milliseconds window{2000};
+  // Not written in the file: compile() picks the host's default, a sub-second window where the
+  // daemon has CAP_SYS_RESOURCE (kSubSecondPsiWindow), else 2 s (all the kernel allows then).
+  bool window_default = true;
 
   bool operator==(const PsiTriggerSpec&) const = default;
 };

@@ -5,6 +5,7 @@
 #include <tuple>
 #include <ostream>
 
+#include "client/daemon_client.h"
 #include "client/render.h"
 #include "common/units.h"
 
@@ -19,6 +20,11 @@ constexpr const char* kJsonHelp = "machine-readable output on stdout";
 // command's --help lists them.
 void add_global_options(CLI::App* app, GlobalOptions& g) {
   app->add_option("--socket", g.socket, kSocketHelp);
+  app->add_option("--target", g.target.address,
+                  "a remote daemon (memtortured --listen) at HOST:PORT, over mutual TLS");
+  app->add_option("--tls-cert", g.target.cert, "this client's certificate (PEM) for --target");
+  app->add_option("--tls-key", g.target.key, "its private key (PEM)");
+  app->add_option("--tls-ca", g.target.ca, "the CA certificate (PEM) that signed the daemon's");
   app->add_flag("--json", g.json, kJsonHelp);
 }
 
@@ -141,6 +147,11 @@ std::optional<Invocation> parse_command_line(const std::vector<std::string>& arg
   }
   for (const auto& s : subs)
     if (s.app->parsed()) inv.command = s.command;
+  if (auto st = check_remote_target(inv.global.target); !st) {
+    err << st.error().message << "\n";
+    *exit_code = kInvalid;
+    return std::nullopt;
+  }
   if (!budget.empty()) {
     auto d = parse_duration(budget);
     if (!d || d->count() <= 0) {

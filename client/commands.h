@@ -38,8 +38,16 @@ struct Deadlines {
   std::chrono::milliseconds report = kReportDeadline;
 };
 
+// A remote daemon (memtortured --listen): TCP with mutual TLS.
+struct RemoteTarget {
+  std::string address;           // --target HOST:PORT; empty: the unix socket
+  std::string cert, key;         // --tls-cert, --tls-key: this client's (both or neither)
+  std::string ca;                // --tls-ca: the CA that signed the daemon's certificate
+};
+
 struct GlobalOptions {
   std::string socket;  // --socket, else $MEMTORTURE_SOCKET, else the daemon's default
+  RemoteTarget target;
   bool json = false;   // machine-readable output on stdout
   // Not flags: what tests replace.
   Console* console = &Console::standard();
@@ -65,9 +73,9 @@ int cmd_list(const GlobalOptions& g);
 int cmd_watch(const GlobalOptions& g, const std::string& id, const std::string& junit);
 int cmd_stop(const GlobalOptions& g, const std::string& id);
 struct ReportOptions {
-  std::string id;    // from the daemon, or
-  std::string file;  // from a report.json (no daemon)
-  std::string html;  // write the HTML report here instead of printing the JSON
+  std::string id = {};    // from the daemon, or
+  std::string file = {};  // from a report.json (no daemon)
+  std::string html = {};  // write the HTML report here instead of printing the JSON
 };
 int cmd_report(const GlobalOptions& g, const ReportOptions& o);
 // pause, resume, throttle: one workload of the running campaign (rate: ops/s per thread, 0 =

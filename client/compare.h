@@ -30,10 +30,10 @@ Result<std::map<std::string, Threshold>> thresholds_of(const nlohmann::ordered_j
 struct FigureComparison {
   std::string scope;  // "" for the campaign, else the variant's name
   std::string key;
-  std::optional<double> a, b;              // medians (single runs: the value)
-  std::optional<double> a_min, a_max, b_min, b_max;
-  std::string change;   // "-23.1%", "+2", "" when a side is missing
-  std::string verdict;  // "ok", "better", "regressed", "within spread", "-"
+  std::optional<double> a = {}, b = {};  // medians (single runs: the value)
+  std::optional<double> a_min = {}, a_max = {}, b_min = {}, b_max = {};
+  std::string change = {};   // "-23.1%", "+2", "" when a side is missing
+  std::string verdict = {};  // "ok", "better", "regressed", "within spread", "-"
 };
 
 struct ReportComparison {

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <sys/stat.h>
 
+#include "common/fs.h"
+
 namespace mt::client {
 
 std::string Failure::printed() const {
@@ -20,12 +22,76 @@ Failure rpc_failure(const grpc::Status& st, const std::string& what) {
           std::move(message)};
 }
 
-DaemonClient::DaemonClient(const GlobalOptions& g) : g_(g), socket_(resolve_socket(g.socket)) {
-  channel_ = grpc::CreateChannel("unix:" + socket_, grpc::InsecureChannelCredentials());
+namespace {
+
+// The client's TLS credentials from the --tls-* files; an error names the file.
+Result<std::shared_ptr<grpc::ChannelCredentials>> tls_credentials(const RemoteTarget& t) {
+  grpc::SslCredentialsOptions options;
+  struct File {
+    const char* option;
+    const std::string& path;
+    std::string* into;
+  };
+  for (const File& f : {File{"--tls-ca", t.ca, &options.pem_root_certs},
+                        File{"--tls-cert", t.cert, &options.pem_cert_chain},
+                        File{"--tls-key", t.key, &options.pem_private_key}}) {
+    if (f.path.empty()) continue;
+    auto text = fs::read_file(f.path);
+    if (!text) return make_error(fmt::format("{}: {}", f.option, text.error().message));
+    if (text->find("-----BEGIN ") == std::string::npos)
+      return make_error(fmt::format("{} {}: not a PEM file", f.option, f.path));
+    *f.into = std::move(*text);
+  }
+  return grpc::SslCredentials(options);
+}
+
+}  // namespace
+
+Status check_remote_target(const RemoteTarget& t) {
+  if (t.address.empty()) {
+    if (!t.cert.empty() || !t.key.empty() || !t.ca.empty())
+      return make_error("--tls-cert, --tls-key and --tls-ca are for --target, which is not given");
+    return {};
+  }
+  if (t.ca.empty())
+    return make_error(fmt::format("--target {}: needs --tls-ca (the CA that signed the daemon's "
+                                  "certificate); a remote daemon is only reached over TLS",
+                                  t.address));
+  if (t.cert.empty() != t.key.empty())
+    return make_error("--tls-cert and --tls-key go together (this client's certificate and key)");
+  const auto colon = t.address.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == t.address.size())
+    return make_error(fmt::format("--target '{}' is not HOST:PORT", t.address));
+  return {};
+}
+
+DaemonClient::DaemonClient(const GlobalOptions& g)
+    : g_(g),
+      socket_(g.target.address.empty() ? resolve_socket(g.socket) : std::string()) {
+  if (!g.target.address.empty()) {
+    auto creds = tls_credentials(g.target);
+    if (!creds) {
+      setup_error_ = creds.error().message;
+      creds = std::shared_ptr<grpc::ChannelCredentials>(grpc::InsecureChannelCredentials());
+    }
+    channel_ = grpc::CreateChannel(g.target.address, *creds);
+  } else {
+    channel_ = grpc::CreateChannel("unix:" + socket_, grpc::InsecureChannelCredentials());
+  }
   stub_ = ::memtorture::v1::MemTorture::NewStub(channel_);
 }
 
 std::optional<Failure> DaemonClient::connect() {
+  if (!setup_error_.empty()) return Failure{kInvalid, setup_error_};
+  if (!g_.target.address.empty()) {
+    if (channel_->WaitForConnected(std::chrono::system_clock::now() + g_.deadlines.connect))
+      return std::nullopt;
+    return Failure{kUnreachable,
+                   fmt::format("cannot reach memtortured at {} over mutual TLS (is it listening "
+                               "there? does it accept this client's certificate, and does --tls-ca "
+                               "sign its own?)",
+                               g_.target.address)};
+  }
   struct stat st {};
   if (::stat(socket_.c_str(), &st) != 0 || !S_ISSOCK(st.st_mode))
     return Failure{kUnreachable,

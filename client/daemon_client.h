@@ -11,6 +11,7 @@
 #include <variant>
 
 #include "client/commands.h"
+#include "common/result.h"
 #include "client/render.h"
 #include "memtorture/v1/memtorture.grpc.pb.h"
 
@@ -29,6 +30,9 @@ struct Failure {
 // INVALID_ARGUMENT is exit code 2, anything else 3; "<what>: <error message>", and for a
 // deadline how long the client waited.
 Failure rpc_failure(const grpc::Status& st, const std::string& what);
+
+// --target and the --tls-* options together; the error names the option.
+Status check_remote_target(const RemoteTarget& t);
 
 class DaemonClient {
  public:
@@ -50,7 +54,8 @@ class DaemonClient {
  private:
   static std::unique_ptr<grpc::ClientContext> context(std::chrono::milliseconds deadline);
   const GlobalOptions& g_;
-  std::string socket_;
+  std::string socket_;       // empty with --target
+  std::string setup_error_;  // a --tls-* file that could not be read: connect() says so
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<::memtorture::v1::MemTorture::Stub> stub_;
 };

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/resource_quota.h>
 #include <grpcpp/server_builder.h>
 #include <spdlog/spdlog.h>
 #include <sys/file.h>
@@ -28,6 +29,7 @@
 #include "daemon/dirs.h"
 #include "daemon/engine.h"
 #include "daemon/grpc_service.h"
+#include "daemon/prometheus_edge.h"
 #include "daemon/metric_catalog.h"
 #include "kernel/system_probe.h"
 
@@ -155,11 +157,15 @@ int fail(const std::string& message) {
 
 std::filesystem::path default_worker_path(const std::filesystem::path& self_exe) {
   const auto dir = self_exe.parent_path();
+  // Beside it, in a build tree, or installed (/usr/sbin -> /usr/lib/memtorture).
   for (const auto& candidate :
-       {dir / "memtorture-worker", dir / ".." / "workloads" / "memtorture-worker"})
+       {dir / "memtorture-worker", dir / ".." / "workloads" / "memtorture-worker",
+        dir / ".." / "lib" / "memtorture" / "memtorture-worker"})
     if (::access(candidate.c_str(), X_OK) == 0) return candidate.lexically_normal();
   return dir / "memtorture-worker";
 }
+
+constexpr std::size_t kGrpcMemoryQuotaBytes = 32u << 20;
 
 int run(const DaemonOptions& o) {
   if (!cgroup::valid_prefix(o.cgroup_prefix))
@@ -167,6 +173,16 @@ int run(const DaemonOptions& o) {
         fmt::format("--cgroup-prefix '{}': must start with 'memtorture' and use only "
                     "[A-Za-z0-9_.-]",
                     o.cgroup_prefix));
+  if (auto st = check_remote_listen(o.remote); !st) return fail(st.error().message);
+  std::shared_ptr<grpc::ServerCredentials> remote_credentials;
+  if (!o.remote.address.empty()) {
+    auto creds = mutual_tls_credentials(o.remote);
+    if (!creds) return fail(creds.error().message);
+    remote_credentials = std::move(*creds);
+  }
+  if (!o.metrics_listen.empty())
+    if (auto st = check_listen_address(o.metrics_listen); !st)
+      return fail(fmt::format("--metrics-listen {}", st.error().message));
   if (o.socket.string().size() >= 108)
     return fail(fmt::format("--socket '{}': longer than a unix socket path may be (107 bytes)",
                             o.socket.string()));
@@ -267,19 +283,48 @@ int run(const DaemonOptions& o) {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
+  // An upper bound on what gRPC's transport may hold for all clients together (a client that
+  // stops reading leaves its stream's window full); each watch stream's own queue is bounded in
+  // grpc_service.cc.
+  grpc::ResourceQuota quota("memtortured");
+  quota.Resize(kGrpcMemoryQuotaBytes);
+  builder.SetResourceQuota(quota);
   int port_ok = 0;
   builder.AddListeningPort("unix:" + o.socket.string(), grpc::InsecureServerCredentials(),
                            &port_ok);
+  int remote_port = 0;
+  if (remote_credentials)
+    builder.AddListeningPort(o.remote.address, remote_credentials, &remote_port);
   builder.RegisterService(&service);
   auto server = builder.BuildAndStart();
   int rc = 0;
-  if (!server || !port_ok) {
-    rc = fail(fmt::format("cannot listen on {}", o.socket.string()));
+  std::unique_ptr<PrometheusEdge> metrics;
+  if (server && port_ok && !o.metrics_listen.empty()) {
+    auto edge = PrometheusEdge::start(o.metrics_listen, io, engine, MEMTORTURE_VERSION);
+    if (edge)
+      metrics = std::move(*edge);
+    else
+      rc = fail(fmt::format("--metrics-listen: {}", edge.error().message));
+  }
+  if (rc != 0) {
+    // refused above
+  } else if (!server || !port_ok) {
+    rc = fail(fmt::format("cannot listen on {}{}", o.socket.string(),
+                          remote_credentials ? " or " + o.remote.address + " (in use?)" : ""));
+  } else if (remote_credentials && remote_port == 0) {
+    rc = fail(fmt::format("--listen: cannot listen on {}", o.remote.address));
   } else if (::chmod(o.socket.c_str(), 0660) != 0) {
     rc = fail(fmt::format("cannot chmod {}: {}", o.socket.string(), fs::errno_text(errno)));
   } else {
     spdlog::info("memtortured {} listening on unix:{} (state {}, worker {})", MEMTORTURE_VERSION,
                  o.socket.string(), o.state_dir.string(), worker.string());
+    if (remote_credentials)
+      spdlog::info("also listening on {} (port {}), mutual TLS: clients need a certificate "
+                   "signed by {}",
+                   o.remote.address, remote_port, o.remote.client_ca.string());
+    if (metrics)
+      spdlog::info("serving Prometheus metrics on http://{}/metrics (port {})", o.metrics_listen,
+                   metrics->port());
     int sig = 0;
     sigwait(&stop_signals, &sig);
     spdlog::info("{} received: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
@@ -291,6 +336,7 @@ int run(const DaemonOptions& o) {
   if (stopped.get_future().wait_for(kCampaignStopWait) != std::future_status::ready)
     spdlog::error("the running campaign did not stop within {} s", kCampaignStopWait.count());
   if (server) server->Shutdown(std::chrono::system_clock::now() + kShutdownDeadline);
+  metrics.reset();  // before the io thread stops: a scrape may be waiting on it
   work.reset();
   asio::post(io, [&io] { io.stop(); });  // after reactors queued by Shutdown have been deleted
   io_thread.join();

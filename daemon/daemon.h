@@ -1,12 +1,14 @@
 // memtortured's ordered start-up and teardown:
 //   lock the state directory and the socket -> detect cgroups -> sweep leftovers of a crashed
-//   run -> start the io thread and the gRPC server -> wait for SIGTERM/SIGINT ->
-//   abort the running campaign (ABORTED, report written, cgroups removed) -> stop the server ->
-//   stop the io thread -> remove the socket.
+//   run -> start the io thread, the gRPC server and the /metrics server -> wait for
+//   SIGTERM/SIGINT -> abort the running campaign (ABORTED, report written, cgroups removed) ->
+//   stop the servers -> stop the io thread -> remove the socket.
 #pragma once
 
 #include <filesystem>
 #include <string>
+
+#include "daemon/remote_listen.h"
 
 namespace mt::daemon {
 
@@ -16,6 +18,8 @@ struct DaemonOptions {
   std::string cgroup_prefix = "memtorture";
   std::filesystem::path worker_path;  // empty: next to the daemon, or ../workloads/ in a build tree
   std::filesystem::path mountinfo = "/proc/self/mountinfo";
+  std::string metrics_listen;  // HOST:PORT for Prometheus' /metrics; empty: not served
+  RemoteListen remote;         // --listen with mutual TLS; empty address: the socket only
 };
 
 // The daemon's whole life; returns the process exit code.

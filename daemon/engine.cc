@@ -334,7 +334,10 @@ void Engine::load_reports() {
     const auto path = d.path() / "report.json";
     if (!std::filesystem::exists(path) && !write_crash_report(d.path())) continue;
     auto text = fs::read_file(path);
-    if (!text) continue;
+    if (!text) {
+      spdlog::warn("skipping {}: {}", path.string(), text.error().message);
+      continue;
+    }
     auto j = nlohmann::ordered_json::parse(*text, nullptr, /*allow_exceptions=*/false);
     auto view = view_from_report(j, path.string());
     if (!view) {

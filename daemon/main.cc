@@ -20,6 +20,14 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical"}))
       ->capture_default_str();
   app.add_option("--worker", worker, "memtorture-worker executable (default: next to this one)");
+  app.add_option("--listen", o.remote.address,
+                 "also serve gRPC on HOST:PORT over TCP, only with mutual TLS (the three --tls-*)");
+  app.add_option("--tls-cert", o.remote.cert, "the daemon's certificate (PEM) for --listen");
+  app.add_option("--tls-key", o.remote.key, "its private key (PEM)");
+  app.add_option("--tls-client-ca", o.remote.client_ca,
+                 "CA certificate (PEM): clients must present a certificate it signed");
+  app.add_option("--metrics-listen", o.metrics_listen,
+                 "serve /metrics for Prometheus on HOST:PORT (e.g. 127.0.0.1:9464)");
   CLI11_PARSE(app, argc, argv);
   spdlog::set_default_logger(spdlog::stderr_color_mt("memtortured"));
   spdlog::set_level(spdlog::level::from_str(log_level));

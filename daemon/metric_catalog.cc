@@ -38,6 +38,8 @@ const std::vector<CoreFigure>& core() {
   static const std::vector<CoreFigure> figures = {
       {{"usage_bytes", "bytes", "the campaign cgroup's memory usage"},
        [](const Sample& s, bool&) -> std::optional<double> { return s.usage_bytes; }},
+      {{"limit_bytes", "bytes", "the campaign cgroup's memory limit"},
+       [](const Sample& s, bool&) -> std::optional<double> { return s.limit_bytes; }},
       {{"headroom_bytes", "bytes",
         "limit - usage, or limit - the kernel's peak since the last sample when that is lower"},
        [](const Sample& s, bool&) -> std::optional<double> { return lowest_headroom(s); }},

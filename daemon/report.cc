@@ -14,6 +14,7 @@
 #include <fstream>
 
 #include "common/fs.h"
+#include "daemon/json_fields.h"
 
 namespace mt::daemon {
 namespace {
@@ -146,45 +147,45 @@ json to_json(const Sample& s) {
 namespace {
 std::optional<PsiFigures> psi_from_json(const json& j) {
   if (!j.is_object()) return std::nullopt;
-  return PsiFigures{j.value("some_avg10", 0.0), j.value("full_avg10", 0.0),
-                    j.value("some_stall_delta_us", std::uint64_t{0}),
-                    j.value("full_stall_delta_us", std::uint64_t{0})};
+  return PsiFigures{json_field(j, "some_avg10", 0.0), json_field(j, "full_avg10", 0.0),
+                    json_field(j, "some_stall_delta_us", std::uint64_t{0}),
+                    json_field(j, "full_stall_delta_us", std::uint64_t{0})};
 }
 }  // namespace
 
 Sample sample_from_json(const json& j) {
   Sample s;
-  s.t_s = j.value("t_s", 0.0);
-  s.usage_bytes = j.value("usage_bytes", std::uint64_t{0});
-  s.limit_bytes = j.value("limit_bytes", std::uint64_t{0});
-  s.headroom_bytes = j.value("headroom_bytes", std::int64_t{0});
-  s.kernel_bytes = j.value("kernel_bytes", std::uint64_t{0});
-  s.oom_kills = j.value("oom_kills", std::uint64_t{0});
-  s.failcnt = j.value("failcnt", std::uint64_t{0});
-  s.peak_bytes = j.value("peak_bytes", std::uint64_t{0});
-  if (j.contains("cgroup_psi")) s.cgroup_psi = psi_from_json(j["cgroup_psi"]);
-  if (j.contains("system_psi")) s.system_psi = psi_from_json(j["system_psi"]);
-  if (auto it = j.find("metrics"); it != j.end() && it->is_object())
-    for (const auto& [name, value] : it->items())
+  s.t_s = json_field(j, "t_s", 0.0);
+  s.usage_bytes = json_field(j, "usage_bytes", std::uint64_t{0});
+  s.limit_bytes = json_field(j, "limit_bytes", std::uint64_t{0});
+  s.headroom_bytes = json_field(j, "headroom_bytes", std::int64_t{0});
+  s.kernel_bytes = json_field(j, "kernel_bytes", std::uint64_t{0});
+  s.oom_kills = json_field(j, "oom_kills", std::uint64_t{0});
+  s.failcnt = json_field(j, "failcnt", std::uint64_t{0});
+  s.peak_bytes = json_field(j, "peak_bytes", std::uint64_t{0});
+  if (const json* p = json_member(j, "cgroup_psi")) s.cgroup_psi = psi_from_json(*p);
+  if (const json* p = json_member(j, "system_psi")) s.system_psi = psi_from_json(*p);
+  if (const json* metrics = json_member(j, "metrics"); metrics && metrics->is_object())
+    for (const auto& [name, value] : metrics->items())
       if (value.is_number()) s.metrics[name] = value.get<double>();
   return s;
 }
 
 WorkloadStatus workload_from_json(const json& w) {
   WorkloadStatus s;
-  s.name = w.value("name", "");
-  s.type = w.value("type", "");
-  s.kind = w.value("kind", "");
-  s.state = w.value("state", "");
-  s.pid = w.value("pid", 0);
-  s.threads = w.value("threads", 0);
-  s.ops = w.value("ops", std::uint64_t{0});
-  s.ops_per_s = w.value("ops_per_s", 0.0);
-  s.errors = w.value("errors", std::uint64_t{0});
-  s.bytes = w.value("bytes", std::uint64_t{0});
-  s.exit_status = w.value("exit_status", "");
-  s.paused = w.value("paused", false);
-  s.rate = w.value("rate", 0.0);
+  s.name = json_field(w, "name", std::string());
+  s.type = json_field(w, "type", std::string());
+  s.kind = json_field(w, "kind", std::string());
+  s.state = json_field(w, "state", std::string());
+  s.pid = json_field(w, "pid", 0);
+  s.threads = json_field(w, "threads", 0);
+  s.ops = json_field(w, "ops", std::uint64_t{0});
+  s.ops_per_s = json_field(w, "ops_per_s", 0.0);
+  s.errors = json_field(w, "errors", std::uint64_t{0});
+  s.bytes = json_field(w, "bytes", std::uint64_t{0});
+  s.exit_status = json_field(w, "exit_status", std::string());
+  s.paused = json_field(w, "paused", false);
+  s.rate = json_field(w, "rate", 0.0);
   return s;
 }
 
@@ -250,6 +251,7 @@ json to_json(const ReportData& r) {
       {"psi_trigger",
        {{"armed", r.psi_trigger.armed},
         {"trigger", r.psi_trigger.spec},
+        {"window_source", r.psi_trigger.window_source},
         {"error", r.psi_trigger.error},
         {"events_s", r.psi_trigger.events_s}}},
       {"metrics", metric_defs_json(r.metrics)},
@@ -277,6 +279,7 @@ Status write_report(const std::filesystem::path& dir, const json& report) {
     if (n <= 0) {
       const int err = errno;
       ::close(fd);
+      ::unlink(tmp.c_str());  // a disk full keeps no half report taking its space
       return make_error(fmt::format("cannot write {}: {}", tmp.string(), fs::errno_text(err)));
     }
     done += static_cast<std::size_t>(n);
@@ -284,8 +287,10 @@ Status write_report(const std::filesystem::path& dir, const json& report) {
   const bool synced = ::fsync(fd) == 0;
   const int sync_err = errno;
   ::close(fd);
-  if (!synced)
+  if (!synced) {
+    ::unlink(tmp.c_str());
     return make_error(fmt::format("cannot sync {}: {}", tmp.string(), fs::errno_text(sync_err)));
+  }
   std::error_code ec;
   std::filesystem::rename(tmp, dir / "report.json", ec);
   if (ec)
@@ -298,33 +303,38 @@ Status write_report(const std::filesystem::path& dir, const json& report) {
   return {};
 }
 
+// The fields a report must have are read with at() (a report without them is an error); the
+// others with json_field(), as the report may come from an older daemon or be damaged.
 Result<CampaignView> view_from_report(const json& j, const std::string& path) {
   try {
     CampaignView v;
     v.id = j.at("id").get<std::string>();
     v.name = j.at("campaign").get<std::string>();
     v.state = state_from_verdict(j.at("verdict").get<std::string>());
-    v.reason = j.value("reason", "");
-    v.elapsed_s = j.value("duration_actual_s", 0.0);
-    v.duration_s = j.value("duration_planned_s", 0.0);
-    v.file_name = j.value("file", "");
-    v.started_unix_ms = j.value("started_unix_ms", std::int64_t{0});
+    v.reason = json_field(j, "reason", std::string());
+    v.elapsed_s = json_field(j, "duration_actual_s", 0.0);
+    v.duration_s = json_field(j, "duration_planned_s", 0.0);
+    v.file_name = json_field(j, "file", std::string());
+    v.started_unix_ms = json_field(j, "started_unix_ms", std::int64_t{0});
     v.report_path = path;
     for (const auto& w : j.at("workloads")) v.workloads.push_back(workload_from_json(w));
     for (const auto& c : j.at("criteria")) {
-      v.criteria.push_back({c.value("name", ""), c.value("limit", 0.0), c.value("value", 0.0),
-                            c.value("pass", false), c.value("detail", "")});
+      v.criteria.push_back({json_field(c, "name", std::string()), json_field(c, "limit", 0.0),
+                            json_field(c, "value", 0.0), json_field(c, "pass", false),
+                            json_field(c, "detail", std::string())});
     }
     const auto& memory = j.at("memory");
-    v.peak_bytes = memory.value("peak_bytes", std::uint64_t{0});
-    v.max_kernel_bytes = memory.value("max_kernel_bytes", std::uint64_t{0});
-    v.failcnt = memory.value("failcnt", std::uint64_t{0});
-    if (auto it = j.find("metrics"); it != j.end() && it->is_array())
-      for (const auto& m : *it)
-        v.metrics.push_back({m.value("name", ""), m.value("unit", ""), m.value("help", ""),
-                             m.value("label", "")});
-    if (memory.contains("min_headroom_bytes") && !memory["min_headroom_bytes"].is_null())
-      v.min_headroom_bytes = memory["min_headroom_bytes"].get<std::int64_t>();
+    v.peak_bytes = json_field(memory, "peak_bytes", std::uint64_t{0});
+    v.max_kernel_bytes = json_field(memory, "max_kernel_bytes", std::uint64_t{0});
+    v.failcnt = json_field(memory, "failcnt", std::uint64_t{0});
+    if (const json* metrics = json_member(j, "metrics"); metrics && metrics->is_array())
+      for (const auto& m : *metrics)
+        v.metrics.push_back({json_field(m, "name", std::string()),
+                             json_field(m, "unit", std::string()),
+                             json_field(m, "help", std::string()),
+                             json_field(m, "label", std::string())});
+    if (const json* headroom = json_member(memory, "min_headroom_bytes"))
+      v.min_headroom_bytes = json_as<std::int64_t>(*headroom);
     if (const auto& samples = j.at("samples"); !samples.empty())
       v.latest = sample_from_json(samples.back());
     return v;

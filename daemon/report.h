@@ -47,6 +47,9 @@ struct ReportData {
     std::string spec;
     std::string error;
     std::vector<double> events_s;
+    // Where the window came from: the campaign, or the host's default (sub-second with
+    // CAP_SYS_RESOURCE, else 2 s).
+    std::string window_source;
   } psi_trigger;
   std::vector<double> oom_kill_times_s;
   std::vector<MetricDef> metrics;  // declared by the parts: the names in samples[].metrics

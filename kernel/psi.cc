@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <cmath>
 #include <string>
 
 #include "common/fs.h"
@@ -58,7 +59,9 @@ Result<PsiLine> parse_line(std::string_view rest, int line_no, std::string_view 
                                        : nullptr;
     if (target == nullptr) return;  // a field added by a newer kernel
     auto [p, ec] = std::from_chars(value.data(), end, *target, std::chars_format::fixed);
-    if (ec != std::errc() || p != end || value.empty() || *target < 0) {
+    // from_chars reads "nan" and "inf" too: not an average (a NaN passes every bound).
+    if (ec != std::errc() || p != end || value.empty() || !std::isfinite(*target) ||
+        *target < 0) {
       error = fmt::format("line {} ('{}'): {} is not a non-negative decimal: '{}'", line_no, kind,
                           key, value);
       return;

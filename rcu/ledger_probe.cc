@@ -112,6 +112,11 @@ Result<std::vector<int>> parse_cpu_list(std::string_view text) {
     } else if (!number(part.substr(0, dash), lo) || !number(part.substr(dash + 1), hi) || hi < lo) {
       return make_error(fmt::format("bad CPU range '{}'", part));
     }
+    if (hi > kMaxCpuNumber)
+      return make_error(fmt::format("CPU list '{}': CPU {} is above {}", text, hi, kMaxCpuNumber));
+    if (!cpus.empty() && lo <= cpus.back())
+      return make_error(fmt::format("CPU list '{}': '{}' is not above the CPUs before it", text,
+                                    part));
     for (int c = lo; c <= hi; ++c) cpus.push_back(c);
     if (comma == std::string_view::npos) break;
     text.remove_prefix(comma + 1);

@@ -47,7 +47,13 @@ std::optional<std::string> unavailable_reason(const LedgerHostFacts& facts);
 // Both of the above.
 std::optional<std::string> ledger_unavailable_reason(const LedgerProbeEnv& env = {});
 
-// "0-3,8,10-11" (a sysfs CPU list) as CPU numbers; error on anything else.
+// CPU numbers a CPU list may hold: far above any kernel's NR_CPUS (8192 on x86_64 with MAXSMP),
+// low enough that a list cannot ask for gigabytes ("0-2147483647").
+inline constexpr int kMaxCpuNumber = 65535;
+
+// "0-3,8,10-11" (a sysfs CPU list) as CPU numbers; error on anything else, on a CPU above
+// kMaxCpuNumber, and on parts out of ascending order (the kernel prints them ascending, so a
+// list holds each CPU once).
 Result<std::vector<int>> parse_cpu_list(std::string_view text);
 
 }  // namespace mt::rcu

@@ -6,15 +6,17 @@
 #   stop_private_daemon               # SIGTERM by pid, waits, removes the prefix lock file
 #
 # The daemon removes its cgroups on SIGTERM; the caller removes $work when it is done with it.
+# MEMTORTURED, MEMTORTURECTL and MEMTORTURE_WORKER pick other binaries than build/'s.
 
 start_private_daemon() {
   private_prefix=$1
   work=$(mktemp -d "/tmp/$private_prefix.XXXXXX")
   local log=${2:-$work/daemon.log}
   socket=$work/memtorture.sock
-  ctl=(build/client/memtorturectl --socket "$socket")
-  build/daemon/memtortured --socket "$socket" --state-dir "$work/state" \
-    --cgroup-prefix "$private_prefix" >"$log" 2>&1 &
+  ctl=("${MEMTORTURECTL:-build/client/memtorturectl}" --socket "$socket")
+  "${MEMTORTURED:-build/daemon/memtortured}" --socket "$socket" --state-dir "$work/state" \
+    --cgroup-prefix "$private_prefix" \
+    --worker "${MEMTORTURE_WORKER:-build/workloads/memtorture-worker}" >"$log" 2>&1 &
   daemon=$!
   for _ in $(seq 50); do
     "${ctl[@]}" system >/dev/null 2>&1 && return 0

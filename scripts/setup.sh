@@ -14,6 +14,7 @@ PACKAGES=(
   stress-ng jq bc procps
   clang llvm bpftool libbpf-dev
   libjs-dygraphs chromium
+  libclang-rt-14-dev prometheus-cpp-dev prometheus openssl curl
 )
 
 missing=()

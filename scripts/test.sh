@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's second command: set up, build, run the whole test suite (unit tests everywhere;
-# integration tests as root on the real kernel, skipped with a reason otherwise).
+# integration tests as root on the real kernel, skipped with a reason otherwise), then a few
+# seconds of each fuzz target (bench/fuzz.sh: a clang build of the parsers in build-fuzz/).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 scripts/setup.sh
@@ -13,3 +14,9 @@ else
 fi
 # Integration tests share the kernel (RCU, memory): run serially.
 ctest --output-on-failure --timeout 300 "$@"
+cd ..
+# The fuzz targets (tests/fuzz) for a few seconds each on their checked-in corpus, which holds
+# every input that once crashed a parser: a crash fails the run. MEMTORTURE_FUZZ_SECONDS=0 skips.
+if [ "${MEMTORTURE_FUZZ_SECONDS:-5}" != 0 ]; then
+  bench/fuzz.sh "${MEMTORTURE_FUZZ_SECONDS:-5}"
+fi

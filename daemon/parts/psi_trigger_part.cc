@@ -15,6 +15,12 @@ Status PsiTriggerPart::setup(PartContext& cx) {
   const auto stall = duration_cast<microseconds>(spec_.stall);
   const auto window = duration_cast<microseconds>(spec_.window);
   info_.spec = PsiTrigger::format(spec_.kind, stall, window);
+  info_.window_source =
+      !spec_.window_default        ? "set in the campaign"
+      : spec_.window < std::chrono::seconds(2)
+          ? "the host's default: sub-second, the daemon has CAP_SYS_RESOURCE"
+          : "the host's default: 2 s (without CAP_SYS_RESOURCE the kernel takes whole 2 s "
+            "windows only; with it, a stall over 500ms keeps 2 s)";
   if (!cx.pressure_file) {
     info_.error = "this host has no per-cgroup PSI";
     cx.emit(LogLine{"PSI trigger not armed: " + info_.error});

@@ -13,6 +13,7 @@
 
 #include "campaign/parse.h"
 #include "campaign/spec.h"
+#include "tests/support/spec_positions.h"  // without_positions
 #include "workloads/floods/kinds.h"
 
 namespace mt::campaign {
@@ -20,37 +21,6 @@ namespace mt::campaign {
 // gtest prints a spec that differs as its YAML form rather than as bytes.
 inline void PrintTo(const CampaignSpec& spec, std::ostream* os) {
   *os << "\n" << to_yaml(spec);
-}
-
-// The same campaign, wherever in a file it was written: == with the positions cleared.
-inline void clear_positions(Condition& c) {
-  c.pos = {};
-  for (Condition& child : c.children) clear_positions(child);
-}
-
-inline void clear_positions(std::vector<ReactionSpec>& reactions) {
-  for (ReactionSpec& r : reactions) {
-    r.pos = {};
-    clear_positions(r.when);
-    if (r.clear) clear_positions(*r.clear);
-    for (ReactionAction& a : r.actions) a.pos = {};
-  }
-}
-
-inline CampaignSpec without_positions(CampaignSpec spec) {
-  for (WorkloadSpec& w : spec.workloads) {
-    w.pos = {};
-    if (auto* sn = std::get_if<StressNgSpec>(&w.params))
-      for (StressNgOption& o : sn->options) o.pos = {};
-    if (auto* f = std::get_if<FloodSpec>(&w.params); f && f->bursts) f->bursts->pos = {};
-  }
-  clear_positions(spec.reactions);
-  for (VariantSpec& v : spec.variants) {
-    v.pos = {};
-    if (v.reactions) clear_positions(*v.reactions);
-    for (VariantSpec::Flood& f : v.floods) f.pos = {};
-  }
-  return spec;
 }
 
 // The flood kind of that name; fails the test when there is none.

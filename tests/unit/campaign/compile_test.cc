@@ -128,6 +128,30 @@ TEST(Compile, AWindowTheKernelWillRefuseIsAWarningAtTheWindow) {
   EXPECT_THAT(compile(parse(c.str()), v2_host(), "t.yaml").plan->warnings, IsEmpty());
 }
 
+TEST(Compile, AWindowLeftToTheHostIsSubSecondWithCapSysResource) {
+  HostFeatures privileged = v2_host();
+  privileged.cap_sys_resource = true;
+  auto r = compile(parse(Campaign{}.str()), privileged, "t.yaml");
+  ASSERT_TRUE(r.plan);
+  EXPECT_EQ(r.plan->spec.psi_trigger.window, std::chrono::milliseconds(500));
+  EXPECT_TRUE(r.plan->spec.psi_trigger.window_default);
+  EXPECT_THAT(r.plan->warnings, IsEmpty());
+  // Without it the kernel takes whole 2 s only.
+  r = compile(parse(Campaign{}.str()), v2_host(), "t.yaml");
+  EXPECT_EQ(r.plan->spec.psi_trigger.window, std::chrono::seconds(2));
+  // A window the file sets is kept, and so is 2 s for a stall that does not fit in 500ms.
+  Campaign set;
+  set.tail = "psi_trigger:\n  window: 4s\n";
+  EXPECT_EQ(compile(parse(set.str()), privileged, "t.yaml").plan->spec.psi_trigger.window,
+            std::chrono::seconds(4));
+  set.tail = "psi_trigger:\n  stall: 800ms\n";
+  EXPECT_EQ(compile(parse(set.str()), privileged, "t.yaml").plan->spec.psi_trigger.window,
+            std::chrono::seconds(2));
+  // The normalized file keeps "left to the host".
+  EXPECT_THAT(to_yaml(*parse(Campaign{}.str()).spec), ::testing::Not(HasSubstr("window:")));
+  EXPECT_THAT(to_yaml(*parse(set.str()).spec), HasSubstr("stall: 800ms"));
+}
+
 TEST(Compile, NoPerCgroupPsiIsAWarningThatSaysWhatFollows) {
   HostFeatures h = v1_host();
   h.per_cgroup_psi = false;

@@ -110,7 +110,7 @@ psi_trigger:
                    .min_oom_eta_s = std::nullopt,
                    .max = {},
                    .min = {}};
-  want.psi_trigger = {.enabled = false, .kind = PsiKind::full, .stall = 150ms, .window = 1s};
+  want.psi_trigger = {.enabled = false, .kind = PsiKind::full, .stall = 150ms, .window = 1s, .window_default = false};
   EXPECT_EQ(*result.spec, want);
 }
 
@@ -239,6 +239,21 @@ TEST(ParseStructure, SyntaxErrorIsOneDiagnostic) {
   EXPECT_THAT(errors_of("campaign: c\n\tduration: 1s\n"),
               ElementsAre("t.yaml:2:1: YAML syntax error: illegal tab when looking for "
                           "indentation"));
+}
+
+// Found by tests/fuzz (campaign): a ',' outside a flow collection sent yaml-cpp 0.7's LoadAll()
+// round forever, taking memory as it went (jbeder/yaml-cpp#1040): one byte hung the daemon.
+TEST(ParseStructure, AStrayCommaIsASyntaxErrorNotAHang) {
+  EXPECT_THAT(errors_of(","), ElementsAre("t.yaml:1:1: YAML syntax error: unexpected ','"));
+  EXPECT_THAT(errors_of(",ampain: gidle\nduration: 10s\ncgr# oup"),
+              ElementsAre("t.yaml:1:1: YAML syntax error: unexpected ','"));
+  EXPECT_THAT(errors_of("campaign: c\n---\n  ,\n"),
+              ElementsAre("t.yaml:3:3: YAML syntax error: unexpected ','"));
+  EXPECT_THAT(errors_of("campaign: [a, b]\n"),  // a ',' inside a flow collection is fine
+              ::testing::Not(::testing::Contains(::testing::HasSubstr("syntax error"))));
+  const WorkloadParseResult w = parse_workload("&a ,", {.file_name = "w.yaml"});
+  ASSERT_THAT(w.errors, ::testing::SizeIs(1));
+  EXPECT_EQ(w.errors[0].str(), "w.yaml:1:4: YAML syntax error: unexpected ','");
 }
 
 TEST(ParseStructure, DeepNestingIsRefusedNotACrash) {

@@ -51,6 +51,7 @@ CampaignSpec read_back(const CampaignSpec& spec) {
   return without_positions(result.spec.value_or(CampaignSpec{}));
 }
 
+// Every default but the PSI window, which a file that sets none leaves to the host (compile()).
 TEST(ToYaml, WritesEveryDefaultAndOnlyTheCriteriaSet) {
   EXPECT_EQ(to_yaml(small_spec()), R"(campaign: golden
 duration: 20s
@@ -77,7 +78,6 @@ psi_trigger:
   enabled: true
   kind: some
   stall: 100ms
-  window: 2s
 gp_probe_interval: 1s
 ledger:
   freed: true
@@ -179,6 +179,7 @@ class RandomSpecs {
     s.psi_trigger.kind = coin() ? PsiKind::some : PsiKind::full;
     s.psi_trigger.window =
         milliseconds(pick_duration(kMinPsiWindow.count(), kMaxPsiWindow.count()));
+    s.psi_trigger.window_default = false;
     s.psi_trigger.stall = milliseconds(pick_duration(1, s.psi_trigger.window.count()));
     return s;
   }

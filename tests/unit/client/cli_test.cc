@@ -130,5 +130,52 @@ TEST(CliTest, ProbeLedgerSecondsAreOneToSixtyElseExitCode2) {
   }
 }
 
+TEST(CliTest, ARemoteTargetNeedsTheCaAndACertificateWithItsKey) {
+  auto p = parse({"--target", "10.0.0.2:7474", "--tls-ca", "ca.pem", "--tls-cert", "c.pem",
+                  "--tls-key", "c.key", "list"});
+  ASSERT_TRUE(p.inv) << p.err;
+  EXPECT_EQ(p.inv->global.target.address, "10.0.0.2:7474");
+  EXPECT_EQ(p.inv->global.target.key, "c.key");
+  EXPECT_TRUE(parse({"list", "--target", "h:1", "--tls-ca", "ca.pem"}).inv)
+      << "no client certificate: the daemon refuses it at the handshake, not we";
+  for (const auto& [args, why] :
+       std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{"list", "--target", "h:1"}, "needs --tls-ca"},
+           {{"list", "--target", "h:1", "--tls-ca", "ca", "--tls-cert", "c"}, "go together"},
+           {{"list", "--tls-ca", "ca"}, "are for --target"},
+           {{"list", "--target", "h", "--tls-ca", "ca"}, "is not HOST:PORT"}}) {
+    auto refused = parse(args);
+    EXPECT_FALSE(refused.inv) << why;
+    EXPECT_EQ(refused.rc, kInvalid) << why;
+    EXPECT_THAT(refused.err, HasSubstr(why));
+  }
+}
+
+TEST(CliTest, SuiteTakesFilesFoldersAndATimeBudget) {
+  auto p = parse({"suite", "configs/nightly", "x.yaml", "--out", "o", "--junit", "j.xml",
+                  "--history", "h", "--time-budget", "30m"});
+  ASSERT_TRUE(p.inv) << p.err;
+  EXPECT_EQ(p.inv->command, Command::suite);
+  EXPECT_EQ(p.inv->suite.inputs, (std::vector<std::string>{"configs/nightly", "x.yaml"}));
+  EXPECT_EQ(p.inv->suite.time_budget, std::chrono::seconds(1800));
+  auto bad = parse({"suite", "x.yaml", "--time-budget", "soon"});
+  EXPECT_FALSE(bad.inv);
+  EXPECT_EQ(bad.rc, kInvalid);
+  EXPECT_THAT(bad.err, HasSubstr("--time-budget: 'soon' is not a duration"));
+  EXPECT_FALSE(parse({"suite"}).inv);
+}
+
+TEST(CliTest, ReportTakesAnIdOrAFileAndAnHtmlPath) {
+  auto p = parse({"report", "--file", "r.json", "--html", "r.html"});
+  ASSERT_TRUE(p.inv) << p.err;
+  EXPECT_EQ(p.inv->file, "r.json");
+  EXPECT_EQ(p.inv->html, "r.html");
+  EXPECT_FALSE(p.inv->id);
+  auto none = parse({"report"});
+  EXPECT_FALSE(none.inv);
+  EXPECT_THAT(none.err, HasSubstr("give a campaign ID or --file"));
+  EXPECT_FALSE(parse({"report", "c-1", "--file", "r.json"}).inv);
+}
+
 }  // namespace
 }  // namespace mt::client

@@ -344,5 +344,63 @@ TEST(ViewFromReportTest, TextThatDidNotParseIsAnErrorNotACrash) {
   EXPECT_THAT(v.error().message, HasSubstr("not a memtorture report"));
 }
 
+// ---- any JSON --------------------------------------------------------------------------------
+
+// Found by tests/fuzz (report): sample_from_json() of a value that is no object threw
+// ({"hello": "world"}: a journal line's "sample" may be anything), and a number a field cannot
+// hold (a usage of -1, a headroom of 1e300, a pid of 2^40) was a cast with undefined behaviour.
+// A field that cannot be read takes its default, as a missing one does.
+TEST(ReportLoaders, AnyJsonReadsWithDefaultsNeverAnException) {
+  for (const char* text : {R"("world")", "7", "null", "[1, 2]", R"({"hello": "world"})"}) {
+    EXPECT_NO_THROW(sample_from_json(json::parse(text))) << text;
+    EXPECT_NO_THROW(workload_from_json(json::parse(text))) << text;
+  }
+  const Sample s = sample_from_json(json::parse(R"({
+      "t_s": "soon", "usage_bytes": -1, "limit_bytes": 64.0, "headroom_bytes": 1e300,
+      "oom_kills": 2e19, "failcnt": 3.7,
+      "cgroup_psi": {"some_avg10": "x", "full_avg10": 2, "some_stall_delta_us": -3},
+      "system_psi": "none", "metrics": {"a": "b", "c": 1}})"));
+  EXPECT_EQ(s.t_s, 0);
+  EXPECT_EQ(s.usage_bytes, 0u);
+  EXPECT_EQ(s.limit_bytes, 64u);
+  EXPECT_EQ(s.headroom_bytes, 0);
+  EXPECT_EQ(s.oom_kills, 0u) << "2e19 is above 2^64";
+  EXPECT_EQ(s.failcnt, 3u);
+  ASSERT_TRUE(s.cgroup_psi);
+  EXPECT_EQ(s.cgroup_psi->some_avg10, 0);
+  EXPECT_EQ(s.cgroup_psi->full_avg10, 2);
+  EXPECT_EQ(s.cgroup_psi->some_stall_delta_us, 0u);
+  EXPECT_FALSE(s.system_psi);
+  EXPECT_EQ(s.metrics, (std::map<std::string, double>{{"c", 1}}));
+
+  const WorkloadStatus w = workload_from_json(json::parse(
+      R"({"name": 7, "kind": "anon", "pid": 1099511627776, "threads": -2, "ops": 12.0,
+          "errors": -1e300, "paused": "yes", "rate": "fast"})"));
+  EXPECT_EQ(w.name, "");
+  EXPECT_EQ(w.kind, "anon");
+  EXPECT_EQ(w.pid, 0);
+  EXPECT_EQ(w.threads, -2);
+  EXPECT_EQ(w.ops, 12u);
+  EXPECT_EQ(w.errors, 0u);
+  EXPECT_FALSE(w.paused);
+  EXPECT_EQ(w.rate, 0);
+}
+
+TEST(ViewFromReportTest, FiguresOutOfRangeReadAsUnknownNotUndefined) {
+  json j = json::parse(to_json(full_report()).dump());
+  j["memory"]["min_headroom_bytes"] = 1e300;
+  j["memory"]["peak_bytes"] = -5;
+  j["started_unix_ms"] = -1e300;
+  j["reason"] = 42;
+  j["workloads"] = json::array({"not a workload", json::object()});
+  auto v = view_from_report(j, "p");
+  ASSERT_TRUE(v.ok()) << v.error().message;
+  EXPECT_FALSE(v->min_headroom_bytes);
+  EXPECT_EQ(v->peak_bytes, 0u);
+  EXPECT_EQ(v->started_unix_ms, 0);
+  EXPECT_EQ(v->reason, "");
+  EXPECT_THAT(v->workloads, SizeIs(2));
+}
+
 }  // namespace
 }  // namespace mt::daemon

@@ -77,6 +77,14 @@ INSTANTIATE_TEST_SUITE_P(
         Malformed{"some avg10=0.00 avg60=0.00 avg300=0.00 total=1\n"
                   "full avg10=x avg60=0.00 avg300=0.00 total=1\n",
                   "line 2 ('full'): avg10 is not a non-negative decimal: 'x'"},
+        // Found by tests/fuzz's property check (kernel_files: averages finite): from_chars
+        // read these as NaN and infinity.
+        Malformed{"some avg10=nan avg60=0.00 avg300=0.00 total=1\n",
+                  "line 1 ('some'): avg10 is not a non-negative decimal: 'nan'"},
+        Malformed{"some avg10=0.00 avg60=inf avg300=0.00 total=1\n",
+                  "avg60 is not a non-negative decimal: 'inf'"},
+        Malformed{"some avg10=0.00 avg60=0.00 avg300=-nan total=1\n",
+                  "avg300 is not a non-negative decimal: '-nan'"},
         Malformed{"some avg10=0.00 avg60=0.00 avg300=0.00 total=-1\n",
                   "total is not an unsigned integer: '-1'"},
         Malformed{"some avg10=0.00 avg60=0.00 avg300=0.00 total=12abc\n",

@@ -66,5 +66,18 @@ TEST(CpuList, RangesAndSingles) {
   EXPECT_FALSE(parse_cpu_list("1-").ok());
 }
 
+// Found by tests/fuzz (kernel_files): "003-0331702036" asked for 331 million CPUs, and a range
+// ending at INT_MAX never ended. A list holds each CPU once, none above kMaxCpuNumber.
+TEST(CpuList, HugeRangesAndRepeatsAreRefusedNotAllocated) {
+  EXPECT_THAT(parse_cpu_list("003-0331702036").error().message,
+              HasSubstr("CPU 331702036 is above 65535"));
+  EXPECT_FALSE(parse_cpu_list("0-2147483647").ok());
+  EXPECT_THAT(parse_cpu_list("0-3,2-5").error().message,
+              HasSubstr("'2-5' is not above the CPUs before it"));
+  EXPECT_FALSE(parse_cpu_list("0,0").ok());
+  EXPECT_FALSE(parse_cpu_list("4,1").ok());
+  EXPECT_EQ(parse_cpu_list("0-65535")->size(), 65536u);
+}
+
 }  // namespace
 }  // namespace mt::rcu
