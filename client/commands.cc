@@ -136,11 +136,6 @@ grpc::Status call(DaemonClient& d, Method method, const Req& req, Resp* resp) {
   return (d.stub().*method)(ctx.get(), req, resp);
 }
 
-int print_failure(const GlobalOptions& g, const Failure& f) {
-  g.console->err(f.printed());
-  return f.code;
-}
-
 }  // namespace
 
 std::string resolve_socket(const std::string& flag) {

@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 
 #include "common/fs.h"
+#include "client/report_files.h"
+#include "common/host_port.h"
 
 namespace mt::client {
 
@@ -11,6 +13,11 @@ std::string Failure::printed() const {
   std::string out = about_file ? message : "memtorturectl: " + message;
   if (out.empty() || out.back() != '\n') out += '\n';
   return out;
+}
+
+int print_failure(const GlobalOptions& g, const Failure& f) {
+  g.console->err(f.printed());
+  return f.code;
 }
 
 Failure rpc_failure(const grpc::Status& st, const std::string& what) {
@@ -59,9 +66,8 @@ Status check_remote_target(const RemoteTarget& t) {
                                   t.address));
   if (t.cert.empty() != t.key.empty())
     return make_error("--tls-cert and --tls-key go together (this client's certificate and key)");
-  const auto colon = t.address.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == t.address.size())
-    return make_error(fmt::format("--target '{}' is not HOST:PORT", t.address));
+  if (auto st = check_host_port(t.address); !st)
+    return make_error("--target " + st.error().message);
   return {};
 }
 
@@ -124,6 +130,26 @@ std::variant<std::string, Failure> DaemonClient::read_report(const std::string& 
     return rpc_failure(st, "report of campaign " + id);
   }
   return text;
+}
+
+std::variant<DaemonClient::Reports, Failure> DaemonClient::read_report_with_runs(
+    const std::string& id) {
+  using Json = nlohmann::ordered_json;
+  auto text = read_report(id);
+  if (auto* f = std::get_if<Failure>(&text)) return *f;
+  Reports out;
+  out.text = std::move(std::get<std::string>(text));
+  out.report = Json::parse(out.text, nullptr, false);
+  if (out.report.is_discarded())
+    return Failure{kUnreachable, fmt::format("the report of campaign {} is not JSON", id)};
+  for (const std::string& run : run_ids(out.report)) {
+    auto run_text = read_report(run);
+    auto* t = std::get_if<std::string>(&run_text);
+    if (t == nullptr) continue;
+    Json j = Json::parse(*t, nullptr, false);
+    if (!j.is_discarded()) out.runs[run] = {std::move(*t), std::move(j)};
+  }
+  return out;
 }
 
 std::unique_ptr<grpc::ClientContext> DaemonClient::context(std::chrono::milliseconds deadline) {

@@ -12,6 +12,9 @@
 
 #include "client/commands.h"
 #include "common/result.h"
+
+#include <map>
+#include <nlohmann/json.hpp>
 #include "client/render.h"
 #include "memtorture/v1/memtorture.grpc.pb.h"
 
@@ -31,6 +34,9 @@ struct Failure {
 // deadline how long the client waited.
 Failure rpc_failure(const grpc::Status& st, const std::string& what);
 
+// Prints the failure on stderr; its exit code.
+int print_failure(const GlobalOptions& g, const Failure& f);
+
 // --target and the --tls-* options together; the error names the option.
 Status check_remote_target(const RemoteTarget& t);
 
@@ -49,6 +55,14 @@ class DaemonClient {
   }
   // A finished campaign's report.json, read through ReadReport; or why not.
   std::variant<std::string, Failure> read_report(const std::string& id);
+  // The same, parsed, with a variants campaign's runs' reports (by run id; a run whose report
+  // cannot be read or parsed is left out: the HTML page names it).
+  struct Reports {
+    std::string text;
+    nlohmann::ordered_json report;
+    std::map<std::string, std::pair<std::string, nlohmann::ordered_json>> runs;  // text, parsed
+  };
+  std::variant<Reports, Failure> read_report_with_runs(const std::string& id);
   const std::string& socket() const { return socket_; }
 
  private:

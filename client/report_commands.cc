@@ -19,29 +19,6 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-int print_failure(const GlobalOptions& g, const Failure& f) {
-  g.console->err(f.printed());
-  return f.code;
-}
-
-// The report `id` and, for a variants campaign, its runs' reports, through ReadReport.
-std::variant<std::pair<Json, std::map<std::string, Json>>, Failure> read_from_daemon(
-    DaemonClient& d, const std::string& id) {
-  auto text = d.read_report(id);
-  if (auto* f = std::get_if<Failure>(&text)) return *f;
-  Json report = Json::parse(std::get<std::string>(text), nullptr, false);
-  if (report.is_discarded())
-    return Failure{kUnreachable, fmt::format("the report of campaign {} is not JSON", id)};
-  std::map<std::string, Json> runs;
-  for (const std::string& run : run_ids(report)) {
-    auto run_text = d.read_report(run);
-    if (std::get_if<Failure>(&run_text)) continue;  // the page names it
-    Json j = Json::parse(std::get<std::string>(run_text), nullptr, false);
-    if (!j.is_discarded()) runs[run] = std::move(j);
-  }
-  return std::pair{std::move(report), std::move(runs)};
-}
-
 }  // namespace
 
 Status write_html_report(const std::string& out, const Json& report,
@@ -73,9 +50,11 @@ int cmd_report(const GlobalOptions& g, const ReportOptions& o) {
       g.console->out(t + (!t.empty() && t.back() == '\n' ? "" : "\n"));
       return kPassed;
     }
-    auto read = read_from_daemon(d, o.id);
+    auto read = d.read_report_with_runs(o.id);
     if (auto* f = std::get_if<Failure>(&read)) return print_failure(g, *f);
-    std::tie(report, runs) = std::move(std::get<0>(read));
+    auto& reports = std::get<DaemonClient::Reports>(read);
+    report = std::move(reports.report);
+    for (auto& [run, both] : reports.runs) runs[run] = std::move(both.second);
     from = "campaign " + o.id;
   }
   if (o.html.empty()) {

@@ -195,28 +195,15 @@ class Suite {
       r.reason += "; its report could not be read: " + f->message;
       return;
     }
-    auto text = d.read_report(r.id);
-    if (auto* f = std::get_if<Failure>(&text)) {
+    auto read = d.read_report_with_runs(r.id);
+    if (auto* f = std::get_if<Failure>(&read)) {
       r.reason += "; its report could not be read: " + f->message;
       return;
     }
-    Json report = Json::parse(std::get<std::string>(text), nullptr, false);
-    if (report.is_discarded()) {
-      r.reason += "; its report is not JSON";
-      return;
-    }
+    auto& reports = std::get<DaemonClient::Reports>(read);
+    const Json& report = reports.report;
     std::map<std::string, Json> runs;
-    std::map<std::string, std::string> run_texts;
-    for (const std::string& run : run_ids(report)) {
-      auto rt = d.read_report(run);
-      if (auto* t = std::get_if<std::string>(&rt)) {
-        Json j = Json::parse(*t, nullptr, false);
-        if (!j.is_discarded()) {
-          runs[run] = std::move(j);
-          run_texts[run] = *t;
-        }
-      }
-    }
+    for (const auto& [run, both] : reports.runs) runs[run] = both.second;
     r.report = report;
     if (o_.out.empty()) return;
     // One folder per campaign, by name; a name seen before gets a suffix.
@@ -226,10 +213,10 @@ class Suite {
     const stdfs::path dir = stdfs::path(o_.out) / folder;
     std::error_code ec;
     stdfs::create_directories(dir, ec);
-    write_artifact(g_, dir / "report.json", std::get<std::string>(text));
-    for (const auto& [run, t] : run_texts) {
+    write_artifact(g_, dir / "report.json", reports.text);
+    for (const auto& [run, both] : reports.runs) {
       stdfs::create_directories(dir / "runs" / run, ec);
-      write_artifact(g_, dir / "runs" / run / "report.json", t);
+      write_artifact(g_, dir / "runs" / run / "report.json", both.first);
     }
     write_artifact(g_, dir / "report.html", render_report_html(report, runs, assets_));
     r.folder = folder;

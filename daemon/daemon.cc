@@ -24,6 +24,7 @@
 #include "cgroup/cgroup.h"
 #include "cgroup/layout.h"
 #include "common/fs.h"
+#include "common/host_port.h"
 #include "rcu/knobs.h"
 #include "rcu/ledger_probe.h"
 #include "daemon/dirs.h"
@@ -181,7 +182,7 @@ int run(const DaemonOptions& o) {
     remote_credentials = std::move(*creds);
   }
   if (!o.metrics_listen.empty())
-    if (auto st = check_listen_address(o.metrics_listen); !st)
+    if (auto st = check_host_port(o.metrics_listen); !st)
       return fail(fmt::format("--metrics-listen {}", st.error().message));
   if (o.socket.string().size() >= 108)
     return fail(fmt::format("--socket '{}': longer than a unix socket path may be (107 bytes)",

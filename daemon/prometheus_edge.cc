@@ -10,6 +10,7 @@
 #include <future>
 #include <set>
 
+#include "common/host_port.h"
 #include "daemon/engine.h"
 #include "daemon/metric_catalog.h"
 
@@ -155,17 +156,6 @@ std::string exposition_text(const ExportSnapshot& s) {
   return prometheus::TextSerializer().Serialize(metric_families(s));
 }
 
-Status check_listen_address(const std::string& address) {
-  const auto colon = address.rfind(':');
-  if (colon == std::string::npos || colon == 0)
-    return make_error(fmt::format("'{}' is not HOST:PORT (e.g. 127.0.0.1:9464)", address));
-  const std::string port = address.substr(colon + 1);
-  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
-      std::stoi(port) > 65535)
-    return make_error(fmt::format("'{}': the port must be a number from 0 to 65535", address));
-  return {};
-}
-
 // Scrapes come on the Exposer's threads: each posts to the io thread and waits for the snapshot.
 class PrometheusEdge::Collector final : public prometheus::Collectable {
  public:
@@ -201,7 +191,7 @@ Result<std::unique_ptr<PrometheusEdge>> PrometheusEdge::start(const std::string&
                                                               asio::io_context& io,
                                                               const Engine& engine,
                                                               std::string version) {
-  if (auto st = check_listen_address(address); !st) return st.error();
+  if (auto st = check_host_port(address); !st) return st.error();
   std::unique_ptr<PrometheusEdge> edge(new PrometheusEdge());
   try {
     edge->exposer_ = std::make_unique<prometheus::Exposer>(address, /*num_threads=*/1);

@@ -51,10 +51,6 @@ std::vector<prometheus::MetricFamily> metric_families(const ExportSnapshot& s);
 // The same in the text format (what /metrics serves).
 std::string exposition_text(const ExportSnapshot& s);
 
-// "127.0.0.1:9464", "[::1]:9464", "0.0.0.0:9464": checked before anything starts; an error says
-// what is wrong with the value.
-Status check_listen_address(const std::string& address);
-
 // The HTTP server. Scrapes are answered from the io thread within `scrape_wait`, else with the
 // daemon's own figures only.
 class PrometheusEdge {

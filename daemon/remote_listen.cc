@@ -4,6 +4,7 @@
 #include <grpcpp/security/server_credentials.h>
 
 #include "common/fs.h"
+#include "common/host_port.h"
 
 namespace mt::daemon {
 
@@ -20,10 +21,8 @@ Status check_remote_listen(const RemoteListen& r) {
         "daemon's certificate and key) and --tls-client-ca (the CA that signs clients' "
         "certificates)",
         r.address));
-  const auto colon = r.address.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == r.address.size() ||
-      r.address.find_first_not_of("0123456789", colon + 1) != std::string::npos)
-    return make_error(fmt::format("--listen '{}' is not HOST:PORT (e.g. 0.0.0.0:7474)", r.address));
+  if (auto st = check_host_port(r.address); !st)
+    return make_error("--listen " + st.error().message);
   return {};
 }
 

@@ -13,38 +13,15 @@
 #
 # Exit 0 passed, 1 failed, 77 skipped (not root, no memory cgroup).
 set -u
-build=$(realpath "${1:?usage: faults_test.sh BUILD_DIR}")
-daemon_bin=$build/daemon/memtortured
-ctl_bin=$build/client/memtorturectl
-worker_bin=$build/workloads/memtorture-worker
-
-skip() { echo "SKIP: $*"; exit 77; }
-[[ $(id -u) == 0 ]] || skip "needs root (memory cgroups, mount)"
-[[ -e /sys/fs/cgroup/memory/memory.limit_in_bytes || -e /sys/fs/cgroup/cgroup.controllers ]] ||
-  skip "no memory cgroup controller"
-
-tmp=$(mktemp -d /tmp/memtorture-faults.XXXXXX)
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+it_begin faults "${1:-}" "memory cgroups, mount"
 state=$tmp/state
-prefix=memtorture-faults-$$
-daemon_pid=''
 watchers=()
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-stop_daemon() {
-  if [[ -n $daemon_pid ]] && kill -0 "$daemon_pid" 2>/dev/null; then
-    kill -TERM "$daemon_pid"
-    wait "$daemon_pid" 2>/dev/null
-  fi
-  daemon_pid=''
-}
 cleanup() {
   for p in "${watchers[@]}"; do kill -KILL "$p" 2>/dev/null; done
   stop_daemon
   mountpoint -q "$state" && umount "$state"
-  rm -f "/run/lock/$prefix.lock"
-  for d in /sys/fs/cgroup/memory/$prefix /sys/fs/cgroup/unified/$prefix /sys/fs/cgroup/$prefix; do
-    [[ -d $d ]] && { fail "cgroup $d left behind"; rmdir "$d" 2>/dev/null; }
-  done
+  release_prefix
   ((failures)) && { echo "--- daemon log"; tail -n 20 "$tmp/daemon.log" 2>/dev/null; }
   rm -rf "$tmp"
 }

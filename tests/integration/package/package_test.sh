@@ -9,32 +9,13 @@
 #
 # Exit 0 passed, 1 failed, 77 skipped (not root, no memory cgroup, a tool missing).
 set -u
-build=$(realpath "${1:?usage: package_test.sh BUILD_DIR}")
-source_dir=$(realpath "$(dirname "${BASH_SOURCE[0]}")/../../..")
-
-skip() { echo "SKIP: $*"; exit 77; }
-[[ $(id -u) == 0 ]] || skip "needs root (dpkg, memory cgroups)"
-[[ -e /sys/fs/cgroup/memory/memory.limit_in_bytes || -e /sys/fs/cgroup/cgroup.controllers ]] ||
-  skip "no memory cgroup controller"
-for tool in cpack dpkg dpkg-deb systemd-analyze setpriv jq; do
-  command -v "$tool" >/dev/null || skip "$tool is not installed"
-done
-
-tmp=$(mktemp -d /tmp/memtorture-pkg.XXXXXX)
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+it_begin pkg "${1:-}" "dpkg, memory cgroups"
+require_tools cpack dpkg dpkg-deb systemd-analyze setpriv jq
 root=$tmp/root
-prefix=memtorture-pkg-$$
-daemon_pid=''
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 cleanup() {
-  if [[ -n $daemon_pid ]] && kill -0 "$daemon_pid" 2>/dev/null; then
-    kill -TERM "$daemon_pid"
-    wait "$daemon_pid" 2>/dev/null
-  fi
-  rm -f "/run/lock/$prefix.lock"
-  for d in /sys/fs/cgroup/memory/$prefix /sys/fs/cgroup/unified/$prefix /sys/fs/cgroup/$prefix; do
-    [[ -d $d ]] && { fail "cgroup $d left behind"; rmdir "$d" 2>/dev/null; }
-  done
+  stop_daemon
+  release_prefix
   ((failures)) && [[ -f $tmp/daemon.log ]] && { echo "--- daemon log"; tail -n 20 "$tmp/daemon.log"; }
   rm -rf "$tmp"
 }
@@ -114,9 +95,7 @@ EOF
 jq -e '.verdict == "passed" and .parts.ledger.enabled and .parts.ledger.error == "" and
        .parts.kernel.restored' "$tmp/report.json" >/dev/null ||
   fail "the campaign did not pass with the ledger and the knob put back: $(jq -c '{verdict, reason, ledger: .parts.ledger.error, kernel: .parts.kernel}' "$tmp/report.json")"
-kill -TERM "$daemon_pid"
-wait "$daemon_pid" 2>/dev/null
-daemon_pid=''
+stop_daemon
 [[ $(cat /sys/kernel/rcu_expedited 2>/dev/null || echo -) == "$expedited_before" ]] ||
   fail "rcu_expedited left changed"
 

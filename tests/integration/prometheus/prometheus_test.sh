@@ -11,34 +11,14 @@
 # Exit 0 passed, 1 failed, 77 skipped (not root, no memory cgroup, prometheus/promtool/curl/jq
 # missing). Everything it starts it ends by pid; its cgroups live under its own prefix.
 set -u
-build=$(realpath "${1:?usage: prometheus_test.sh BUILD_DIR}")
-daemon_bin=$build/daemon/memtortured
-ctl_bin=$build/client/memtorturectl
-worker_bin=$build/workloads/memtorture-worker
-
-skip() { echo "SKIP: $*"; exit 77; }
-[[ $(id -u) == 0 ]] || skip "needs root (memory cgroups)"
-[[ -e /sys/fs/cgroup/memory/memory.limit_in_bytes || -e /sys/fs/cgroup/cgroup.controllers ]] ||
-  skip "no memory cgroup controller"
-for tool in prometheus promtool curl jq python3; do
-  command -v "$tool" >/dev/null || skip "$tool is not installed (apt-get install prometheus curl jq)"
-done
-
-tmp=$(mktemp -d /tmp/memtorture-prom.XXXXXX)
-prefix=memtorture-prom-$$
-daemon_pid='' prom_pid=''
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+it_begin prom "${1:-}" "memory cgroups"
+require_tools prometheus promtool curl jq python3 -- "apt-get install prometheus curl jq"
+prom_pid=''
 cleanup() {
   [[ -n $prom_pid ]] && kill "$prom_pid" 2>/dev/null && wait "$prom_pid" 2>/dev/null
-  if [[ -n $daemon_pid ]] && kill -0 "$daemon_pid" 2>/dev/null; then
-    kill -TERM "$daemon_pid"
-    wait "$daemon_pid" 2>/dev/null
-  fi
-  rm -f "/run/lock/$prefix.lock"
-  for d in /sys/fs/cgroup/memory/$prefix /sys/fs/cgroup/unified/$prefix /sys/fs/cgroup/$prefix; do
-    [[ -d $d ]] && { fail "cgroup $d left behind"; rmdir "$d" 2>/dev/null; }
-  done
+  stop_daemon
+  release_prefix
   if ((failures)); then
     echo "--- daemon log"; tail -n 30 "$tmp/daemon.log" 2>/dev/null
     echo "--- prometheus log"; tail -n 15 "$tmp/prometheus.log" 2>/dev/null
@@ -68,7 +48,6 @@ out=$("$daemon_bin" --socket "$tmp/y.sock" --state-dir "$tmp/y" --cgroup-prefix 
       --worker "$worker_bin" --metrics-listen "127.0.0.1:$port" 2>&1) &&
   fail "a second daemon listened on the same port"
 grep -q "cannot listen on 127.0.0.1:$port" <<<"$out" || fail "port in use, no reason: $out"
-rm -f "/run/lock/$prefix-x.lock" "/run/lock/$prefix-y.lock"
 
 pport=$(free_port)
 cat >"$tmp/prometheus.yml" <<EOF

@@ -11,31 +11,12 @@
 #
 # Exit 0 passed, 1 failed, 77 skipped (not root, no memory cgroup, no openssl).
 set -u
-build=$(realpath "${1:?usage: tls_test.sh BUILD_DIR}")
-daemon_bin=$build/daemon/memtortured
-ctl_bin=$build/client/memtorturectl
-worker_bin=$build/workloads/memtorture-worker
-
-skip() { echo "SKIP: $*"; exit 77; }
-[[ $(id -u) == 0 ]] || skip "needs root (memory cgroups)"
-[[ -e /sys/fs/cgroup/memory/memory.limit_in_bytes || -e /sys/fs/cgroup/cgroup.controllers ]] ||
-  skip "no memory cgroup controller"
-command -v openssl >/dev/null || skip "openssl is not installed"
-
-tmp=$(mktemp -d /tmp/memtorture-tls.XXXXXX)
-prefix=memtorture-tls-$$
-daemon_pid=''
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+it_begin tls "${1:-}" "memory cgroups"
+require_tools openssl
 cleanup() {
-  if [[ -n $daemon_pid ]] && kill -0 "$daemon_pid" 2>/dev/null; then
-    kill -TERM "$daemon_pid"
-    wait "$daemon_pid" 2>/dev/null
-  fi
-  rm -f /run/lock/$prefix*.lock
-  for d in /sys/fs/cgroup/memory/$prefix /sys/fs/cgroup/unified/$prefix /sys/fs/cgroup/$prefix; do
-    [[ -d $d ]] && { fail "cgroup $d left behind"; rmdir "$d" 2>/dev/null; }
-  done
+  stop_daemon
+  release_prefix
   ((failures)) && { echo "--- daemon log"; tail -n 30 "$tmp/daemon.log" 2>/dev/null; }
   rm -rf "$tmp"
 }

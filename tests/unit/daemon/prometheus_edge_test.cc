@@ -9,6 +9,7 @@
 #include <regex>
 #include <set>
 
+#include "common/host_port.h"
 #include "daemon/metric_catalog.h"
 #include "tests/unit/daemon/daemon_testing.h"
 
@@ -114,13 +115,13 @@ TEST(PrometheusEdge, WithNothingRunningOnlyTheDaemonsFigures) {
   EXPECT_THAT(text, Not(HasSubstr("memtorture_campaign_usage_bytes")));
 }
 
-TEST(PrometheusEdge, ListenAddressesAreChecked) {
-  EXPECT_TRUE(check_listen_address("127.0.0.1:9464").ok());
-  EXPECT_TRUE(check_listen_address("[::1]:0").ok());
-  EXPECT_THAT(check_listen_address("9464").error().message, HasSubstr("is not HOST:PORT"));
-  EXPECT_THAT(check_listen_address("host:").error().message, HasSubstr("the port must be a number"));
-  EXPECT_THAT(check_listen_address("host:99999").error().message, HasSubstr("0 to 65535"));
-  EXPECT_THAT(check_listen_address("host:http").error().message, HasSubstr("must be a number"));
+TEST(HostPort, ListenAddressesAreChecked) {
+  EXPECT_TRUE(check_host_port("127.0.0.1:9464").ok());
+  EXPECT_TRUE(check_host_port("[::1]:0").ok());
+  EXPECT_THAT(check_host_port("9464").error().message, HasSubstr("is not HOST:PORT"));
+  EXPECT_THAT(check_host_port("host:").error().message, HasSubstr("the port must be a number"));
+  EXPECT_THAT(check_host_port("host:99999").error().message, HasSubstr("0 to 65535"));
+  EXPECT_THAT(check_host_port("host:http").error().message, HasSubstr("must be a number"));
 }
 
 }  // namespace
