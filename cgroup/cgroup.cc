@@ -33,9 +33,10 @@ stdfs::path twin_root(const Layout& layout) {
   return layout.unified_root;
 }
 
-// Roots of the hierarchies a campaign lives in: the memory one, then the twin's (if any).
+// Where <prefix>/ lives in the hierarchies a campaign uses: the memory one (its campaign root),
+// then the twin's (if any).
 std::vector<stdfs::path> hierarchy_roots(const Layout& layout) {
-  std::vector<stdfs::path> roots{layout.memory_root};
+  std::vector<stdfs::path> roots{layout.campaign_root()};
   if (stdfs::path twin = twin_root(layout); !twin.empty()) roots.push_back(twin);
   return roots;
 }
@@ -182,11 +183,17 @@ Status ensure_prefix(CgroupOps& ops, Undo& undo, const stdfs::path& root, const 
 Result<stdfs::path> make_campaign_dir(CgroupOps& ops, Undo& undo, const stdfs::path& root,
                                       const std::string& prefix, const std::string& name,
                                       bool enable_memory) {
-  if (Status s = ensure_prefix(ops, undo, root, prefix, enable_memory); !s) return s.error();
+  // Another campaign's remove() may empty and remove the prefix at any moment: between its
+  // mkdir and the subtree_control write (ENODEV on cgroup v2: seen in a 6.12 guest), or before
+  // our mkdir of the campaign (ENOENT). Both mean: make the prefix again.
+  auto prefix_gone = [&] { return !path_exists(root / prefix); };
+  Status made = ensure_prefix(ops, undo, root, prefix, enable_memory);
+  for (int again = 0; again < 3 && !made && prefix_gone(); ++again)
+    made = ensure_prefix(ops, undo, root, prefix, enable_memory);
+  if (!made) return made.error();
   stdfs::path dir = root / prefix / name;
   int rc = ops.make_dir(dir);
   if (rc == ENOENT) {
-    // Another campaign's remove() emptied and removed the prefix between our two mkdirs.
     if (Status s = ensure_prefix(ops, undo, root, prefix, enable_memory); !s) return s.error();
     rc = ops.make_dir(dir);
   }
@@ -281,15 +288,15 @@ Result<std::unique_ptr<CampaignCgroup>> CampaignCgroup::create(const Layout& lay
         name, layout.memory_root.string()));
   if (layout.memory_v2) {
     std::string content;
-    if (!subtree_control_has_memory(layout.memory_root, &content))
+    if (!subtree_control_has_memory(layout.campaign_root(), &content))
       return make_error(fmt::format(
           "the memory controller is not enabled in {}/cgroup.subtree_control ('{}'); enable it "
           "there (echo +memory > ...): memtorture does not change cgroups it did not create",
-          layout.memory_root.string(), content));
+          layout.campaign_root().string(), content));
   }
 
   Undo undo(*ops);
-  auto memory_dir = make_campaign_dir(*ops, undo, layout.memory_root, prefix, name,
+  auto memory_dir = make_campaign_dir(*ops, undo, layout.campaign_root(), prefix, name,
                                       /*enable_memory=*/layout.memory_v2);
   if (!memory_dir) return memory_dir.error();
   stdfs::path unified_dir;
@@ -483,7 +490,7 @@ Result<std::vector<std::string>> sweep_prefix(const Layout& layout, const std::s
   remove_prefix_dirs(ops, layout, prefix);
   if (!errors.empty())
     return make_error(
-        fmt::format("sweeping {}/{}: {}", layout.memory_root.string(), prefix, errors));
+        fmt::format("sweeping {}/{}: {}", layout.campaign_root().string(), prefix, errors));
   return removed;
 }
 

@@ -1,4 +1,5 @@
-// A campaign's cgroup: <memory_root>/<prefix>/<name>, plus on hybrid hosts its cgroup2 twin
+// A campaign's cgroup: <campaign root>/<prefix>/<name> (the memory hierarchy's root, or the
+// subtree delegated to the daemon: Layout::campaign_root), plus on hybrid hosts its cgroup2 twin
 // <unified_root>/<prefix>/<name> for per-cgroup PSI. Everything the project creates lives under
 // the prefix; nothing outside it is created or written.
 #pragma once

@@ -22,6 +22,14 @@ struct Layout {
   bool memory_v2 = true;
   // The cgroup2 mount, also on hybrid hosts (per-cgroup PSI lives there); empty when none.
   std::filesystem::path unified_root;
+  // The cgroup under which <prefix>/ is created in the memory hierarchy: empty for memory_root,
+  // or a cgroup v2 subtree delegated to the daemon (cgroup/delegation.h), e.g.
+  // <memory_root>/system.slice/memtortured.service under systemd's Delegate=yes.
+  std::filesystem::path campaign_parent;
+
+  const std::filesystem::path& campaign_root() const {
+    return campaign_parent.empty() ? memory_root : campaign_parent;
+  }
 };
 
 struct DetectOptions {

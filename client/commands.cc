@@ -355,6 +355,10 @@ int cmd_system(const GlobalOptions& g) {
                   s.memory_controller_version(), s.memory_controller()) +
       fmt::format("cgroup2           {}\n", s.unified_root().empty() ? "-" : s.unified_root()) +
       fmt::format("libcgroup         {}\n", s.libcgroup_memory_mount()) +
+      fmt::format("campaigns go      {}{}\n", s.campaign_cgroups(),
+                  s.campaign_cgroups_why().empty() ? "" : ": " + s.campaign_cgroups_why()) +
+      (s.daemon_cgroup().empty() ? std::string()
+                                 : fmt::format("daemon runs in    {}\n", s.daemon_cgroup())) +
       fmt::format("PSI               {}; trigger windows below 2 s: {}\n",
                   s.psi_available() ? "available" : "unavailable",
                   s.psi_sub_2s_windows() ? "allowed" : "not allowed (no CAP_SYS_RESOURCE)") +

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <string_view>
 #include <system_error>
 
 #include "common/fs.h"
@@ -13,8 +15,21 @@ using Json = nlohmann::ordered_json;
 Result<Json> load_report(const std::filesystem::path& file) {
   auto text = fs::read_file(file);
   if (!text) return text.error();
-  Json j = Json::parse(*text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return make_error(fmt::format("{}: not JSON", file.string()));
+  Json j;
+  try {
+    j = Json::parse(*text);
+  } catch (const Json::parse_error& e) {
+    // file:line:col of the byte the parser stopped at, and what it expected there.
+    const std::size_t at = std::min<std::size_t>(e.byte > 0 ? e.byte - 1 : 0, text->size());
+    std::size_t line = 1, col = 1;
+    for (std::size_t i = 0; i < at; ++i) {
+      col = (*text)[i] == '\n' ? 1 : col + 1;
+      line += (*text)[i] == '\n';
+    }
+    std::string_view what = e.what();
+    if (auto p = what.find(": "); p != std::string_view::npos) what.remove_prefix(p + 2);
+    return make_error(fmt::format("{}:{}:{}: not JSON: {}", file.string(), line, col, what));
+  }
   if (!j.is_object() || !j.contains("verdict") || !j.contains("campaign"))
     return make_error(
         fmt::format("{}: not a memtorture report (no verdict or campaign)", file.string()));

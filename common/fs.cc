@@ -36,6 +36,39 @@ Result<std::string> read_file(const std::filesystem::path& path) {
   return out;
 }
 
+Status for_each_line(const std::filesystem::path& path,
+                     const std::function<void(std::string_view)>& on_line) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return make_error(fmt::format("cannot open {}: {}", path.string(), errno_text(errno)));
+  constexpr std::size_t kBlock = 64 << 10;
+  std::string buf;  // a partial line carried over, then the next block
+  buf.reserve(kBlock * 2);
+  for (;;) {
+    const std::size_t kept = buf.size();
+    buf.resize(kept + kBlock);
+    ssize_t n = ::read(fd, buf.data() + kept, kBlock);
+    if (n < 0) {
+      buf.resize(kept);
+      if (errno == EINTR) continue;
+      int err = errno;
+      ::close(fd);
+      return make_error(fmt::format("cannot read {}: {}", path.string(), errno_text(err)));
+    }
+    buf.resize(kept + static_cast<std::size_t>(n));
+    if (n == 0) break;
+    std::string_view rest = buf;
+    for (auto nl = rest.find('\n'); nl != std::string_view::npos; nl = rest.find('\n')) {
+      on_line(rest.substr(0, nl));
+      rest.remove_prefix(nl + 1);
+    }
+    buf.erase(0, buf.size() - rest.size());
+  }
+  ::close(fd);
+  if (!buf.empty()) on_line(buf);  // a last line without a newline
+  return {};
+}
+
 Result<std::string> read_line(const std::filesystem::path& path) {
   auto text = read_file(path);
   if (!text) return text.error();

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -12,6 +13,10 @@ namespace mt::fs {
 
 // Whole file; the error names the path and errno text.
 Result<std::string> read_file(const std::filesystem::path& path);
+// Calls on_line(line) for each line of the file (without its newline), reading it in 64 KiB
+// blocks: for big files (/proc/kallsyms is 5+ MB) that need not be held whole.
+Status for_each_line(const std::filesystem::path& path,
+                     const std::function<void(std::string_view)>& on_line);
 // First line without the newline, trimmed.
 Result<std::string> read_line(const std::filesystem::path& path);
 Result<std::uint64_t> read_u64(const std::filesystem::path& path);

@@ -265,6 +265,7 @@ void CampaignRunner::set_up_parts() {
   ledger.ledger.sys = opt_.sys_root;
   ledger.ledger.proc = opt_.proc_root;
   ledger.open = opt_.ledger_open;
+  ledger.unavailable = opt_.ledger_unavailable;
   auto ledger_part = std::make_unique<LedgerPart>(std::move(ledger));
   LedgerPart* ledger_ptr = ledger_part.get();
   parts_.push_back(std::move(ledger_part));
@@ -494,6 +495,9 @@ void CampaignRunner::on_exit(Worker& w, int status) {
   w.status.exit_status = w.status.state == "failed" && !w.status.exit_status.empty()
                              ? w.status.exit_status + "; " + describe_wait_status(status)
                              : describe_wait_status(status);
+  if (w.sigkilled_by_us)
+    w.status.exit_status += fmt::format(" after it ignored SIGTERM for {} ms (the stop grace period)",
+                                        stop_grace(w).count());
   if (WIFSIGNALED(status)) {
     w.status.state = "killed";
   } else if (w.status.state != "failed") {
@@ -586,17 +590,37 @@ void CampaignRunner::begin_stop(State verdict_hint, const std::string& reason) {
     timers_.cancel(std::exchange(w->start_task, 0));
     if (!w->reaped) procs_->signal(w->status.pid, SIGTERM);
   }
-  kill_task_ = timers_.after(opt_.stop_grace, [this] {
-    kill_task_ = 0;
-    for (auto& w : workers_) {
-      if (w->reaped) continue;
-      spdlog::warn("campaign {}: workload {} pid {} ignored SIGTERM; sending SIGKILL", in_.id,
-                   w->spec.name, w->status.pid);
-      w->sigkilled_by_us = true;
-      procs_->signal(w->status.pid, SIGKILL);  // not yet reaped, so the pid is still ours
-    }
-  });
+  stop_started_ = clock_.now();
+  kill_task_ = timers_.after(opt_.stop_grace, [this] { kill_overdue(); });
   maybe_complete();
+}
+
+std::chrono::milliseconds CampaignRunner::stop_grace(const Worker& w) const {
+  return w.spec.rcutorture() ? std::max(opt_.stop_grace, opt_.unload_grace) : opt_.stop_grace;
+}
+
+void CampaignRunner::kill_overdue() {
+  kill_task_ = 0;
+  const auto since = clock_.now() - stop_started_;
+  std::optional<Clock::time_point::duration> next;
+  for (auto& w : workers_) {
+    if (w->reaped || w->sigkilled_by_us) continue;
+    const auto grace = stop_grace(*w);
+    if (since < grace) {
+      next = std::min(next.value_or(Clock::time_point::duration::max()),
+                      Clock::time_point::duration(grace) - since);
+      continue;
+    }
+    spdlog::warn("campaign {}: workload {} pid {} ignored SIGTERM; sending SIGKILL", in_.id,
+                 w->spec.name, w->status.pid);
+    emit(LogLine{fmt::format("workload {} ignored SIGTERM for {} ms: SIGKILL", w->spec.name,
+                             grace.count())});
+    w->sigkilled_by_us = true;
+    procs_->signal(w->status.pid, SIGKILL);  // not yet reaped, so the pid is still ours
+  }
+  if (next)
+    kill_task_ = timers_.after(
+        std::chrono::ceil<std::chrono::milliseconds>(*next), [this] { kill_overdue(); });
 }
 
 void CampaignRunner::maybe_complete() {
@@ -662,7 +686,7 @@ void CampaignRunner::finish(std::string cleanup_error) {
     for (const auto& w : workers_)
       vi.workloads.push_back({w->spec.name, w->status.state, w->ended_early,
                               w->oom_killed || (oom_ && oom_->oom_killed(w->spec.name)),
-                              w->ended_s, w->status.exit_status});
+                              w->ended_s, w->status.exit_status, w->sigkilled_by_us});
     auto v = decide(vi);
     verdict = v.state;
     reason = std::move(v.reason);

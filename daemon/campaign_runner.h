@@ -51,6 +51,9 @@ struct RunnerOptions {
   std::filesystem::path system_pressure = "/proc/pressure/memory";
   HostInfo host;
   std::chrono::milliseconds stop_grace{3000};  // SIGTERM, then SIGKILL after this
+  // The grace of a workload that undoes a kernel change as it stops: rcutorture unloads its
+  // module and waits for the module's end line (2-3 s in a qemu guest; its end_wait is 30 s).
+  std::chrono::milliseconds unload_grace{35000};
   // The cgroup layer's side effects; null: the kernel's (tests wrap it, e.g. a slow rmdir).
   std::shared_ptr<cgroup::CgroupOps> cgroup_ops;
   // What is done to worker processes; null: the kernel's (tests: fake workers on pipes).
@@ -63,6 +66,9 @@ struct RunnerOptions {
   std::string kmsg = "/dev/kmsg";
   // Opens the RCU ledger; null: rcu::Ledger::open (unit tests: one that fails or is fake).
   std::function<Result<std::unique_ptr<rcu::Ledger>>(const rcu::LedgerOptions&)> ledger_open;
+  // Why the RCU ledger cannot run on this host (found at start-up); non-empty: no campaign tries
+  // to load it (a BPF verifier pass inside the measurement, for nothing).
+  std::string ledger_unavailable;
   // The reactions' barrier without the ledger, and their memory.reclaim write; null: the kernel's
   // (tests: fakes).
   std::function<Result<std::chrono::nanoseconds>()> rcu_barrier;
@@ -171,6 +177,10 @@ class CampaignRunner final : public CampaignRun {
   void emit(Event::Body body);
   void set_state(State s, const std::string& reason);
   void fail(const std::string& reason);  // error: stop everything, verdict ERROR
+  // How long a worker has between SIGTERM and SIGKILL as the campaign stops.
+  std::chrono::milliseconds stop_grace(const Worker& w) const;
+  // SIGKILL to every worker whose grace is over; again later for those with a longer one.
+  void kill_overdue();
   void tell_parts(const Event& ev);       // on_event() of every part
   // SIGSTOP (true) or SIGCONT (false) to the running flood workers; the pids signalled.
   std::vector<pid_t> freeze_floods(bool frozen);
@@ -218,6 +228,7 @@ class CampaignRunner final : public CampaignRun {
   std::unique_ptr<cgroup::CampaignCgroup> cgroup_;
   std::vector<std::unique_ptr<Worker>> workers_;
   Scheduler::Id sample_task_ = 0, duration_task_ = 0, kill_task_ = 0;  // 0: none pending
+  Clock::time_point stop_started_{};  // SIGTERM to the workers
   std::shared_ptr<WorkerOps> procs_;
   PartContext cx_;                                   // what the parts see of the campaign
   std::vector<std::unique_ptr<CampaignPart>> parts_;  // set up in order, torn down in reverse

@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -22,6 +23,7 @@
 #include <thread>
 
 #include "cgroup/cgroup.h"
+#include "cgroup/delegation.h"
 #include "cgroup/layout.h"
 #include "common/fs.h"
 #include "common/host_port.h"
@@ -122,7 +124,23 @@ Result<std::filesystem::path> prefix_lock_path(const std::string& prefix) {
 }
 
 // What compile() checks campaigns against, probed once.
-campaign::HostFeatures host_features(const kernel::SystemProbe& probe, const cgroup::Layout& layout) {
+// Why page_cache workloads cannot do what they are for with this state directory, or empty:
+// their files go under <state-dir>/run, and on tmpfs (or ramfs) those pages are shared memory,
+// which without swap only an OOM kill frees, not page cache that reclaim can drop (seen with a
+// state directory under a qemu guest's /tmp: the page-cache campaign was OOM-killed).
+std::string page_cache_unavailable(const std::filesystem::path& state_dir) {
+  constexpr long kTmpfsMagic = 0x01021994, kRamfsMagic = static_cast<long>(0x858458f6);
+  struct statfs st {};
+  if (::statfs(state_dir.c_str(), &st) != 0) return {};
+  if (st.f_type != kTmpfsMagic && st.f_type != kRamfsMagic) return {};
+  return fmt::format(
+      "its files would go under {}/run, which is on {} here: those pages are shared memory, not "
+      "page cache reclaim can drop; start memtortured with a --state-dir on a disk filesystem",
+      state_dir.string(), st.f_type == kTmpfsMagic ? "tmpfs" : "ramfs");
+}
+
+campaign::HostFeatures host_features(const kernel::SystemProbe& probe, const cgroup::Layout& layout,
+                                     const std::filesystem::path& state_dir) {
   campaign::HostFeatures h;
   h.metrics = all_metric_names();
   h.memory_v2 = layout.memory_v2;
@@ -142,6 +160,8 @@ campaign::HostFeatures host_features(const kernel::SystemProbe& probe, const cgr
     h.workload_types_unavailable.emplace_back(
         "stress_ng", "stress-ng is not installed (not on the daemon's PATH; the Debian package is "
                      "stress-ng)");
+  if (std::string why = page_cache_unavailable(state_dir); !why.empty())
+    h.workload_types_unavailable.emplace_back("page_cache", why);
   if (std::string why = workloads::rcutorture_unavailable(); !why.empty())
     h.workload_types_unavailable.emplace_back("rcutorture", why);
   h.stress_ng_version = probe.stress_ng_version;
@@ -246,6 +266,28 @@ int run(const DaemonOptions& o) {
                cgroup::to_string(layout->mode), layout->memory_root.string(),
                layout->memory_v2 ? "v2" : "v1",
                layout->unified_root.empty() ? "-" : layout->unified_root.string());
+  // Campaigns go inside a cgroup v2 subtree delegated to the daemon (systemd's Delegate=yes),
+  // which it takes over before any campaign cgroup exists.
+  auto parent = cgroup::choose_campaign_parent(*layout, o.cgroup_parent,
+                                               cgroup::host_delegation_facts());
+  if (!parent) return refuse(parent.error().message);
+  if (!parent->dir.empty() && o.cgroup_prefix == cgroup::kDaemonLeaf)
+    return refuse(fmt::format("--cgroup-prefix '{}' is the name of the daemon's own leaf in {}; "
+                              "choose another prefix",
+                              o.cgroup_prefix, parent->dir.string()));
+  std::unique_ptr<cgroup::DelegatedSubtree> subtree;
+  if (!parent->dir.empty()) {
+    auto adopted = cgroup::DelegatedSubtree::adopt(parent->dir, ::getpid(), cgroup::kernel_ops());
+    if (!adopted) return refuse(adopted.error().message);
+    subtree = std::move(*adopted);
+    layout->campaign_parent = parent->dir;
+    if (!subtree->leaf().empty())
+      spdlog::info("moved the daemon into {} (cgroup v2: no processes where controllers are "
+                   "enabled for children)",
+                   subtree->leaf().string());
+  }
+  spdlog::info("campaign cgroups go under {}/{}: {}", layout->campaign_root().string(),
+               o.cgroup_prefix, parent->why);
   // Crash recovery: a previous daemon that died mid-campaign left its cgroup behind.
   if (auto swept = cgroup::sweep_prefix(*layout, o.cgroup_prefix); !swept) {
     spdlog::warn("sweeping leftovers under {}: {}", o.cgroup_prefix, swept.error().message);
@@ -273,9 +315,12 @@ int run(const DaemonOptions& o) {
   eo.runner.cgroup_prefix = o.cgroup_prefix;
   eo.runner.host = {facts.probe.kernel_release, std::string(cgroup::to_string(layout->mode)),
                     layout->memory_root.string(), facts.probe.cpus, facts.probe.memory_total_bytes};
-  eo.host = host_features(facts.probe, *layout);
+  eo.host = host_features(facts.probe, *layout, o.state_dir);
   facts.ledger_unavailable = eo.host.ledger_unavailable;  // GetSystem and ProbeRcu say the same
+  eo.runner.ledger_unavailable = eo.host.ledger_unavailable;  // and campaigns do not try
   facts.cgroup_prefix = o.cgroup_prefix;
+  facts.campaign_parent_why = parent->why;
+  if (subtree) facts.daemon_cgroup = subtree->leaf().string();
   Engine engine(io, clock, eo);
   engine.load_reports();
   std::thread io_thread([&io] { io.run(); });
@@ -341,6 +386,8 @@ int run(const DaemonOptions& o) {
   work.reset();
   asio::post(io, [&io] { io.stop(); });  // after reactors queued by Shutdown have been deleted
   io_thread.join();
+  if (subtree)
+    if (Status st = subtree->release(); !st) spdlog::error("{}", st.error().message);
   if (server) ::unlink(o.socket.c_str());
   spdlog::info("memtortured stopped");
   return rc;

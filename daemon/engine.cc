@@ -8,6 +8,10 @@
 #include <boost/asio/post.hpp>
 #include <random>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include "common/fs.h"
 #include "daemon/journal.h"
 #include "daemon/report.h"
@@ -17,10 +21,46 @@ namespace mt::daemon {
 
 using Code = ApiError::Code;
 
+namespace {
+
+// What a finished campaign keeps in memory: its report holds the rest. One whose report could
+// not be written (a full disk) keeps all of it, since nothing else does.
+CampaignView summary(CampaignView v) {
+  if (v.report_path.empty()) return v;
+  // Move-assigned, not `= {}`: that is assign() from an empty list, which keeps the capacity.
+  v.latest.reset();
+  v.metrics = std::vector<MetricDef>();
+  v.workloads = std::vector<WorkloadStatus>();
+  v.criteria = std::vector<CriterionResult>();
+  return v;
+}
+
+// A finished campaign's whole view from its report; its summary (with a warning) when the file
+// has gone or does not read back.
+CampaignView view_from_file(const CampaignView& kept) {
+  auto text = fs::read_file(kept.report_path);
+  if (!text) {
+    spdlog::warn("campaign {}: {}; answering with its summary", kept.id, text.error().message);
+    return kept;
+  }
+  auto j = nlohmann::ordered_json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  auto view = view_from_report(j, kept.report_path);
+  if (!view) {
+    spdlog::warn("campaign {}: {}; answering with its summary", kept.id, view.error().message);
+    return kept;
+  }
+  return std::move(view).value();
+}
+
+}  // namespace
+
 Engine::Engine(boost::asio::io_context& io, const Clock& clock, EngineOptions options)
     : io_(io), clock_(clock), timers_(io, clock), opt_(std::move(options)) {}
 
-Engine::~Engine() = default;
+Engine::~Engine() {
+  loader_.stop();
+  loader_.join();
+}
 
 campaign::ParseResult Engine::validate(std::string_view yaml, const std::string& file_name) const {
   campaign::ParseOptions po;
@@ -105,7 +145,26 @@ ApiResult<std::string> Engine::start(CampaignInput in) {
 }
 
 CampaignView Engine::view_of(const Entry& e) const {
-  return e.runner ? e.runner->view() : *e.loaded;
+  return e.runner ? e.runner->view() : *e.ended;
+}
+
+void Engine::whole_view(const Entry& e, std::function<void(CampaignView)> done) {
+  if (e.runner || e.ended->report_path.empty()) return done(view_of(e));
+  boost::asio::post(loader_, [this, kept = *e.ended, done = std::move(done),
+                              alive = std::weak_ptr<bool>(alive_)]() mutable {
+    auto whole = view_from_file(kept);
+    boost::asio::post(io_, [alive, whole = std::move(whole), done = std::move(done)]() mutable {
+      if (alive.lock()) done(std::move(whole));
+    });
+  });
+}
+
+void Engine::view(const std::string& id, std::function<void(ApiResult<CampaignView>)> done) {
+  auto it = campaigns_.find(id);
+  if (it == campaigns_.end())
+    return done(
+        ApiResult<CampaignView>::fail(Code::not_found, fmt::format("no campaign '{}'", id)));
+  whole_view(it->second, [done = std::move(done)](CampaignView v) { done({std::move(v), {}}); });
 }
 
 ApiResult<CampaignView> Engine::get(const std::string& id) const {
@@ -165,7 +224,8 @@ void Engine::stop(const std::string& id, std::function<void(ApiResult<CampaignVi
     return done(
         ApiResult<CampaignView>::fail(Code::not_found, fmt::format("no campaign '{}'", id)));
   Entry& e = it->second;
-  if (!e.runner || is_final(e.runner->state())) return done({view_of(e), {}});
+  if (!e.runner || is_final(e.runner->state()))
+    return whole_view(e, [done](CampaignView v) { done({std::move(v), {}}); });
   e.on_finished.push_back([this, id, done] { done({view_of(campaigns_.at(id)), {}}); });
   e.runner->stop("stopped by request");
 }
@@ -217,14 +277,24 @@ ApiResult<Engine::SubscriptionId> Engine::subscribe(const std::string& id, Event
   auto it = campaigns_.find(id);
   if (it == campaigns_.end())
     return ApiResult<SubscriptionId>::fail(Code::not_found, fmt::format("no campaign '{}'", id));
-  auto view = view_of(it->second);
-  on_event(Event{view.elapsed_s, view});
-  if (is_final(view.state)) {
-    on_end();
-    return {0, {}};
-  }
+  const Entry& e = it->second;
   const auto sid = next_subscription_++;
+  if (e.runner && !is_final(e.runner->state())) {
+    auto view = e.runner->view();
+    on_event(Event{view.elapsed_s, view});
+    subscribers_[sid] = Subscriber{id, std::move(on_event), std::move(on_end)};
+    return {sid, {}};
+  }
+  // Ended: its snapshot, then the end; unless unsubscribed while its report is read back.
   subscribers_[sid] = Subscriber{id, std::move(on_event), std::move(on_end)};
+  whole_view(e, [this, sid](CampaignView view) {
+    auto s = subscribers_.find(sid);
+    if (s == subscribers_.end()) return;
+    auto sub = std::move(s->second);
+    subscribers_.erase(s);
+    sub.on_event(Event{view.elapsed_s, view});
+    sub.on_end();
+  });
   return {sid, {}};
 }
 
@@ -255,8 +325,14 @@ void Engine::finished(const std::string& campaign) {
   boost::asio::post(io_, [this, campaign] {
     auto& e = campaigns_.at(campaign);
     if (!e.runner || !is_final(e.runner->state())) return;
-    e.loaded = e.runner->view();
+    e.ended = summary(e.runner->view());
     e.runner.reset();
+#if defined(__GLIBC__)
+    // A campaign frees megabytes in many small blocks (samples, parts, protobufs), on the io
+    // thread and on gRPC's, each with its own malloc arena: give them back to the system, or a
+    // daemon's resident size reads as a leak for hours (bench/soak.sh).
+    malloc_trim(0);
+#endif
   });
 }
 
@@ -345,7 +421,7 @@ void Engine::load_reports() {
       continue;
     }
     auto id = view->id;
-    campaigns_[id].loaded = std::move(view).value();
+    campaigns_[id].ended = summary(std::move(view).value());
   }
   if (!campaigns_.empty()) spdlog::info("{} earlier campaign report(s) loaded", campaigns_.size());
 }

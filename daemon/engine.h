@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -60,20 +61,26 @@ class Engine {
   // io thread only, from here on.
   ApiResult<std::string> start(CampaignInput input);
   ApiResult<std::string> start(std::string_view yaml, const std::string& file_name);
+  // A running campaign's whole view; a finished one's summary (no latest sample, metrics,
+  // workloads or criteria: its report holds them, and view() reads them back). A daemon that
+  // runs campaigns for days keeps a few hundred bytes for each it has finished.
   ApiResult<CampaignView> get(const std::string& id) const;
+  // The whole view, also of a finished campaign: read back from its report on the loader
+  // thread (an hour's report is tens of MB), then `done` runs on the io thread.
+  void view(const std::string& id, std::function<void(ApiResult<CampaignView>)> done);
   // Where a finished campaign's report.json is (for ReadReport, which reads it off this thread);
   // also a variants campaign's run by its id ("<id>.<n>").
   ApiResult<std::filesystem::path> report_file(const std::string& id) const;
-  std::vector<CampaignView> list() const;  // newest first
-  // Calls `done` once the campaign has been torn down (immediately if it already finished).
+  std::vector<CampaignView> list() const;  // newest first; get()'s views
+  // Calls `done` once the campaign has been torn down (with view()'s answer if it had ended).
   void stop(const std::string& id, std::function<void(ApiResult<CampaignView>)> done);
   // Pauses, resumes or re-paces a workload of the running campaign `id`; `done` runs once its
   // worker has applied (the status after it) or refused the command.
   void control(const std::string& id, const std::string& workload,
                const workloads::Control& command,
                std::function<void(ApiResult<WorkloadStatus>)> done);
-  // The first event is a snapshot; `on_end` runs after the campaign's last event (at once for
-  // a finished campaign).
+  // The first event is a snapshot; `on_end` runs after the campaign's last event (right after
+  // the snapshot for a finished campaign, whose view is read back from its report first).
   ApiResult<SubscriptionId> subscribe(const std::string& id, EventFn on_event, EndFn on_end);
   void unsubscribe(SubscriptionId id);
   // Aborts the running campaign (if any) and calls `done` when nothing is left running.
@@ -87,8 +94,8 @@ class Engine {
  private:
   std::optional<std::filesystem::path> variant_run_report(const std::string& id) const;
   struct Entry {
-    std::unique_ptr<CampaignRun> runner;  // campaigns of this daemon run
-    std::optional<CampaignView> loaded;      // campaigns found on disk
+    std::unique_ptr<CampaignRun> runner;  // a campaign of this daemon run, until it has ended
+    std::optional<CampaignView> ended;    // then its summary (whole if it has no report)
     std::vector<std::function<void()>> on_finished;
   };
   struct Subscriber {
@@ -98,6 +105,8 @@ class Engine {
   };
   std::string new_id(const std::string& name) const;
   CampaignView view_of(const Entry& e) const;
+  // view()'s work for an entry that exists: at once, or after reading its report.
+  void whole_view(const Entry& e, std::function<void(CampaignView)> done);
   void broadcast(const std::string& campaign, const Event& ev);
   void finished(const std::string& campaign);
   bool write_crash_report(const std::filesystem::path& dir) const;
@@ -111,6 +120,10 @@ class Engine {
   std::map<SubscriptionId, Subscriber> subscribers_;
   SubscriptionId next_subscription_ = 1;
   bool shutting_down_ = false;
+  // Reads finished campaigns' reports back (view()); its handlers post their answer to io_ and
+  // are dropped once the engine is gone.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  boost::asio::thread_pool loader_{1};
 };
 
 }  // namespace mt::daemon

@@ -283,11 +283,8 @@ grpc::ServerUnaryReactor* Service::GetCampaign(grpc::CallbackServerContext* ctx,
                                                const pb::GetCampaignRequest* req,
                                                pb::Campaign* resp) {
   if (auto st = check_id(req->id()); !st.ok()) return finish_now(ctx, st);
-  return on_io(io_, ctx, [this, req, resp] {
-    auto v = engine_.get(req->id());
-    if (!v.ok()) return to_grpc(v.error);
-    to_pb(*v.value, resp);
-    return grpc::Status::OK;
+  return on_io_later<CampaignView>(io_, ctx, resp, [this, req](auto reply) {
+    engine_.view(req->id(), std::move(reply));
   });
 }
 
@@ -377,6 +374,9 @@ grpc::ServerUnaryReactor* Service::GetSystem(grpc::CallbackServerContext* ctx,
     resp->set_cpus(p.cpus);
     resp->set_running_campaign(engine_.running_id());
     resp->set_libcgroup_memory_mount(facts_.libcgroup_memory_mount);
+    resp->set_campaign_cgroups((facts_.layout.campaign_root() / facts_.cgroup_prefix).string());
+    resp->set_campaign_cgroups_why(facts_.campaign_parent_why);
+    resp->set_daemon_cgroup(facts_.daemon_cgroup);
     set_ledger_availability(facts_.ledger_unavailable, resp);
     return grpc::Status::OK;
   });

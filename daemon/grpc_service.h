@@ -27,6 +27,8 @@ struct SystemFacts {
   // not try to open the ledger where this says it cannot.
   std::string ledger_unavailable = "not probed";
   std::string cgroup_prefix = "memtorture";  // GetOomProximity looks at cgroups under it only
+  std::string campaign_parent_why;  // why campaigns go under layout.campaign_root()
+  std::string daemon_cgroup;        // the leaf the daemon moved itself into, if it did
 };
 
 // ReadReport's chunk size: well under gRPC's default 4 MiB message limit.

@@ -17,9 +17,21 @@ Result<std::filesystem::path> oom_cgroup_relative_path(const cgroup::Layout& lay
                                                        std::string_view cgroup) {
   stdfs::path p(cgroup);
   if (p.is_absolute()) {
-    const stdfs::path rel = p.lexically_relative(layout.memory_root);
-    // "/memtorture/x" names a cgroup from the hierarchy's root, as /proc/<pid>/cgroup does.
-    p = (rel.empty() || *rel.begin() == "..") ? p.relative_path() : rel;
+    auto below = [](const stdfs::path& path, const stdfs::path& base) {
+      stdfs::path rel = path.lexically_normal().lexically_relative(base.lexically_normal());
+      return (rel.empty() || *rel.begin() == "..") ? stdfs::path{} : rel;
+    };
+    // A full path under the campaign root, or a path from the hierarchy's root as
+    // /proc/<pid>/cgroup gives it ("/memtorture/x", "/system.slice/s.service/memtorture/x").
+    stdfs::path rel = below(p, layout.campaign_root());
+    if (rel.empty()) {
+      const stdfs::path from_root = stdfs::path("/") / p.relative_path();
+      const stdfs::path parent =
+          stdfs::path("/") / layout.campaign_root().lexically_relative(layout.memory_root);
+      rel = below(from_root, parent.lexically_normal());
+      if (rel.empty()) rel = p.relative_path();
+    }
+    p = rel;
   }
   p = p.lexically_normal();
   if (p.has_parent_path() && p.filename().empty()) p = p.parent_path();  // "a/b/" is "a/b"
@@ -40,14 +52,14 @@ Result<OomProbeTarget> resolve_oom_cgroup(const cgroup::Layout& layout, const st
   if (!rel) return rel.error();
   const stdfs::path& p = *rel;
   OomProbeTarget t;
-  t.memory_dir = layout.memory_root / p;
+  t.memory_dir = layout.campaign_root() / p;
   t.memory_v2 = layout.memory_v2;
   std::error_code ec;
   if (!stdfs::is_directory(*t.memory_dir, ec))
     return make_error(fmt::format("'{}': no such memory cgroup ({})", cgroup,
                                   t.memory_dir->string()));
   t.label = "cgroup " + t.memory_dir->string();
-  const stdfs::path psi_root = layout.memory_v2 ? layout.memory_root : layout.unified_root;
+  const stdfs::path psi_root = layout.memory_v2 ? layout.campaign_root() : layout.unified_root;
   if (!psi_root.empty())
     if (stdfs::path f = psi_root / p / "memory.pressure"; stdfs::exists(f, ec)) t.pressure_file = f;
   return t;

@@ -274,15 +274,30 @@ void VariantsRunner::finish(const std::string& error) {
   on_finished_();
 }
 
+double VariantsRunner::expected_duration_s(double run_elapsed_s, double elapsed_s) const {
+  const double run_s = std::chrono::duration<double>(in_.spec.duration).count();
+  const double settle_s = std::chrono::duration<double>(vopt_.settle).count();
+  const double n = static_cast<double>(runs_.size());
+  // As planned: every run and a settle step between two of them (the barrier's time aside).
+  const double planned = n * run_s + std::max(0.0, n - 1) * settle_s;
+  if (is_final(state_) || next_ == 0) return std::max(planned, elapsed_s);
+  // As it goes: what is left of this run and the runs after it, each with the settle step
+  // before it; between two runs, this settle step and the runs after it.
+  const double after = n - static_cast<double>(next_);
+  const double left = current_ ? std::max(0.0, run_s - run_elapsed_s) + after * (run_s + settle_s)
+                               : settle_s + after * run_s + std::max(0.0, after - 1) * settle_s;
+  return std::max(planned, elapsed_s + left);
+}
+
 CampaignView VariantsRunner::view() const {
   CampaignView v;
   if (current_ && !is_final(state_)) v = current_->view();
+  const double run_elapsed_s = v.elapsed_s;
   v.id = in_.id;
   v.name = in_.spec.name;
   v.state = state_;
   v.elapsed_s = is_final(state_) ? ended_s_ : now_s();
-  v.duration_s = std::chrono::duration<double>(in_.spec.duration).count() *
-                 static_cast<double>(runs_.size());
+  v.duration_s = expected_duration_s(run_elapsed_s, v.elapsed_s);
   v.reason = is_final(state_) ? reason_
              : current_       ? fmt::format("run {} of {}: {}", next_, runs_.size(), v.reason)
                               : "between two runs";

@@ -58,6 +58,9 @@ class VariantsRunner final : public CampaignRun {
   void on_run_event(const Event& ev);
   void on_run_finished();
   void settle_then_next();
+  // The campaign's expected length: as planned (runs and settle steps), or longer once the runs
+  // so far took longer. `run_elapsed_s`: the current run's time.
+  double expected_duration_s(double run_elapsed_s, double elapsed_s) const;
   void finish(const std::string& error);
   void emit(Event::Body body);
   double now_s() const;

@@ -20,6 +20,10 @@ Verdict decide(const VerdictInput& in) {
   // does one that lost a process of its own to an OOM kill.
   const bool oom_allowed = in.expect_oom || in.oom_criterion;
   for (const auto& w : in.workloads) {
+    // One that had to be SIGKILLed as the campaign stopped lost what it had not reported yet
+    // and its own clean-up (rcutorture: its results, and the module's unload).
+    if (w.sigkilled && !w.oom_killed)
+      failures.push_back(fmt::format("workload {} did not stop: {}", w.name, w.exit_status));
     if (!w.ended_early && !w.oom_killed) continue;
     if (w.oom_killed) {
       // A worker that lived on lost a process of its own (one of stress-ng's stressors).

@@ -19,6 +19,7 @@ struct WorkloadOutcome {
   bool oom_killed = false;   // SIGKILLed by the kernel's OOM killer (attributed by the runner)
   double ended_s = 0;
   std::string exit_status;
+  bool sigkilled = false;  // by the runner, after it ignored SIGTERM for its stop grace period
 };
 
 struct VerdictInput {

@@ -48,11 +48,14 @@ std::optional<KallsymsLine> parse_kallsyms_line(std::string_view line) {
   return l;
 }
 
-Result<TextLayout> parse_text_layout(std::string_view kallsyms,
-                                     const std::vector<std::string>& wanted) {
+namespace {
+
+// parse_text_layout over any source of lines: lines(on_line) calls on_line for each.
+template <class Lines>
+Result<TextLayout> text_layout_of(Lines&& lines, const std::vector<std::string>& wanted) {
   TextLayout t;
   bool any_address = false;
-  for_each_line(kallsyms, [&](std::string_view raw) {
+  Status read = lines([&](std::string_view raw) {
     auto l = parse_kallsyms_line(raw);
     if (!l) return;
     if (l->addr) any_address = true;
@@ -69,6 +72,7 @@ Result<TextLayout> parse_text_layout(std::string_view kallsyms,
     if (std::find(wanted.begin(), wanted.end(), l->name) != wanted.end())
       t.wanted.emplace(std::string(l->name), l->addr);
   });
+  if (!read) return read.error();
   if (!any_address)
     return make_error(
         "/proc/kallsyms shows every address as 0 (kptr_restrict): the ledger "
@@ -80,22 +84,17 @@ Result<TextLayout> parse_text_layout(std::string_view kallsyms,
   return t;
 }
 
-Result<TextLayout> read_text_layout(const std::filesystem::path& kallsyms,
-                                    const std::vector<std::string>& wanted) {
-  auto text = fs::read_file(kallsyms);
-  if (!text) return text.error();
-  return parse_text_layout(*text, wanted);
-}
-
-std::map<std::uint64_t, std::string> resolve_symbols(std::string_view kallsyms,
-                                                     const std::vector<std::uint64_t>& addrs) {
+// resolve_symbols over any source of lines, as text_layout_of.
+template <class Lines>
+std::map<std::uint64_t, std::string> symbols_of(Lines&& lines,
+                                                const std::vector<std::uint64_t>& addrs) {
   std::vector<std::uint64_t> targets(addrs);
   std::sort(targets.begin(), targets.end());
   targets.erase(std::unique(targets.begin(), targets.end()), targets.end());
   // Best symbol so far for each target: the highest address at or below it.
   std::vector<std::uint64_t> best(targets.size(), 0);
   std::vector<std::string> names(targets.size());
-  for_each_line(kallsyms, [&](std::string_view raw) {
+  Status read = lines([&](std::string_view raw) {
     auto l = parse_kallsyms_line(raw);
     if (!l || !l->addr || !is_text_type(l->type)) return;
     for (auto i = std::lower_bound(targets.begin(), targets.end(), l->addr) - targets.begin();
@@ -109,6 +108,7 @@ std::map<std::uint64_t, std::string> resolve_symbols(std::string_view kallsyms,
     }
   });
   std::map<std::uint64_t, std::string> out;
+  if (!read) return out;
   for (std::size_t i = 0; i < targets.size(); ++i) {
     if (!best[i]) continue;
     out[targets[i]] =
@@ -117,11 +117,39 @@ std::map<std::uint64_t, std::string> resolve_symbols(std::string_view kallsyms,
   return out;
 }
 
+// Lines of text in memory, and of a file read block by block (never whole).
+auto lines_of(std::string_view text) {
+  return [text](const auto& on_line) {
+    for_each_line(text, on_line);
+    return Status{};
+  };
+}
+auto lines_in(const std::filesystem::path& file) {
+  return [&file](const auto& on_line) {
+    return fs::for_each_line(file, std::function<void(std::string_view)>(on_line));
+  };
+}
+
+}  // namespace
+
+Result<TextLayout> parse_text_layout(std::string_view kallsyms,
+                                     const std::vector<std::string>& wanted) {
+  return text_layout_of(lines_of(kallsyms), wanted);
+}
+
+Result<TextLayout> read_text_layout(const std::filesystem::path& kallsyms,
+                                    const std::vector<std::string>& wanted) {
+  return text_layout_of(lines_in(kallsyms), wanted);
+}
+
+std::map<std::uint64_t, std::string> resolve_symbols(std::string_view kallsyms,
+                                                     const std::vector<std::uint64_t>& addrs) {
+  return symbols_of(lines_of(kallsyms), addrs);
+}
+
 std::map<std::uint64_t, std::string> resolve_symbols_in(const std::filesystem::path& kallsyms,
                                                         const std::vector<std::uint64_t>& addrs) {
-  auto text = fs::read_file(kallsyms);
-  if (!text) return {};
-  return resolve_symbols(*text, addrs);
+  return symbols_of(lines_in(kallsyms), addrs);
 }
 
 }  // namespace mt::rcu

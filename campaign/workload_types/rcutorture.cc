@@ -2,7 +2,8 @@
 // progress test on and unloaded when the campaign stops (workloads/rcutorture.h).
 //   torture_type:         rcu | srcu | srcud | tasks | tasks-rude | tasks-tracing (default rcu)
 //   fwd_progress:         forward-progress kthreads, 1..8 (default 1)
-//   fwd_progress_div:     a flood lasts at most the stall timeout / this, 1..64 (default 4)
+//   fwd_progress_div:     its cond_resched() test lasts stall timeout / this .. the stall
+//                         timeout (a callback flood: 8 s at most), 1..64 (default 4)
 //   fwd_progress_holdoff: rest between floods, whole seconds, 1s..10m (default 5s)
 // Refused at validation where the module cannot be loaded (no module support, no modprobe, no
 // rcutorture module for the running kernel), with the reason the daemon found at start-up.

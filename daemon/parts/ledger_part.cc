@@ -124,6 +124,11 @@ Status LedgerPart::setup(PartContext& cx) {
     error_ = "off (ledger: off)";
     return {};
   }
+  if (!opt_.unavailable.empty()) {
+    error_ = "off: " + opt_.unavailable;
+    cx.emit(LogLine{"RCU ledger " + error_});
+    return {};
+  }
   thread_ = std::make_unique<JobThread>();
   thread_->post([this, &cx] {
     auto opened = opt_.open(opt_.ledger);

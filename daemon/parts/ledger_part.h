@@ -35,6 +35,8 @@ struct LedgerPartOptions {
   rcu::LedgerOptions ledger;  // what to open (paths under /sys and /proc; method 1 or not)
   // Opens the ledger (on the part's thread); default rcu::Ledger::open. Tests: over a fake source.
   std::function<Result<std::unique_ptr<rcu::Ledger>>(const rcu::LedgerOptions&)> open;
+  // Non-empty: the host cannot run the ledger (why); the part is off without trying.
+  std::string unavailable;
   // Whether every thread of these processes has stopped (kernel::all_stopped on /proc): a
   // paused flood's thread inside a system call runs on until it returns. Tests: a fake.
   std::function<bool(const std::vector<pid_t>&)> all_stopped;

@@ -163,6 +163,13 @@ Status FakeCgroupFs::write(const stdfs::path& file, std::string_view content_vie
         fmt::format("cannot write '{}' to {}: {}", content, file.string(), fs::errno_text(err)));
   };
   if (auto it = write_errors_.find(name); it != write_errors_.end()) return fail(it->second);
+  if (auto it = vanish_.find(file); it != vanish_.end()) {
+    const int err = it->second;
+    vanish_.erase(it);
+    std::error_code ec;
+    stdfs::remove_all(file.parent_path(), ec);
+    return fail(err);
+  }
   std::error_code ec;
   if (!stdfs::is_regular_file(file, ec)) {
     record(fmt::format("write {} {}", file.string(), content), ENOENT);
@@ -194,6 +201,12 @@ Status FakeCgroupFs::write(const stdfs::path& file, std::string_view content_vie
       put(entry.path(), kept);
     }
   } else if (name == "cgroup.subtree_control") {
+    // cgroup v2's "no internal processes": below the root, a cgroup with processes cannot
+    // enable a controller for its children.
+    const bool below_root = h && file.parent_path().lexically_normal() != h->root.lexically_normal();
+    if (below_root && content.find('+') != std::string::npos &&
+        !tokens(slurp(file.parent_path() / "cgroup.procs")).empty())
+      return fail(EBUSY);
     std::set<std::string> enabled;
     for (const std::string& t : tokens(slurp(file))) enabled.insert(t);
     for (const std::string& t : tokens(content)) {

@@ -44,6 +44,11 @@ class FakeCgroupFs final : public CgroupOps {
   }
   // Writes to any file with this name fail with `err`.
   void fail_write(const std::string& file_name, int err) { write_errors_[file_name] = err; }
+  // The next write to `file` finds its cgroup gone: another creator's remove() took the
+  // directory just before (it is removed, and the write fails with `err`, ENODEV on cgroup v2).
+  void vanish_before_write(const std::filesystem::path& file, int err) {
+    vanish_[file] = err;
+  }
   void unkillable(pid_t pid) { unkillable_.insert(pid); }
   // Puts `pid` into <dir>/cgroup.procs as if the kernel had moved it there.
   void place(const std::filesystem::path& dir, pid_t pid);
@@ -85,6 +90,7 @@ class FakeCgroupFs final : public CgroupOps {
   std::map<std::filesystem::path, Injected> rmdir_errors_;
   std::map<std::string, int> write_errors_;
   std::set<pid_t> unkillable_;
+  std::map<std::filesystem::path, int> vanish_;
   std::vector<pid_t> killed_;
   std::vector<std::string> log_;
   FakeClock clock_;

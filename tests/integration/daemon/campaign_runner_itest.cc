@@ -684,6 +684,48 @@ criteria:
   expect_cleaned_up(id);
 }
 
+// 3b. A worker that hangs and ignores SIGTERM (a stand-in that sets SIGTERM to SIG_IGN and
+// sleeps): SIGKILLed once the grace period is over, and the report says so.
+TEST_F(CampaignRunnerITest, AWorkerIgnoringSigtermIsKilledAfterTheGracePeriodAndRecorded) {
+  const std::string id = "deaf";
+  RunnerOptions opts = options();
+  opts.worker_path = state_dir_ / "deaf-worker";
+  {
+    std::ofstream script(opts.worker_path);
+    script << "#!/bin/sh\ntrap '' TERM\nexec sleep 600\n";
+  }
+  stdfs::permissions(opts.worker_path, stdfs::perms::owner_all);
+  auto o = run(id, R"(campaign: deaf
+duration: 30s
+cgroup:
+  memory_limit: 64Mi
+workloads:
+  - name: deaf
+    type: flood
+    kind: udp_socket
+)",
+               1000ms, opts);
+  ASSERT_TRUE(o.finished);
+  ASSERT_TRUE(o.stop_called_s);
+  EXPECT_EQ(o.view.state, State::aborted) << o.view.reason << "\n" << o.event_log();
+  // Not before the grace period: SIGTERM did nothing.
+  EXPECT_GE(o.run_s - *o.stop_called_s, std::chrono::duration<double>(kStopGrace).count());
+  const WorkloadStatus* w = o.workload("deaf");
+  ASSERT_NE(w, nullptr);
+  EXPECT_EQ(w->state, "killed");
+  EXPECT_THAT(w->exit_status, HasSubstr("SIGKILL"));
+  EXPECT_THAT(w->exit_status, HasSubstr("ignored SIGTERM for 2000 ms"));
+  EXPECT_NE(o.event_log().find("workload deaf ignored SIGTERM for 2000 ms: SIGKILL"),
+            std::string::npos)
+      << o.event_log();
+  EXPECT_EQ(o.view.latest->oom_kills, 0u) << "our SIGKILL is not an OOM kill";
+  auto j = report_of(o);
+  EXPECT_EQ(j["verdict"], "aborted");
+  EXPECT_THAT(j["workloads"][0]["exit_status"].get<std::string>(),
+              HasSubstr("ignored SIGTERM for 2000 ms"));
+  expect_cleaned_up(id);
+}
+
 // 4. The worker cannot be started: verdict error naming the stage, nothing left behind.
 TEST_F(CampaignRunnerITest, AWorkerThatCannotStartIsAnErrorAndEverythingIsRemoved) {
   const std::string id = "no-worker";

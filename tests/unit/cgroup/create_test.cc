@@ -35,6 +35,18 @@ TEST_F(CampaignCgroupTest, HybridCreatesMemoryCgroupAndUnifiedTwin) {
   for (const std::string& line : ops_->log()) EXPECT_THAT(line, HasSubstr(kPrefix)) << line;
 }
 
+// Seen in a 6.12 guest (ConcurrentCreatorsShareThePrefix): another campaign's remove() took the
+// prefix between our mkdir of it and the +memory write, which failed with ENODEV.
+TEST_F(CampaignCgroupTest, APrefixRemovedUnderTheSubtreeControlWriteIsMadeAgain) {
+  Layout layout = v2();
+  ops_->vanish_before_write(tree_ / "cg" / kPrefix / "cgroup.subtree_control", ENODEV);
+  auto cg = create(layout, "racer");
+  ASSERT_TRUE(cg);
+  EXPECT_EQ(TempTree::read(tree_ / "cg" / kPrefix / "cgroup.subtree_control"), "memory\n");
+  EXPECT_EQ(TempTree::read(cg->memory_path() / "memory.max"), "268435456\n");
+  EXPECT_THAT(ops_->log(), ::testing::Contains(::testing::HasSubstr("-> ENODEV")));
+}
+
 TEST_F(CampaignCgroupTest, V2EnablesMemoryInPrefixAndSetsMaxAndHigh) {
   Layout layout = v2();
   auto cg = create(layout, "anon", limits(k256Mi, 200u << 20));

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <regex>
 #include <sstream>
+#include <thread>
 
 #include "common/clock.h"
 #include "daemon/report.h"
@@ -67,8 +68,21 @@ class EngineTest : public ::testing::Test {
     return o;
   }
 
+  // Runs io_ until `done` (the engine reads finished campaigns' reports on its loader thread and
+  // answers here); false after 10 s.
+  bool run_until(const std::function<bool()>& done) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!done()) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      io_.restart();
+      io_.poll();
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return true;
+  }
+
   TempDir state_;
-  boost::asio::io_context io_;  // never run
+  boost::asio::io_context io_;  // run by run_until() only
   FakeClock clock_;
   Engine engine_;
 };
@@ -287,7 +301,7 @@ TEST_F(EngineReportsTest, EqualStartTimesAreOrderedByIdNewestFirst) {
   EXPECT_EQ(all[1].id, "same-20260104T000000-000a");
 }
 
-TEST_F(EngineReportsTest, GetShowsTheLoadedCampaignAndItsReportOnRequest) {
+TEST_F(EngineReportsTest, GetShowsTheLoadedCampaignsSummaryAndViewReadsTheRestBack) {
   const std::string id = "beta-20260102T000000-0002";
   auto plain = engine_.get(id);
   ASSERT_TRUE(plain.ok()) << plain.error.message;
@@ -296,8 +310,19 @@ TEST_F(EngineReportsTest, GetShowsTheLoadedCampaignAndItsReportOnRequest) {
   EXPECT_EQ(plain.value->started_unix_ms, 2'000);
   EXPECT_EQ(plain.value->report_path, (state_ / "reports" / id / "report.json").string());
   EXPECT_EQ(plain.value->peak_bytes, 20 * Mi);
-  ASSERT_TRUE(plain.value->latest);
-  EXPECT_EQ(plain.value->latest->usage_bytes, 20 * Mi);
+  // Only the summary is kept in memory ...
+  EXPECT_FALSE(plain.value->latest);
+  EXPECT_THAT(plain.value->criteria, IsEmpty());
+  // ... the rest comes back from the report.
+  std::optional<ApiResult<CampaignView>> whole;
+  engine_.view(id, [&](ApiResult<CampaignView> v) { whole = std::move(v); });
+  ASSERT_TRUE(run_until([&] { return whole.has_value(); }));
+  ASSERT_TRUE(whole->ok()) << whole->error.message;
+  EXPECT_EQ(whole->value->state, State::failed);
+  ASSERT_TRUE(whole->value->latest);
+  EXPECT_EQ(whole->value->latest->usage_bytes, 20 * Mi);
+  ASSERT_THAT(whole->value->criteria, SizeIs(1));
+  EXPECT_EQ(whole->value->criteria[0].name, "max_oom_kills");
 
   auto file = engine_.report_file(id);
   ASSERT_TRUE(file.ok()) << file.error.message;
@@ -398,10 +423,40 @@ TEST_F(EngineReportsTest, SubscribingToAFinishedCampaignGivesOneSnapshotThenTheE
         EXPECT_THAT(events, SizeIs(1)) << "on_end must come after the snapshot";
       });
   ASSERT_TRUE(r.ok());
+  ASSERT_TRUE(run_until([&] { return ends > 0; }));
   ASSERT_THAT(events, SizeIs(1));
   ASSERT_TRUE(std::holds_alternative<CampaignView>(events[0].body));
-  EXPECT_EQ(std::get<CampaignView>(events[0].body).state, State::aborted);
+  const auto& snapshot = std::get<CampaignView>(events[0].body);
+  EXPECT_EQ(snapshot.state, State::aborted);
+  ASSERT_TRUE(snapshot.latest) << "the snapshot is the whole view, read back from the report";
+  EXPECT_EQ(snapshot.latest->usage_bytes, 20 * Mi);
   EXPECT_EQ(ends, 1);
+}
+
+TEST_F(EngineReportsTest, UnsubscribingWhileTheReportIsReadBackCallsNothing) {
+  int calls = 0;
+  auto r = engine_.subscribe(
+      "gamma-20260103T000000-0003", [&](const Event&) { ++calls; }, [&] { ++calls; });
+  ASSERT_TRUE(r.ok());
+  engine_.unsubscribe(*r.value);
+  // Whatever the loader answers is dropped: a second subscriber, after it, is served.
+  int ends = 0;
+  ASSERT_TRUE(engine_.subscribe("gamma-20260103T000000-0003", [](const Event&) {}, [&] { ++ends; })
+                  .ok());
+  ASSERT_TRUE(run_until([&] { return ends > 0; }));
+  EXPECT_EQ(calls, 0);
+}
+
+TEST_F(EngineReportsTest, AReportGoneFromDiskAnswersWithTheSummary) {
+  const std::string id = "alpha-20260101T000000-0001";
+  stdfs::remove(state_ / "reports" / id / "report.json");
+  std::optional<ApiResult<CampaignView>> whole;
+  engine_.view(id, [&](ApiResult<CampaignView> v) { whole = std::move(v); });
+  ASSERT_TRUE(run_until([&] { return whole.has_value(); }));
+  ASSERT_TRUE(whole->ok());
+  EXPECT_EQ(whole->value->state, State::passed);
+  EXPECT_EQ(whole->value->name, "alpha");
+  EXPECT_FALSE(whole->value->latest);
 }
 
 TEST_F(EngineReportsTest, StoppingAFinishedCampaignAnswersWithItsView) {
@@ -411,6 +466,7 @@ TEST_F(EngineReportsTest, StoppingAFinishedCampaignAnswersWithItsView) {
     ASSERT_TRUE(r.ok());
     EXPECT_EQ(r.value->state, State::passed);
   });
+  ASSERT_TRUE(run_until([&] { return calls > 0; }));
   EXPECT_EQ(calls, 1);
 }
 

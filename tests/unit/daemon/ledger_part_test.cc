@@ -236,5 +236,27 @@ TEST_F(LedgerPartTest, OffMeansNothingOpened) {
   EXPECT_THAT(r.parts["ledger"]["error"].get<std::string>(), HasSubstr("off"));
 }
 
+TEST_F(LedgerPartTest, AHostThatCannotRunTheLedgerNeverTriesToOpenIt) {
+  LedgerPartOptions o = options(campaign::LedgerSpec{});
+  o.unavailable = "no bpf_get_kmem_cache kfunc (kernels before 6.13): cannot size objects";
+  bool opened = false;
+  o.open = [&opened](const rcu::LedgerOptions&) -> Result<std::unique_ptr<rcu::Ledger>> {
+    opened = true;
+    return make_error("must not be asked");
+  };
+  LedgerPart part(o);
+  auto cx = context();
+  ASSERT_TRUE(part.setup(cx));
+  Sample s = sample_now(part, cx);
+  EXPECT_TRUE(s.metrics.empty());
+  ASSERT_TRUE(part.teardown(cx));
+  EXPECT_FALSE(opened);
+  ReportData r;
+  part.contribute(r);
+  EXPECT_THAT(r.parts["ledger"]["error"].get<std::string>(), HasSubstr("off: no bpf_get_kmem_cache"));
+  ASSERT_FALSE(events_.empty());
+  EXPECT_THAT(std::get<LogLine>(events_.back()).text, HasSubstr("RCU ledger off: no bpf_get_kmem_cache"));
+}
+
 }  // namespace
 }  // namespace mt::daemon

@@ -73,6 +73,27 @@ TEST_F(OomProbeTest, ACgroupUnderThePrefixByRelativeOrAbsolutePath) {
   }
 }
 
+TEST_F(OomProbeTest, InADelegatedSubtreeTheCgroupIsFoundUnderIt) {
+  cgroup::Layout v2;
+  v2.mode = cgroup::Mode::v2;
+  v2.memory_root = v2.unified_root = tree_ / "cg2";
+  v2.campaign_parent = v2.memory_root / "system.slice" / "m.service";
+  const std::filesystem::path cg = v2.campaign_parent / "memtorture" / "c1";
+  std::filesystem::create_directories(cg);
+  write_text(cg / "memory.pressure", "some avg10=0.00 avg60=0.00 avg300=0.00 total=0\n");
+  for (const std::string& name :
+       {std::string("memtorture/c1"), std::string("/system.slice/m.service/memtorture/c1"),
+        cg.string()}) {
+    auto t = resolve_oom_cgroup(v2, "memtorture", name);
+    ASSERT_TRUE(t.ok()) << name << ": " << t.error().message;
+    EXPECT_EQ(t->memory_dir->lexically_normal(), cg.lexically_normal()) << name;
+    ASSERT_TRUE(t->pressure_file) << name;
+    EXPECT_EQ(t->pressure_file->lexically_normal(), (cg / "memory.pressure").lexically_normal());
+  }
+  auto beside = resolve_oom_cgroup(v2, "memtorture", "/system.slice/other.service/memtorture/c1");
+  EXPECT_FALSE(beside.ok()) << "not under the daemon's subtree";
+}
+
 TEST_F(OomProbeTest, OutsideThePrefixOrMissingIsRefusedSayingWhy) {
   struct Case {
     std::string cgroup, says;

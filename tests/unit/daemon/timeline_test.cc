@@ -15,6 +15,7 @@
 #include "campaign/parse.h"
 #include "common/scheduler.h"
 #include "daemon/campaign_runner.h"
+#include "daemon/variants_runner.h"
 #include "tests/fakes/fake_cgroupfs.h"
 #include "tests/unit/daemon/daemon_testing.h"
 #include "tests/unit/daemon/fake_workers.h"
@@ -395,6 +396,61 @@ workloads:
   EXPECT_EQ(all<OomKill>()[0].second.workload, "");
 }
 
+// rcutorture unloads its module as it stops and waits for the module's end line: it gets the
+// unload grace, not the 3 s of the others; a workload that had to be SIGKILLed fails the campaign.
+TEST_F(TimelineTest, AnRcutortureWorkerGetsTimeToUnloadAndAKilledWorkerFailsTheCampaign) {
+  start(R"(campaign: unload
+duration: 1s
+cgroup:
+  memory_limit: 64Mi
+workloads:
+  - name: flood
+    type: flood
+    kind: udp_socket
+  - name: torture
+    type: rcutorture
+)");
+  ASSERT_FALSE(HasFatalFailure());
+  const pid_t flood = workers_->pid(0), torture = workers_->pid(1);
+  workers_->proc(flood).ignores_sigterm = true;
+  workers_->proc(torture).ignores_sigterm = true;  // busy unloading
+  run_to(4.0);
+  EXPECT_THAT(workers_->proc(flood).signals, ElementsAre(SIGTERM, SIGKILL));
+  EXPECT_THAT(workers_->proc(torture).signals, ElementsAre(SIGTERM)) << "still unloading";
+  run_to(6.5);
+  workers_->end(torture, 0);  // "End of test: SUCCESS" read, module gone
+  run_to_end();
+  EXPECT_THAT(workers_->proc(torture).signals, ElementsAre(SIGTERM));
+  EXPECT_EQ(workload("torture").state, "exited");
+  EXPECT_EQ(runner_->state(), State::failed);
+  EXPECT_THAT(runner_->view().reason,
+              HasSubstr("workload flood did not stop: killed by SIGKILL after it ignored SIGTERM "
+                        "for 3000 ms"));
+  EXPECT_THAT(runner_->view().reason, ::testing::Not(HasSubstr("torture")));
+}
+
+TEST_F(TimelineTest, AnRcutortureWorkerThatNeverEndsIsKilledAfterTheUnloadGrace) {
+  start(R"(campaign: unload
+duration: 1s
+cgroup:
+  memory_limit: 64Mi
+workloads:
+  - name: torture
+    type: rcutorture
+)");
+  ASSERT_FALSE(HasFatalFailure());
+  const pid_t torture = workers_->pid(0);
+  workers_->proc(torture).ignores_sigterm = true;
+  run_to(35.99);
+  EXPECT_THAT(workers_->proc(torture).signals, ElementsAre(SIGTERM));
+  run_to(36.0);
+  EXPECT_THAT(workers_->proc(torture).signals, ElementsAre(SIGTERM, SIGKILL))
+      << "SIGKILL exactly the unload grace after SIGTERM";
+  run_to_end();
+  EXPECT_EQ(runner_->state(), State::failed);
+  EXPECT_THAT(workload("torture").exit_status, HasSubstr("ignored SIGTERM for 35000 ms"));
+}
+
 TEST_F(TimelineTest, APartThatCannotMeasureEndsTheCampaignAndEveryPartIsStillTornDown) {
   fail_at_ = 0.3;
   start(kTwoWorkloads);
@@ -432,6 +488,55 @@ TEST_F(TimelineTest, ATeardownThatLeavesSomethingBehindMakesTheVerdictAnError) {
   EXPECT_EQ(runner_->state(), State::error);
   EXPECT_THAT(runner_->view().reason, HasSubstr("cleanup failed: A: a knob was left changed"));
   EXPECT_THAT(std::vector(log_.end() - 2, log_.end()), ElementsAre("B teardown", "A teardown"));
+}
+
+}  // namespace
+}  // namespace mt::daemon
+
+namespace mt::daemon {
+namespace {
+
+// A variants campaign's expected length ("[12.0s/27.0s]" in `watch`): its runs and the settle
+// steps between them, and never less than the time it has already taken.
+TEST_F(TimelineTest, AVariantsCampaignExpectsItsRunsAndSettleStepsAndNeverLessThanItTook) {
+  campaign::ParseOptions po;
+  po.file_name = "ab.yaml";
+  auto parsed = campaign::parse_campaign(std::string(kTwoWorkloads) +
+                                             "psi_trigger:\n  enabled: false\n"
+                                             "variants:\n"
+                                             "  - name: a\n    repeat: 2\n"
+                                             "  - name: b\n",
+                                         po);
+  ASSERT_TRUE(parsed.ok()) << (parsed.errors.empty() ? "" : parsed.errors[0].str());
+  CampaignInput in{"ab", po.file_name, campaign::to_yaml(*parsed.spec), *parsed.spec, {}};
+  VariantsOptions vo;
+  vo.settle = 1s;
+  vo.barrier = []() -> Result<std::chrono::nanoseconds> { return std::chrono::nanoseconds(1ms); };
+  VariantsRunner v(io_, timers_, options(), std::move(in),
+                   [this](const Event& e) { events_.push_back(e); }, [this] { finished_ = true; },
+                   vo);
+  v.start();
+  io_.poll();
+  // Three runs of 2 s and two settle steps of 1 s.
+  EXPECT_DOUBLE_EQ(v.view().duration_s, 8.0);
+  double longest = 0;
+  for (int i = 0; i < 20000 && !finished_; ++i) {
+    if (io_.run_one_for(5ms) == 0) {
+      io_.restart();  // the barrier's thread posts back to it
+      timers_.advance(10ms);
+    }
+    const CampaignView now = v.view();
+    ASSERT_GE(now.duration_s + 1e-9, now.elapsed_s) << "at " << now.elapsed_s << " s";
+    longest = std::max(longest, now.duration_s);
+  }
+  ASSERT_TRUE(finished_);
+  const CampaignView end = v.view();
+  // The fake clock also moves while the cgroup removal and the barrier run on their threads,
+  // so the end is at 8 s or later.
+  EXPECT_GE(end.elapsed_s, 8.0 - 1e-9);
+  EXPECT_DOUBLE_EQ(end.duration_s, end.elapsed_s);
+  EXPECT_LE(longest, end.elapsed_s + 1.0 + 1e-9)
+      << "ahead of the end by at most what was left of a settle step";
 }
 
 }  // namespace

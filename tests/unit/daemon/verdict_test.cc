@@ -121,6 +121,18 @@ TEST(Verdict, AWorkloadKilledDuringTheStopIsNotEarly) {
   EXPECT_THAT(v.reason, Not(HasSubstr("stubborn")));
 }
 
+TEST(Verdict, AWorkloadTheRunnerHadToSigkillFailsTheCampaignSayingSo) {
+  auto in = base();
+  in.workloads.push_back({"torture", "killed", false, false, 10.0,
+                          "killed by SIGKILL after it ignored SIGTERM for 35000 ms (the stop "
+                          "grace period)",
+                          /*sigkilled=*/true});
+  const auto v = decide(in);
+  EXPECT_EQ(v.state, State::failed);
+  EXPECT_THAT(v.reason, HasSubstr("workload torture did not stop: killed by SIGKILL after it "
+                                  "ignored SIGTERM for 35000 ms"));
+}
+
 TEST(Verdict, AWorkerOomKilledAsTheCampaignStoppedIsNamedSo) {
   auto in = base();
   in.workloads.push_back({"hog", "killed", false, true, 10.0, "killed by SIGKILL (OOM kill)"});

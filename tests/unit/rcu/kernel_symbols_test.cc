@@ -3,6 +3,10 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdlib>
 
 namespace mt::rcu {
 namespace {
@@ -63,6 +67,34 @@ TEST(Kallsyms, ResolvesExactAndInsideAndModuleSymbols) {
   EXPECT_EQ(n.at(0xffffffff81e83680), "__sk_destruct+0x10");
   EXPECT_EQ(n.at(0xffffffffc0400000), "ext4_i_callback [ext4]");
   EXPECT_FALSE(n.count(0x1000)) << "below every symbol";
+}
+
+// /proc/kallsyms is read block by block, never whole: a file of some 200k lines (as the real one,
+// past many 64 KiB blocks) resolves and lays out the same as the text in memory.
+TEST(Kallsyms, AFileReadBlockByBlockGivesWhatTheTextGives) {
+  std::string text;
+  for (int i = 0; i < 200000; ++i)
+    text += fmt::format("{:016x} t filler_{}\n", 0xffffffff90000000ull + 16ull * i, i);
+  text += kKallsyms;
+  text += "ffffffffc0500000 t last_without_newline\t[m]";
+  char tmpl[] = "/tmp/mt-kallsyms-XXXXXX";
+  const int fd = ::mkstemp(tmpl);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  ::close(fd);
+  const std::vector<std::uint64_t> addrs{0xffffffff817029b0, 0xffffffff81e83680,
+                                         0xffffffff90000000ull + 16ull * 123456 + 4,
+                                         0xffffffffc0500000};
+  const auto from_file = resolve_symbols_in(tmpl, addrs);
+  EXPECT_EQ(from_file, resolve_symbols(text, addrs));
+  EXPECT_EQ(from_file.at(0xffffffff90000000ull + 16ull * 123456 + 4), "filler_123456+0x4");
+  EXPECT_EQ(from_file.at(0xffffffffc0500000), "last_without_newline [m]");
+  auto layout = read_text_layout(tmpl, {"i_callback"});
+  ASSERT_TRUE(layout.ok()) << layout.error().message;
+  EXPECT_EQ(layout->wanted.at("i_callback"), 0xffffffff817029b0u);
+  ::unlink(tmpl);
+  EXPECT_FALSE(read_text_layout(tmpl, {}).ok()) << "a missing file is an error";
+  EXPECT_TRUE(resolve_symbols_in(tmpl, addrs).empty());
 }
 
 }  // namespace
