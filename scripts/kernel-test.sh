@@ -7,7 +7,7 @@
 #                          [CAMPAIGNS...]
 #
 # Run as root from anywhere. Steps:
-#   1. installs qemu-system-x86, busybox-static, cpio and xz-utils if missing, and builds
+#   1. installs qemu-system-x86, busybox-static, cpio, xz-utils and e2fsprogs if missing, and builds
 #      memtortured, memtorturectl and memtorture-worker with scripts/setup.sh;
 #   2. downloads (apt-get download, never apt-get install) the newest linux-image-6.12.*+deb12-amd64
 #      or linux-image-6.1.0-*-amd64 apt knows and unpacks it with dpkg-deb -x into the cache folder
@@ -24,7 +24,8 @@
 #   3. builds an initramfs (busybox, the 9p and overlay modules, scripts/guest/init) in a temp dir;
 #   4. boots it with qemu under `timeout` (--timeout, default 600 s): the host's / is shared
 #      read-only over 9p (the guest runs this build through an overlay + chroot) and a temp folder
-#      is shared writable for the results;
+#      is shared writable for the results; the guest's /tmp is a sparse scratch ext4 disk (4 GiB,
+#      in the temp dir), so that files written there are page cache as on a host, not tmpfs;
 #   5. in the guest, scripts/guest/init mounts cgroup2 and the shares and runs
 #      scripts/guest/run-suite.sh in the chroot: a memtortured, then `memtorturectl suite`;
 #   6. copies the suite's reports, junit.xml, daemon.log, dmesg.txt and the serial console
@@ -53,8 +54,10 @@ timeout_s=600
 campaigns=()
 cache_root=${MEMTORTURE_KERNEL_CACHE:-/var/cache/memtorture/kernels}
 # Modules the guest loads (each after its dependencies; those built in are skipped): virtio_pci
-# (a module on 6.1), the 9p stack, overlay for the writable view of the host.
-MODULES=(virtio_pci netfs 9pnet 9pnet_virtio 9p overlay)
+# (a module on 6.1), the 9p stack, overlay for the writable view of the host, virtio_blk and ext4
+# for its /tmp on a scratch disk (ext4 asks the crypto API for crc32c at mount time, which no
+# depends= line names: crc32c_generic first).
+MODULES=(virtio_pci netfs 9pnet 9pnet_virtio 9p overlay virtio_blk crc32c_generic ext4)
 APPEND="console=ttyS0 panic=-1 oops=panic quiet mitigations=off"
 OOPS_RE='Kernel panic|Oops:|general protection fault|BUG: unable to handle|BUG: kernel NULL|invalid opcode:|int3: 0000'
 
@@ -114,7 +117,7 @@ trap 'exit 143' TERM
 
 # --- 1. packages and build --------------------------------------------------------------------
 ensure_packages() {
-  local p missing=() want=(qemu-system-x86 busybox-static cpio xz-utils)
+  local p missing=() want=(qemu-system-x86 busybox-static cpio xz-utils e2fsprogs)
   # --rcutorture: gcc-12 (the compiler Debian's headers name: x86_64-linux-gnu-gcc-12, with
   # binutils) and make build the modules; kmod's depmod lays out the guest's module tree and its
   # modprobe, run in the guest from the host's /, loads them. The headers package ships kbuild's
@@ -362,6 +365,10 @@ boot_guest() {
     append+=" rcupdate.rcu_cpu_stall_timeout=7"
   fi
   printf '%s\n' "${campaigns[@]}" >"$dir/share/job/campaigns"
+  # The guest's /tmp: a scratch ext4 disk, not tmpfs, whose pages would be shared memory where
+  # the campaigns and tests expect page cache that reclaim can drop (sparse; removed with $work).
+  truncate -s 4G "$dir/tmp.img"
+  mkfs.ext4 -q -F -E lazy_itable_init=1,lazy_journal_init=1 "$dir/tmp.img"
   qemu_pidfile=$dir/qemu.pid
   t0=$(now)
   timeout --kill-after=10 "$timeout_s" \
@@ -371,6 +378,7 @@ boot_guest() {
       -kernel "$vmlinuz" -initrd "$work/initrd.cpio.gz" -append "$append" \
       -virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
       -virtfs "local,path=$dir/share,mount_tag=out,security_model=none,multidevs=remap" \
+      -drive "file=$dir/tmp.img,if=virtio,format=raw,cache=unsafe" \
       "${share_modules[@]}" \
       </dev/null >"$dir/console.log" 2>&1 &
   timeout_pid=$!

@@ -97,7 +97,8 @@ if [ -n "${CTEST_REGEX:-}" ]; then
   # This build's tests that match, against the guest's kernel (the build tree is writable through
   # the overlay; nothing reaches the host's copy).
   echo "ctest_start $(up)" >>"$out/timings"
-  (cd build && ctest -R "$CTEST_REGEX" --output-on-failure --timeout 300) >"$out/ctest.txt" 2>&1
+  (cd build && E2E_TIMEOUT_SCALE=3 ctest -R "$CTEST_REGEX" --output-on-failure --timeout 900) \
+    >"$out/ctest.txt" 2>&1
   ctest_rc=$?
   echo "ctest_end $(up)" >>"$out/timings"
   tail -n 25 "$out/ctest.txt"
