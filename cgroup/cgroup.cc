@@ -41,17 +41,6 @@ std::vector<stdfs::path> hierarchy_roots(const Layout& layout) {
   return roots;
 }
 
-std::vector<pid_t> parse_pids(std::string_view text) {
-  std::vector<pid_t> out;
-  while (!text.empty()) {
-    std::string_view line = next_line(text);
-    pid_t pid = 0;
-    auto [p, ec] = std::from_chars(line.data(), line.data() + line.size(), pid);
-    if (ec == std::errc() && pid > 0) out.push_back(pid);
-  }
-  return out;
-}
-
 // Pids in <dir>/cgroup.procs; a directory that has gone away holds none.
 std::vector<pid_t> read_pids(const stdfs::path& dir) {
   auto text = fs::read_file(dir / "cgroup.procs");
@@ -134,14 +123,7 @@ bool subtree_control_has_memory(const stdfs::path& dir, std::string* content) {
     return false;
   }
   *content = *text;
-  std::string_view s = *text;
-  while (!s.empty()) {
-    auto sp = s.find(' ');
-    if (s.substr(0, sp) == "memory") return true;
-    if (sp == std::string_view::npos) break;
-    s.remove_prefix(sp + 1);
-  }
-  return false;
+  return lists_controller(*text, "memory");
 }
 
 // Removes, in reverse order, the directories a failed create() made.
@@ -243,6 +225,27 @@ std::uint64_t key_or_zero(const std::map<std::string, std::uint64_t>& m, const s
 }
 
 }  // namespace
+
+std::vector<pid_t> parse_pids(std::string_view text) {
+  std::vector<pid_t> out;
+  while (!text.empty()) {
+    std::string_view line = next_line(text);
+    pid_t pid = 0;
+    auto [p, ec] = std::from_chars(line.data(), line.data() + line.size(), pid);
+    if (ec == std::errc() && pid > 0) out.push_back(pid);
+  }
+  return out;
+}
+
+bool lists_controller(std::string_view line, std::string_view controller) {
+  while (!line.empty()) {
+    const auto end = line.find_first_of(" \n");
+    if (line.substr(0, end) == controller) return true;
+    if (end == std::string_view::npos) break;
+    line.remove_prefix(end + 1);
+  }
+  return false;
+}
 
 bool valid_name(std::string_view name) {
   if (name.empty() || name.size() > kMaxNameLength || name == "." || name == "..") return false;

@@ -22,6 +22,11 @@
 
 namespace mt::cgroup {
 
+// The pids of a cgroup.procs file's text, one per line.
+std::vector<pid_t> parse_pids(std::string_view text);
+// Whether a cgroup.controllers or cgroup.subtree_control line ("cpu io memory") names `controller`.
+bool lists_controller(std::string_view line, std::string_view controller);
+
 // [A-Za-z0-9_.-]+, not "." or "..", at most 64 characters.
 bool valid_name(std::string_view name);
 // A prefix is a valid name that starts with "memtorture".

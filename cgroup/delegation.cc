@@ -1,13 +1,16 @@
 #include "cgroup/delegation.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <sys/xattr.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdlib>
 #include <utility>
 
+#include "cgroup/cgroup.h"
 #include "common/fs.h"
 #include "common/text.h"
 
@@ -16,28 +19,12 @@ namespace stdfs = std::filesystem;
 
 namespace {
 
-bool has_word(std::string_view text, std::string_view word) {
-  std::size_t i = 0;
-  while (i < text.size()) {
-    while (i < text.size() && (text[i] == ' ' || text[i] == '\n')) ++i;
-    std::size_t j = i;
-    while (j < text.size() && text[j] != ' ' && text[j] != '\n') ++j;
-    if (text.substr(i, j - i) == word) return true;
-    i = j;
-  }
-  return false;
-}
-
+// The pids in <dir>/cgroup.procs, for an error message.
 std::string pids_in(const stdfs::path& dir) {
   auto text = fs::read_file(dir / "cgroup.procs");
   if (!text) return "?";
-  std::string out;
-  std::string_view rest = *text;
-  while (!rest.empty()) {
-    std::string_view line = next_line(rest);
-    if (!line.empty()) out += (out.empty() ? "" : " ") + std::string(line);
-  }
-  return out.empty() ? "none" : out;
+  const std::vector<pid_t> pids = parse_pids(*text);
+  return pids.empty() ? "none" : fmt::format("{}", fmt::join(pids, " "));
 }
 
 // An explicit --cgroup-parent: a directory of the cgroup2 hierarchy that offers the memory
@@ -64,7 +51,7 @@ Result<stdfs::path> explicit_parent(const Layout& layout, std::string_view reque
   if (!controllers)
     return make_error(fmt::format("--cgroup-parent '{}': {} is not a cgroup v2 directory ({})",
                                   requested, dir.string(), controllers.error().message));
-  if (!has_word(*controllers, "memory"))
+  if (!lists_controller(*controllers, "memory"))
     return make_error(fmt::format(
         "--cgroup-parent '{}': the memory controller is not available in {} (cgroup.controllers "
         "'{}'): its parent does not enable it in cgroup.subtree_control",
@@ -151,15 +138,12 @@ Result<std::unique_ptr<DelegatedSubtree>> DelegatedSubtree::adopt(const stdfs::p
   std::unique_ptr<DelegatedSubtree> s(new DelegatedSubtree(dir, self, std::move(ops)));
   CgroupOps& o = *s->ops_;
   // Is the daemon in `dir` itself? Then it must leave for a leaf first.
-  bool inside = false;
-  if (auto text = fs::read_file(dir / "cgroup.procs")) {
-    std::string_view rest = *text;
-    while (!rest.empty())
-      if (next_line(rest) == std::to_string(self)) inside = true;
-  } else {
+  auto procs = fs::read_file(dir / "cgroup.procs");
+  if (!procs)
     return make_error(fmt::format("cannot read {}/cgroup.procs: {}", dir.string(),
-                                  text.error().message));
-  }
+                                  procs.error().message));
+  const std::vector<pid_t> pids = parse_pids(*procs);
+  const bool inside = std::find(pids.begin(), pids.end(), self) != pids.end();
   if (inside) {
     const stdfs::path leaf = dir / kDaemonLeaf;
     int rc = o.make_dir(leaf);
@@ -176,7 +160,7 @@ Result<std::unique_ptr<DelegatedSubtree>> DelegatedSubtree::adopt(const stdfs::p
   }
   std::string control;
   if (auto text = fs::read_line(dir / "cgroup.subtree_control")) control = *text;
-  if (!has_word(control, "memory")) {
+  if (!lists_controller(control, "memory")) {
     if (Status st = o.write(dir / "cgroup.subtree_control", "+memory"); !st) {
       std::string others = pids_in(dir);
       (void)s->release();
