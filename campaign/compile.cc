@@ -54,6 +54,25 @@ CompileResult compile(const ParseResult& parsed, const HostFeatures& host,
     return Diagnostic{file_name, pos.line, pos.column,
                       fmt::format("{}: {}", path, std::move(message))};
   };
+  // `requires:` first: a host without what the campaign is for does not run it, and what else
+  // it cannot do follows from that.
+  for (std::size_t i = 0; i < spec.needs.size(); ++i) {
+    const HostNeed& n = spec.needs[i];
+    std::string why;
+    if (n.name == "cgroup_v2" && !host.memory_v2)
+      why = fmt::format("the memory controller is on cgroup v1 here ({})", host.memory_root);
+    else if ((n.name == "ledger" || n.name == "ledger_bytes") && !host.ledger_unavailable.empty())
+      why = "the RCU ledger cannot run here: " + host.ledger_unavailable;
+    else if (n.name == "ledger_bytes" && !host.ledger_unsized.empty())
+      why = "the RCU ledger only counts here: " + host.ledger_unsized;
+    else if (n.name == "rcutorture")
+      for (const auto& [type, reason] : host.workload_types_unavailable)
+        if (type == "rcutorture") why = "the rcutorture module cannot be loaded: " + reason;
+    if (!why.empty())
+      out.unmet.push_back(Diagnostic{file_name, n.pos.line, n.pos.column,
+                                     fmt::format("requires[{}] {}: {}", i, n.name, why)});
+  }
+  if (!out.unmet.empty()) return out;
 
   if (spec.cgroup.memory_high && !host.memory_v2)
     out.errors.push_back(diagnostic(
@@ -187,6 +206,12 @@ CompileResult compile(const ParseResult& parsed, const HostFeatures& host,
         "ledger", fmt::format("the RCU ledger cannot run on this host ({}): the campaign runs "
                               "without its rcu.* figures",
                               host.ledger_unavailable)));
+  else if (spec.ledger.enabled && !host.ledger_unsized.empty())
+    plan.warnings.push_back(diagnostic(
+        "ledger", fmt::format("the RCU ledger only counts on this host ({}): the campaign has "
+                              "rcu.pending_callbacks, rcu.invoked_per_s and rcu.krc_objects, but "
+                              "no rcu.pending_bytes, rcu.freed_* or rcu.backlog_bytes",
+                              host.ledger_unsized)));
   out.plan = std::move(plan);
   return out;
 }

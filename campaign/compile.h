@@ -33,6 +33,8 @@ struct HostFeatures {
   bool rcu_barrier = false;
   // Why the RCU ledger (BPF) cannot run here; empty when nothing stands in its way.
   std::string ledger_unavailable;
+  // Why the ledger, where it runs, counts callbacks but cannot size them; empty when it can.
+  std::string ledger_unsized;
   // Flood kinds this host cannot run, with the reason (workloads/floods/kinds.h).
   std::vector<std::pair<std::string, std::string>> flood_kinds_unavailable;
   // Workload types this host cannot run, with the reason (stress_ng without stress-ng).
@@ -49,8 +51,11 @@ struct CampaignPlan {
 };
 
 struct CompileResult {
-  std::optional<CampaignPlan> plan;  // set when errors is empty
+  std::optional<CampaignPlan> plan;  // set when errors and unmet are empty
   std::vector<Diagnostic> errors;    // what this host cannot run
+  // Each `requires:` feature this host lacks, and why: the campaign is not run (not an error
+  // in it: it asked for a host that has them).
+  std::vector<Diagnostic> unmet;
 };
 
 CompileResult compile(const ParseResult& parsed, const HostFeatures& host,

@@ -120,6 +120,11 @@ std::string to_yaml(const CampaignSpec& spec) {
     for (const KnobSetting& k : spec.kernel) out << YAML::Key << k.name << YAML::Value << k.value;
     out << YAML::EndMap;
   }
+  if (!spec.needs.empty()) {
+    out << YAML::Key << "requires" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+    for (const HostNeed& n : spec.needs) out << n.name;
+    out << YAML::EndSeq;
+  }
   if (!spec.regression.empty()) {
     out << YAML::Key << "regression" << YAML::Value << YAML::BeginMap;
     for (const auto& fig : regression_figures())

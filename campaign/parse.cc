@@ -32,11 +32,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr std::string_view kTopKeys[] = {"campaign", "description", "duration", "sample_interval",
-                                         "cgroup",   "workloads",   "criteria", "expect_oom",
-                                         "psi_trigger", "kernel",      "gp_probe_interval",
-                                         "ledger",   "reactions",   "variants",
-                                         "regression"};
+constexpr std::string_view kTopKeys[] = {
+    "campaign",   "description", "duration", "sample_interval",   "cgroup", "workloads", "criteria",
+    "expect_oom", "psi_trigger", "kernel",   "gp_probe_interval", "ledger", "reactions", "variants",
+    "regression", "requires"};
 constexpr std::string_view kCgroupKeys[] = {"memory_limit", "memory_high"};
 constexpr std::string_view kWorkloadKeys[] = {"name", "type", "start_after"};
 constexpr std::string_view kCriteriaKeys[] = {"max_oom_kills",      "max_psi_some_avg10",
@@ -292,6 +291,35 @@ void read_regression(const Field& f, ReadContext& cx, RegressionThresholds& out)
   }
 }
 
+void read_requires(const Field& f, ReadContext& cx, std::vector<HostNeed>& needs) {
+  const YAML::Node& node = f.node();
+  if (node.IsNull()) return;
+  if (!node.IsSequence()) {
+    f.error(fmt::format("expected a list of host features ({}), got {}",
+                        join_words(kHostNeeds, " or "), describe(node)));
+    return;
+  }
+  std::size_t index = 0;
+  for (const YAML::Node& item : node) {
+    const std::string path = fmt::format("{}[{}]", f.path(), index++);
+    const SourcePos pos = position_of(item.Mark());
+    const std::string name = item.IsScalar() ? item.Scalar() : std::string();
+    if (std::find(std::begin(kHostNeeds), std::end(kHostNeeds), name) == std::end(kHostNeeds)) {
+      cx.diagnostics.error(pos, path,
+                           fmt::format("unknown host feature {}: expected {}",
+                                       item.IsScalar() ? "'" + name + "'" : describe(item),
+                                       join_words(kHostNeeds, " or ")));
+      continue;
+    }
+    if (std::any_of(needs.begin(), needs.end(),
+                    [&](const HostNeed& n) { return n.name == name; })) {
+      cx.diagnostics.error(pos, path, fmt::format("'{}' is listed twice", name));
+      continue;
+    }
+    needs.push_back({name, pos});
+  }
+}
+
 void read_campaign(const MapFields& m, const ParseOptions& options, ReadContext& cx,
                    CampaignSpec& spec) {
   m.reject_unknown(kTopKeys);
@@ -328,6 +356,7 @@ void read_campaign(const MapFields& m, const ParseOptions& options, ReadContext&
   if (auto f = m.optional("reactions")) read_reactions(*f, cx, spec.reactions);
   if (auto f = m.optional("variants")) read_variants(*f, cx, spec.variants);
   if (auto f = m.optional("regression")) read_regression(*f, cx, spec.regression);
+  if (auto f = m.optional("requires")) read_requires(*f, cx, spec.needs);
 }
 
 // Where yaml-cpp's parser stops making progress in `text`, if it does. yaml-cpp 0.7 (Debian's)

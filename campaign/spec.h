@@ -278,6 +278,21 @@ struct VariantSpec {
   bool operator==(const VariantSpec&) const = default;
 };
 
+// What a campaign can name in `requires:`: host features without which it has nothing to
+// measure. Where the host lacks one the campaign is not run (memtorturectl exits 4, a suite
+// lists it as skipped) rather than failed on figures no sample could carry.
+//   cgroup_v2     the memory controller on cgroup v2 (memory.high, memory.peak, memory.reclaim)
+//   ledger        the RCU ledger runs (BPF): rcu.pending_callbacks, rcu.invoked_per_s
+//   ledger_bytes  and sizes what waits (bpf_get_kmem_cache, 6.13+): rcu.pending_bytes, ...
+//   rcutorture    the rcutorture module can be loaded
+inline constexpr std::string_view kHostNeeds[] = {"cgroup_v2", "ledger", "ledger_bytes",
+                                                  "rcutorture"};
+struct HostNeed {
+  std::string name;  // one of kHostNeeds
+  SourcePos pos;
+  bool operator==(const HostNeed&) const = default;
+};
+
 struct CampaignSpec {
   std::string name;
   std::string description;
@@ -298,6 +313,7 @@ struct CampaignSpec {
   std::vector<VariantSpec> variants;  // none: the campaign runs once, as written
   // Thresholds for memtorturectl compare of two runs of this campaign (campaign/regression.h).
   RegressionThresholds regression;
+  std::vector<HostNeed> needs;  // `requires:`, in file order
 
   bool operator==(const CampaignSpec&) const = default;
 };

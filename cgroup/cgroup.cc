@@ -167,10 +167,11 @@ Result<stdfs::path> make_campaign_dir(CgroupOps& ops, Undo& undo, const stdfs::p
                                       bool enable_memory) {
   // Another campaign's remove() may empty and remove the prefix at any moment: between its
   // mkdir and the subtree_control write (ENODEV on cgroup v2: seen in a 6.12 guest), or before
-  // our mkdir of the campaign (ENOENT). Both mean: make the prefix again.
-  auto prefix_gone = [&] { return !path_exists(root / prefix); };
+  // our mkdir of the campaign (ENOENT). Both mean: make the prefix again. Whether it is gone
+  // cannot be told afterwards (a third creator may have made it again meanwhile, as a guest run
+  // showed): every failure is tried again, a lasting one three times more.
   Status made = ensure_prefix(ops, undo, root, prefix, enable_memory);
-  for (int again = 0; again < 3 && !made && prefix_gone(); ++again)
+  for (int again = 0; again < 3 && !made; ++again)
     made = ensure_prefix(ops, undo, root, prefix, enable_memory);
   if (!made) return made.error();
   stdfs::path dir = root / prefix / name;

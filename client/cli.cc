@@ -72,6 +72,12 @@ std::optional<Invocation> parse_command_line(const std::vector<std::string>& arg
   suite->add_option("--time-budget", budget,
                     "skip campaigns that would not end within this (30m, 1h)");
   suite->add_option("--name", inv.suite.name, "the suite's name in the JUnit file (memtorture)");
+  auto* index = sub(Command::index, "index",
+                    "one page with a column per suite folder, e.g. one suite on several kernels "
+                    "(no daemon needed)");
+  index->add_option("COLUMNS", inv.columns, "LABEL=DIR: a suite's --out folder (its suite.json)")
+      ->required();
+  index->add_option("--out", inv.html, "the page to write (index.html)")->required();
   auto* validate = sub(Command::validate, "validate", "check a campaign file (no daemon needed)");
   validate->add_option("FILE", inv.file, "campaign YAML")->required();
   validate->add_flag("--print", inv.print_normalized, "print the normalized campaign");
@@ -181,6 +187,8 @@ int run(const Invocation& inv) {
       return cmd_suite(g, inv.suite);
     case Command::compare:
       return cmd_compare(g, inv.file, inv.file_b, inv.thresholds);
+    case Command::index:
+      return cmd_index(g, inv.html, inv.columns);
     case Command::run:
       return cmd_run(g, {inv.file, inv.junit});
     case Command::start:

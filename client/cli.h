@@ -13,7 +13,7 @@ namespace mt::client {
 
 enum class Command {
   validate, run, start, status, list, watch, stop, report, system, pause, resume, throttle, probe,
-  oom, compare, suite
+  oom, compare, suite, index
 };
 
 struct Invocation {
@@ -34,6 +34,7 @@ struct Invocation {
   std::string html;               // report --html
   std::string file_b;             // compare: the second report (`file` is the first)
   std::vector<std::string> thresholds;  // compare --threshold FIGURE=LIMIT
+  std::vector<std::string> columns;     // index: LABEL=DIR, one per column
   SuiteOptions suite;
 };
 

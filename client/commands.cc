@@ -70,6 +70,14 @@ std::variant<pb::StartCampaignResponse, Failure> start_campaign(DaemonClient& d,
         /*about_file=*/true};
   }
   if (const auto nl = msg.find('\n');
+      st.error_code() == grpc::StatusCode::UNIMPLEMENTED && nl != std::string::npos) {
+    // "this host lacks what the campaign requires:" then one file:line:col line per feature.
+    return Failure{kNotRun,
+                   fmt::format("{}\n{}: not run: memtortured's host lacks what it requires",
+                               msg.substr(nl + 1), file),
+                   /*about_file=*/true};
+  }
+  if (const auto nl = msg.find('\n');
       st.error_code() == grpc::StatusCode::FAILED_PRECONDITION && nl != std::string::npos) {
     // "this host cannot run the campaign:" then one file:line:col line per reason.
     return Failure{kUnreachable,
@@ -368,9 +376,11 @@ int cmd_system(const GlobalOptions& g) {
                       : s.stress_ng_path() + " (" + s.stress_ng_version() + ")") +
       fmt::format("running campaign  {}\n",
                   s.running_campaign().empty() ? "-" : s.running_campaign()) +
-      fmt::format("RCU ledger        {}\n", s.ledger_available()
-                                                ? "available"
-                                                : "unavailable: " + s.ledger_unavailable_reason()) +
+      fmt::format("RCU ledger        {}\n", !s.ledger_available()
+                                                ? "unavailable: " + s.ledger_unavailable_reason()
+                                            : s.ledger_unsized_reason().empty()
+                                                ? std::string("available")
+                                                : "counts only: " + s.ledger_unsized_reason()) +
       "RCU knobs\n";
   for (const auto& k : s.rcu_knobs())
     out += fmt::format("  {:<24} {:<3} {:<6} {}\n", k.name(),

@@ -62,6 +62,10 @@ struct RunOptions {
 int cmd_validate(const GlobalOptions& g, const std::string& file, bool print_normalized);
 // Two report.json files: the comparison table; exit 1 when B regressed, 2 for a bad file or
 // threshold.
+// One page with a column per suite folder ("LABEL=DIR": a suite's --out with its suite.json),
+// e.g. the same suite on several kernels (scripts/nightly.sh --kernels). No daemon needed.
+int cmd_index(const GlobalOptions& g, const std::string& out,
+              const std::vector<std::string>& columns);
 int cmd_compare(const GlobalOptions& g, const std::string& a, const std::string& b,
                 const std::vector<std::string>& thresholds);
 // Ctrl-C/SIGTERM: the first stops the campaign (the summary still prints), the second exits.

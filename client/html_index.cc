@@ -135,4 +135,51 @@ std::string render_index_html(const std::string& title, const std::vector<IndexR
   return page_html(title, content, page_data(times, plots, {}, true), assets);
 }
 
+std::string render_columns_index_html(const std::string& title,
+                                      const std::vector<IndexColumn>& columns,
+                                      const HtmlAssets& assets) {
+  using namespace html;
+  // The campaigns in the order the columns first list them.
+  std::vector<std::string> campaigns;
+  for (const auto& c : columns)
+    for (const auto& row : c.rows)
+      if (std::find(campaigns.begin(), campaigns.end(), row.name) == campaigns.end())
+        campaigns.push_back(row.name);
+  std::string content = "<header id=\"title\"><h1>" + esc(title) + "</h1></header>\n";
+  content += "<section id=\"columns\">\n<h2>Campaigns by kernel</h2>\n<table><tr><th>campaign</th>";
+  for (const auto& c : columns)
+    content += "<th>" + esc(c.label) +
+               (c.subtitle.empty() ? "" : "<br><small>" + esc(c.subtitle) + "</small>") + "</th>";
+  content += "</tr>\n";
+  if (std::any_of(columns.begin(), columns.end(), [](const auto& c) { return !c.note.empty(); })) {
+    content += "<tr><td></td>";
+    for (const auto& c : columns) content += "<td>" + esc(c.note) + "</td>";
+    content += "</tr>\n";
+  }
+  for (const auto& name : campaigns) {
+    content += "<tr><td>" + esc(name) + "</td>";
+    for (const auto& c : columns) {
+      auto it = std::find_if(c.rows.begin(), c.rows.end(),
+                             [&](const IndexRow& r) { return r.name == name; });
+      if (it == c.rows.end()) {
+        content += "<td>-</td>";
+        continue;
+      }
+      std::string verdict = esc(it->verdict);
+      if (!it->html_href.empty())
+        verdict = "<a href=\"" + esc(it->html_href) + "\">" + verdict + "</a>";
+      std::string figs;
+      for (const auto& [label, value] : it->headline)
+        figs += (figs.empty() ? "" : "; ") + esc(label) + " <b>" + esc(value) + "</b>";
+      const std::string detail = it->verdict == "passed" ? figs : esc(it->reason);
+      content += fmt::format("<td class=\"{}\">{} <span class=\"num\">{}</span>{}</td>",
+                             verdict_class(it->verdict), verdict, esc(seconds_text(it->duration_s)),
+                             detail.empty() ? "" : "<br><small>" + detail + "</small>");
+    }
+    content += "</tr>\n";
+  }
+  content += "</table>\n</section>\n";
+  return page_html(title, content, page_data({}, {}, {}, true), assets);
+}
+
 }  // namespace mt::client

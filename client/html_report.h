@@ -42,6 +42,17 @@ struct IndexRow {
   // Two or three figures that say the most about it, label and text ("min headroom", "12.0Mi").
   std::vector<std::pair<std::string, std::string>> headline;
 };
+// One suite run of a page with a column per run (scripts/nightly.sh --kernels: a kernel each).
+struct IndexColumn {
+  std::string label;     // "host", "6.12"
+  std::string subtitle;  // "6.12.118+deb12-amd64, cgroup v2"
+  std::string note;      // why the column is empty (the run did not happen), else ""
+  std::vector<IndexRow> rows;
+};
+std::string render_columns_index_html(const std::string& title,
+                                      const std::vector<IndexColumn>& columns,
+                                      const HtmlAssets& assets);
+
 // One line of the history file (suite --history): a night's headline figures per campaign.
 struct HistoryNight {
   std::string time;  // ISO 8601 UTC, when the suite started

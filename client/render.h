@@ -20,6 +20,7 @@ enum ExitCode : int {
   kFailed = 1,       // criteria failed
   kInvalid = 2,      // invalid campaign or usage
   kUnreachable = 3,  // daemon unreachable, campaign error or aborted
+  kNotRun = 4,       // the campaign requires what the daemon's host lacks (`requires:`)
 };
 int exit_code_for(pb::CampaignState state);
 std::string state_name(pb::CampaignState state);  // "passed", "running", ...

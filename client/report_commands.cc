@@ -11,6 +11,7 @@
 #include "client/json_output.h"
 #include "client/render.h"
 #include "client/report_files.h"
+#include "client/suite_report.h"
 #include "common/fs.h"
 #include "common/units.h"
 
@@ -161,6 +162,60 @@ int cmd_compare(const GlobalOptions& g, const std::string& a, const std::string&
     g.console->out(out);
   }
   return regressed ? kFailed : kPassed;
+}
+
+int cmd_index(const GlobalOptions& g, const std::string& out,
+              const std::vector<std::string>& columns) {
+  namespace stdfs = std::filesystem;
+  if (columns.empty()) return print_failure(g, {kInvalid, "index: name at least one LABEL=DIR"});
+  const stdfs::path page_dir = stdfs::absolute(out).parent_path();
+  std::vector<IndexColumn> cols;
+  for (const std::string& spec : columns) {
+    const auto eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())
+      return print_failure(g, {kInvalid, fmt::format("index: '{}': expected LABEL=DIR", spec)});
+    IndexColumn c;
+    c.label = spec.substr(0, eq);
+    const stdfs::path dir = stdfs::absolute(spec.substr(eq + 1));
+    const stdfs::path summary_file = dir / "suite.json";
+    auto text = fs::read_file(summary_file);
+    if (!text) {
+      // A run that did not happen (a kernel that could not be booted) is a column that says so.
+      c.note = fmt::format("no suite ran: {} {}", summary_file.string(), text.error().message);
+      cols.push_back(std::move(c));
+      continue;
+    }
+    auto summary = read_suite_summary(*text);
+    if (!summary)
+      return print_failure(g, {kInvalid, fmt::format("index: {}: {}", summary_file.string(),
+                                                     summary.error().message)});
+    for (SuiteResult& r : summary->results) {
+      if (!r.folder.empty()) {
+        const stdfs::path report = dir / r.folder / "report.json";
+        if (auto j = load_report(report)) {
+          r.report = std::move(*j);
+          if (c.subtitle.empty() && r.report->contains("host") && (*r.report)["host"].is_object()) {
+            const Json& h = (*r.report)["host"];
+            c.subtitle = fmt::format("{}, cgroup {}", h.value("kernel_release", std::string("?")),
+                                     h.value("cgroup_mode", std::string("?")));
+          }
+        }
+        r.folder = stdfs::relative(dir / r.folder, page_dir).string();
+      }
+      c.rows.push_back(index_row(r));
+    }
+    cols.push_back(std::move(c));
+  }
+  auto assets = load_html_assets();
+  if (!assets) return print_failure(g, {kInvalid, "index: " + assets.error().message});
+  std::string labels;
+  for (const auto& c : cols) labels += (labels.empty() ? "" : ", ") + c.label;
+  const std::string html = render_columns_index_html(
+      fmt::format("memtorture suite by kernel: {}", labels), cols, *assets);
+  if (auto st = fs::write_file(out, html, /*create=*/true); !st)
+    return print_failure(g, {kUnreachable, fmt::format("index: {}", st.error().message)});
+  if (!g.json) g.console->out(fmt::format("wrote {} ({} columns)\n", out, cols.size()));
+  return kPassed;
 }
 
 }  // namespace mt::client

@@ -166,6 +166,7 @@ class Suite {
     if (!outcome.campaign) {
       const Failure& f = *outcome.failure;
       g_.console->err(f.printed());
+      if (f.code == kNotRun) return skipped(std::move(r), first_lines(f.message));
       r.exit_code = f.code;
       r.outcome = f.code == kInvalid ? "invalid" : "unreachable";
       r.reason = first_lines(f.message);
@@ -271,6 +272,8 @@ class Suite {
     const std::string title = fmt::format("{} suite, {}", name_, started_utc_);
     if (!o_.out.empty()) {
       write_artifact(g_, stdfs::path(o_.out) / "junit.xml", xml);
+      write_artifact(g_, stdfs::path(o_.out) / "suite.json",
+                     dump_json(suite_summary_json(name_, started_utc_, results_)));
       write_artifact(g_, stdfs::path(o_.out) / "index.html",
                      render_index_html(title, rows, nights, assets_));
     }
@@ -281,14 +284,7 @@ class Suite {
 
   void print_summary() {
     if (g_.json) {
-      Json list = Json::array();
-      for (const auto& r : results_)
-        list.push_back({{"file", r.file}, {"campaign", r.name}, {"id", r.id},
-                        {"outcome", r.outcome}, {"reason", r.reason},
-                        {"duration_s", r.duration_s}, {"exit_code", r.exit_code},
-                        {"folder", r.folder}});
-      g_.console->out(dump_json({{"suite", name_}, {"started_at", started_utc_},
-                                 {"campaigns", list}}));
+      g_.console->out(dump_json(suite_summary_json(name_, started_utc_, results_)));
       return;
     }
     std::string out = fmt::format("\nsuite {}: {} in {:.0f}s\n", name_,

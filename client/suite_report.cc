@@ -275,4 +275,49 @@ std::vector<HistoryNight> read_history(const std::string& text, std::vector<std:
   return nights;
 }
 
+Json suite_summary_json(const std::string& suite_name, const std::string& started_at,
+                        const std::vector<SuiteResult>& results) {
+  Json list = Json::array();
+  for (const auto& r : results)
+    list.push_back({{"file", r.file},
+                    {"campaign", r.name},
+                    {"id", r.id},
+                    {"outcome", r.outcome},
+                    {"reason", r.reason},
+                    {"duration_s", r.duration_s},
+                    {"exit_code", r.exit_code},
+                    {"folder", r.folder}});
+  return {{"suite", suite_name}, {"started_at", started_at}, {"campaigns", list}};
+}
+
+Result<SuiteSummary> read_suite_summary(const std::string& text) {
+  const Json j = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return make_error("not a JSON object");
+  if (!j.contains("campaigns") || !j["campaigns"].is_array())
+    return make_error("no \"campaigns\" list");
+  auto text_of = [](const Json& o, const char* key) {
+    return o.contains(key) && o[key].is_string() ? o[key].get<std::string>() : std::string();
+  };
+  SuiteSummary s;
+  s.name = text_of(j, "suite");
+  s.started_at = text_of(j, "started_at");
+  for (const Json& c : j["campaigns"]) {
+    if (!c.is_object()) return make_error("a campaign that is not a JSON object");
+    SuiteResult r;
+    r.file = text_of(c, "file");
+    r.name = text_of(c, "campaign");
+    r.id = text_of(c, "id");
+    r.outcome = text_of(c, "outcome");
+    r.reason = text_of(c, "reason");
+    r.folder = text_of(c, "folder");
+    if (c.contains("duration_s") && c["duration_s"].is_number())
+      r.duration_s = c["duration_s"].get<double>();
+    if (c.contains("exit_code") && c["exit_code"].is_number_integer())
+      r.exit_code = c["exit_code"].get<int>();
+    if (r.name.empty()) return make_error("a campaign without a name (\"campaign\")");
+    s.results.push_back(std::move(r));
+  }
+  return s;
+}
+
 }  // namespace mt::client

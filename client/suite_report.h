@@ -36,6 +36,20 @@ std::string suite_junit_xml(const std::string& suite_name, const std::vector<Sui
 // The index page's row: verdict, duration and two or three headline figures.
 IndexRow index_row(const SuiteResult& r);
 
+// What `suite --json` prints and --out keeps as suite.json: the suite's name, when it started,
+// each campaign's outcome and folder (not its report).
+nlohmann::ordered_json suite_summary_json(const std::string& suite_name,
+                                          const std::string& started_at,
+                                          const std::vector<SuiteResult>& results);
+// suite.json read back: the campaigns (without reports) and the suite's start; an error says
+// what is wrong with the text.
+struct SuiteSummary {
+  std::string name;
+  std::string started_at;
+  std::vector<SuiteResult> results;
+};
+Result<SuiteSummary> read_suite_summary(const std::string& text);
+
 // The campaign's figures for the history and compare (campaign/regression.h keys): a plain
 // campaign's under its name; a variants campaign's medians per variant under "<name>/<variant>".
 std::map<std::string, std::map<std::string, double>> history_figures(const SuiteResult& r);

@@ -16,25 +16,26 @@
 #include <utility>
 
 #include "campaign/parse.h"
-#include "workloads/floods/flood_kind.h"
 #include "common/fs.h"
 #include "common/units.h"
 #include "daemon/journal.h"
 #include "daemon/parts/burst_part.h"
 #include "daemon/parts/gp_probe_part.h"
+#include "daemon/parts/kernel_knobs_part.h"
 #include "daemon/parts/ledger_part.h"
 #include "daemon/parts/oom_proximity_part.h"
-#include "daemon/parts/rcu_stall_part.h"
-#include "daemon/parts/workload_rate_part.h"
-#include "daemon/parts/kernel_knobs_part.h"
 #include "daemon/parts/psi_trigger_part.h"
+#include "daemon/parts/rcu_stall_part.h"
 #include "daemon/parts/reactions_part.h"
 #include "daemon/parts/sampling_part.h"
+#include "daemon/parts/workload_rate_part.h"
 #include "daemon/verdict.h"
 #include "daemon/worker_process.h"
 #include "kernel/psi.h"
 #include "rcu/probe.h"
+#include "workloads/floods/flood_kind.h"
 #include "workloads/protocol.h"
+#include "workloads/rcutorture.h"
 
 namespace mt::daemon {
 
@@ -643,14 +644,28 @@ void CampaignRunner::complete() {
   ended_unix_ms_ = unix_ms_now();
   teardown_error_ = tear_down_parts();  // before the cgroup goes (a PSI trigger would see POLLERR)
   if (!cgroup_) return finish("");
+  // A killed rcutorture worker could not unload its module (the daemon refuses the workload
+  // where the module is loaded already, so it is this campaign's): the daemon does.
+  const bool unload_rcutorture = std::any_of(workers_.begin(), workers_.end(), [](const auto& w) {
+    return w->spec.rcutorture() && w->status.state == "killed";
+  });
   // Removal waits for the kernel to let the cgroup go, seconds at worst: not on the io thread,
   // where it would hold up every RPC and the other campaign parts. Nothing else touches the
   // cgroup meanwhile: sampling has stopped and every worker is gone.
   // The work guard tells the io_context that a handler is still to come.
-  remover_ = std::thread([this, alive = alive_, cg = cgroup_.get(),
+  remover_ = std::thread([this, alive = alive_, cg = cgroup_.get(), unload_rcutorture,
                           work = asio::make_work_guard(io_)]() mutable {
+    std::string error;
+    if (unload_rcutorture) {
+      auto unloaded = workloads::unload_left_rcutorture(
+          {.proc = opt_.proc_root, .sys = opt_.sys_root, .path_env = {}, .dry_run = false});
+      if (!unloaded)
+        error = unloaded.error().message;
+      else if (!unloaded->empty())
+        spdlog::warn("campaign {}: {}", in_.id, *unloaded);
+    }
     auto st = cg->remove();
-    std::string error = st ? "" : st.error().message;
+    if (!st) error = error.empty() ? st.error().message : error + "; " + st.error().message;
     asio::post(io_, [this, alive, error = std::move(error)] {
       if (*alive) finish(error);
     });

@@ -285,9 +285,11 @@ void to_pb(const rcu::ProbeResult& r, pb::ProbeRcuResponse* resp) {
   out.set_ledger_error(r.ledger_error);
 }
 
-void set_ledger_availability(const std::string& unavailable_reason, pb::SystemInfo* out) {
+void set_ledger_availability(const std::string& unavailable_reason,
+                             const std::string& unsized_reason, pb::SystemInfo* out) {
   out->set_ledger_available(unavailable_reason.empty());
   out->set_ledger_unavailable_reason(unavailable_reason);
+  if (unavailable_reason.empty()) out->set_ledger_unsized_reason(unsized_reason);
 }
 
 void to_pb(const OomProximityView& v, const std::string& of, pb::OomProximity* out) {

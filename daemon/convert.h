@@ -16,7 +16,8 @@ namespace pb = ::memtorture::v1;
 
 void to_pb(const rcu::ProbeResult& in, pb::ProbeRcuResponse* out);
 // SystemInfo's ledger fields: available when nothing stands in its way (an empty reason).
-void set_ledger_availability(const std::string& unavailable_reason, pb::SystemInfo* out);
+void set_ledger_availability(const std::string& unavailable_reason,
+                             const std::string& unsized_reason, pb::SystemInfo* out);
 
 pb::CampaignState to_pb(State s);
 void to_pb(const Sample& in, pb::Sample* out);

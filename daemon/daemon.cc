@@ -153,7 +153,9 @@ campaign::HostFeatures host_features(const kernel::SystemProbe& probe, const cgr
     if (k.present) h.knobs_present.emplace_back(k.def->name);
     if (k.present && k.writable) h.knobs_writable.emplace_back(k.def->name);
   }
-  h.ledger_unavailable = rcu::ledger_unavailable_reason().value_or("");
+  const rcu::LedgerHostFacts ledger = rcu::probe_ledger_host();
+  h.ledger_unavailable = rcu::unavailable_reason(ledger).value_or("");
+  h.ledger_unsized = rcu::unsized_reason(ledger).value_or("");
   h.rcu_barrier = ::access("/sys/module/rcutree/parameters/do_rcu_barrier", W_OK) == 0;
   h.flood_kinds_unavailable = workloads::unavailable_flood_kinds();
   if (probe.stress_ng_path.empty())
@@ -317,6 +319,7 @@ int run(const DaemonOptions& o) {
                     layout->memory_root.string(), facts.probe.cpus, facts.probe.memory_total_bytes};
   eo.host = host_features(facts.probe, *layout, o.state_dir);
   facts.ledger_unavailable = eo.host.ledger_unavailable;  // GetSystem and ProbeRcu say the same
+  facts.ledger_unsized = eo.host.ledger_unsized;
   eo.runner.ledger_unavailable = eo.host.ledger_unavailable;  // and campaigns do not try
   facts.cgroup_prefix = o.cgroup_prefix;
   facts.campaign_parent_why = parent->why;

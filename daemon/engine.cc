@@ -23,21 +23,9 @@ using Code = ApiError::Code;
 
 namespace {
 
-// What a finished campaign keeps in memory: its report holds the rest. One whose report could
-// not be written (a full disk) keeps all of it, since nothing else does.
-CampaignView summary(CampaignView v) {
-  if (v.report_path.empty()) return v;
-  // Move-assigned, not `= {}`: that is assign() from an empty list, which keeps the capacity.
-  v.latest.reset();
-  v.metrics = std::vector<MetricDef>();
-  v.workloads = std::vector<WorkloadStatus>();
-  v.criteria = std::vector<CriterionResult>();
-  return v;
-}
-
 // A finished campaign's whole view from its report; its summary (with a warning) when the file
 // has gone or does not read back.
-CampaignView view_from_file(const CampaignView& kept) {
+CampaignView view_from_file(CampaignView kept) {
   auto text = fs::read_file(kept.report_path);
   if (!text) {
     spdlog::warn("campaign {}: {}; answering with its summary", kept.id, text.error().message);
@@ -99,6 +87,10 @@ ApiResult<CampaignInput> Engine::prepare(std::string_view yaml,
         fmt::format("source.yaml: invalid campaign:\n{}", lines_of(parsed.errors)));
   // A valid campaign this host cannot run: the host's refusal, still at file:line:col.
   auto compiled = campaign::compile(parsed, opt_.host, file_name.empty() ? "<campaign>" : file_name);
+  if (!compiled.unmet.empty())
+    return ApiResult<CampaignInput>::fail(
+        Code::unsupported,
+        fmt::format("this host lacks what the campaign requires:\n{}", lines_of(compiled.unmet)));
   if (!compiled.plan)
     return ApiResult<CampaignInput>::fail(
         Code::failed_precondition,
@@ -144,13 +136,48 @@ ApiResult<std::string> Engine::start(CampaignInput in) {
   return {id, {}};
 }
 
-CampaignView Engine::view_of(const Entry& e) const {
-  return e.runner ? e.runner->view() : *e.ended;
+Engine::Finished::Finished(const CampaignView& v)
+    : name(v.name),
+      reason(v.reason),
+      file_name(v.file_name),
+      report_path(v.report_path),
+      state(v.state),
+      elapsed_s(v.elapsed_s),
+      duration_s(v.duration_s),
+      peak_bytes(v.peak_bytes),
+      min_headroom_bytes(v.min_headroom_bytes),
+      max_kernel_bytes(v.max_kernel_bytes),
+      failcnt(v.failcnt),
+      started_unix_ms(v.started_unix_ms),
+      whole(v.report_path.empty() ? std::make_unique<const CampaignView>(v) : nullptr) {}
+
+CampaignView Engine::Finished::view(std::string_view id) const {
+  if (whole) return *whole;
+  CampaignView v;
+  v.id = id;
+  v.name = name;
+  v.state = state;
+  v.elapsed_s = elapsed_s;
+  v.duration_s = duration_s;
+  v.reason = reason;
+  v.peak_bytes = peak_bytes;
+  v.min_headroom_bytes = min_headroom_bytes;
+  v.max_kernel_bytes = max_kernel_bytes;
+  v.failcnt = failcnt;
+  v.file_name = file_name;
+  v.started_unix_ms = started_unix_ms;
+  v.report_path = report_path;
+  return v;
 }
 
-void Engine::whole_view(const Entry& e, std::function<void(CampaignView)> done) {
-  if (e.runner || e.ended->report_path.empty()) return done(view_of(e));
-  boost::asio::post(loader_, [this, kept = *e.ended, done = std::move(done),
+CampaignView Engine::view_of(std::string_view id, const Entry& e) const {
+  return e.runner ? e.runner->view() : e.ended->view(id);
+}
+
+void Engine::whole_view(std::string_view id, const Entry& e,
+                        std::function<void(CampaignView)> done) {
+  if (e.runner || e.ended->whole) return done(view_of(id, e));
+  boost::asio::post(loader_, [this, kept = e.ended->view(id), done = std::move(done),
                               alive = std::weak_ptr<bool>(alive_)]() mutable {
     auto whole = view_from_file(kept);
     boost::asio::post(io_, [alive, whole = std::move(whole), done = std::move(done)]() mutable {
@@ -164,14 +191,16 @@ void Engine::view(const std::string& id, std::function<void(ApiResult<CampaignVi
   if (it == campaigns_.end())
     return done(
         ApiResult<CampaignView>::fail(Code::not_found, fmt::format("no campaign '{}'", id)));
-  whole_view(it->second, [done = std::move(done)](CampaignView v) { done({std::move(v), {}}); });
+  whole_view(it->first, it->second, [done = std::move(done)](CampaignView v) {
+    done({std::move(v), {}});
+  });
 }
 
 ApiResult<CampaignView> Engine::get(const std::string& id) const {
   auto it = campaigns_.find(id);
   if (it == campaigns_.end())
     return ApiResult<CampaignView>::fail(Code::not_found, fmt::format("no campaign '{}'", id));
-  return {view_of(it->second), {}};
+  return {view_of(id, it->second), {}};
 }
 
 ApiResult<std::filesystem::path> Engine::report_file(const std::string& id) const {
@@ -210,7 +239,7 @@ std::optional<std::filesystem::path> Engine::variant_run_report(const std::strin
 
 std::vector<CampaignView> Engine::list() const {
   std::vector<CampaignView> out;
-  for (const auto& [id, e] : campaigns_) out.push_back(view_of(e));
+  for (const auto& [id, e] : campaigns_) out.push_back(view_of(id, e));
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
     return a.started_unix_ms != b.started_unix_ms ? a.started_unix_ms > b.started_unix_ms
                                                   : a.id > b.id;
@@ -225,8 +254,8 @@ void Engine::stop(const std::string& id, std::function<void(ApiResult<CampaignVi
         ApiResult<CampaignView>::fail(Code::not_found, fmt::format("no campaign '{}'", id)));
   Entry& e = it->second;
   if (!e.runner || is_final(e.runner->state()))
-    return whole_view(e, [done](CampaignView v) { done({std::move(v), {}}); });
-  e.on_finished.push_back([this, id, done] { done({view_of(campaigns_.at(id)), {}}); });
+    return whole_view(id, e, [done](CampaignView v) { done({std::move(v), {}}); });
+  e.on_finished.push_back([this, id, done] { done({view_of(id, campaigns_.at(id)), {}}); });
   e.runner->stop("stopped by request");
 }
 
@@ -238,9 +267,9 @@ void Engine::control(const std::string& id, const std::string& workload,
   if (it == campaigns_.end()) return done(R::fail(Code::not_found, fmt::format("no campaign '{}'", id)));
   Entry& e = it->second;
   if (!e.runner || is_final(e.runner->state()))
-    return done(R::fail(Code::failed_precondition,
-                        fmt::format("campaign {} is not running ({})", id,
-                                    to_string(view_of(e).state))));
+    return done(R::fail(
+        Code::failed_precondition,
+        fmt::format("campaign {} is not running ({})", id, to_string(view_of(id, e).state))));
   e.runner->control(workload, command, [done](ControlOutcome o) {
     using C = ControlOutcome::Code;
     switch (o.code) {
@@ -264,7 +293,7 @@ ApiResult<OomLook> Engine::oom_look(const std::string& id) const {
     return R::fail(Code::failed_precondition,
                    fmt::format("campaign {} is not running ({}); its report has the OOM proximity "
                                "it saw (parts.oom_proximity)",
-                               id, to_string(view_of(e).state)));
+                               id, to_string(view_of(id, e).state)));
   std::optional<OomLook> look = e.runner->oom_look();
   if (!look)
     return R::fail(Code::failed_precondition,
@@ -287,7 +316,7 @@ ApiResult<Engine::SubscriptionId> Engine::subscribe(const std::string& id, Event
   }
   // Ended: its snapshot, then the end; unless unsubscribed while its report is read back.
   subscribers_[sid] = Subscriber{id, std::move(on_event), std::move(on_end)};
-  whole_view(e, [this, sid](CampaignView view) {
+  whole_view(id, e, [this, sid](CampaignView view) {
     auto s = subscribers_.find(sid);
     if (s == subscribers_.end()) return;
     auto sub = std::move(s->second);
@@ -325,7 +354,9 @@ void Engine::finished(const std::string& campaign) {
   boost::asio::post(io_, [this, campaign] {
     auto& e = campaigns_.at(campaign);
     if (!e.runner || !is_final(e.runner->state())) return;
-    e.ended = summary(e.runner->view());
+    // Copied out, the runner freed, then kept: the few long-lived blocks are allocated where
+    // the campaign's megabytes were, not above them, where they would pin its freed pages.
+    const auto view = e.runner->view();
     e.runner.reset();
 #if defined(__GLIBC__)
     // A campaign frees megabytes in many small blocks (samples, parts, protobufs), on the io
@@ -333,6 +364,7 @@ void Engine::finished(const std::string& campaign) {
     // daemon's resident size reads as a leak for hours (bench/soak.sh).
     malloc_trim(0);
 #endif
+    e.ended = std::make_unique<const Finished>(view);
   });
 }
 
@@ -421,7 +453,7 @@ void Engine::load_reports() {
       continue;
     }
     auto id = view->id;
-    campaigns_[id].ended = summary(std::move(view).value());
+    campaigns_[id].ended = std::make_unique<const Finished>(*view);
   }
   if (!campaigns_.empty()) spdlog::info("{} earlier campaign report(s) loaded", campaigns_.size());
 }

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "campaign/compile.h"
@@ -21,7 +22,15 @@
 namespace mt::daemon {
 
 struct ApiError {
-  enum class Code { invalid_argument, not_found, failed_precondition, unavailable, internal };
+  // unsupported: the campaign `requires:` what this host lacks (it is not run).
+  enum class Code {
+    invalid_argument,
+    not_found,
+    failed_precondition,
+    unavailable,
+    internal,
+    unsupported
+  };
   Code code = Code::internal;
   std::string message;
 };
@@ -93,9 +102,31 @@ class Engine {
 
  private:
   std::optional<std::filesystem::path> variant_run_report(const std::string& id) const;
+  // A finished campaign as memory keeps it: get()'s and list()'s figures in a few hundred
+  // bytes (an hour of back-to-back campaigns is ~800 of them); its report holds the samples,
+  // workloads and criteria, and view() reads them back. One whose report could not be written
+  // (a full disk) keeps its whole view, since nothing else has it.
+  struct Finished {
+    explicit Finished(const CampaignView& v);
+    CampaignView view(std::string_view id) const;
+
+    std::string name;
+    std::string reason;
+    std::string file_name;
+    std::string report_path;
+    State state;
+    double elapsed_s;
+    double duration_s;
+    std::uint64_t peak_bytes;
+    std::optional<std::int64_t> min_headroom_bytes;
+    std::uint64_t max_kernel_bytes;
+    std::uint64_t failcnt;
+    std::int64_t started_unix_ms;
+    std::unique_ptr<const CampaignView> whole;  // only when there is no report
+  };
   struct Entry {
     std::unique_ptr<CampaignRun> runner;  // a campaign of this daemon run, until it has ended
-    std::optional<CampaignView> ended;    // then its summary (whole if it has no report)
+    std::unique_ptr<const Finished> ended;  // then what is kept of it
     std::vector<std::function<void()>> on_finished;
   };
   struct Subscriber {
@@ -104,9 +135,9 @@ class Engine {
     EndFn on_end;
   };
   std::string new_id(const std::string& name) const;
-  CampaignView view_of(const Entry& e) const;
+  CampaignView view_of(std::string_view id, const Entry& e) const;
   // view()'s work for an entry that exists: at once, or after reading its report.
-  void whole_view(const Entry& e, std::function<void(CampaignView)> done);
+  void whole_view(std::string_view id, const Entry& e, std::function<void(CampaignView)> done);
   void broadcast(const std::string& campaign, const Event& ev);
   void finished(const std::string& campaign);
   bool write_crash_report(const std::filesystem::path& dir) const;

@@ -39,6 +39,8 @@ grpc::Status to_grpc(const ApiError& e) {
       return {grpc::StatusCode::UNAVAILABLE, e.message};
     case ApiError::Code::internal:
       return {grpc::StatusCode::INTERNAL, e.message};
+    case ApiError::Code::unsupported:
+      return {grpc::StatusCode::UNIMPLEMENTED, e.message};
   }
   return {grpc::StatusCode::UNKNOWN, e.message};
 }
@@ -255,6 +257,7 @@ grpc::ServerUnaryReactor* Service::ValidateCampaign(grpc::CallbackServerContext*
   // Parsing and compiling are pure: no need to go through the io thread.
   auto checked = engine_.check(req->source().yaml(), req->source().file_name());
   resp->set_valid(checked.plan.has_value());
+  for (const auto& d : checked.unmet) to_pb(d, resp->add_errors());
   for (const auto& d : checked.errors) to_pb(d, resp->add_errors());
   if (checked.plan) {
     for (const auto& d : checked.plan->warnings) to_pb(d, resp->add_warnings());
@@ -377,7 +380,7 @@ grpc::ServerUnaryReactor* Service::GetSystem(grpc::CallbackServerContext* ctx,
     resp->set_campaign_cgroups((facts_.layout.campaign_root() / facts_.cgroup_prefix).string());
     resp->set_campaign_cgroups_why(facts_.campaign_parent_why);
     resp->set_daemon_cgroup(facts_.daemon_cgroup);
-    set_ledger_availability(facts_.ledger_unavailable, resp);
+    set_ledger_availability(facts_.ledger_unavailable, facts_.ledger_unsized, resp);
     return grpc::Status::OK;
   });
 }

@@ -26,6 +26,7 @@ struct SystemFacts {
   // start-up: one parse of the kernel BTF); empty when nothing stands in its way. A probe does
   // not try to open the ledger where this says it cannot.
   std::string ledger_unavailable = "not probed";
+  std::string ledger_unsized;  // why it counts callbacks and cannot size them (no kfunc)
   std::string cgroup_prefix = "memtorture";  // GetOomProximity looks at cgroups under it only
   std::string campaign_parent_why;  // why campaigns go under layout.campaign_root()
   std::string daemon_cgroup;        // the leaf the daemon moved itself into, if it did

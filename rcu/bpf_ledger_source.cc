@@ -150,6 +150,12 @@ void nudge_cpus(const std::vector<int>& cpus) {
 
 constexpr int kWalkAttempts = 3;
 
+bool has_kfunc(const stdfs::path& btf_file, const char* name) {
+  std::unique_ptr<struct btf, void (*)(struct btf*)> btf(btf__parse(btf_file.c_str(), nullptr),
+                                                         btf__free);
+  return btf && btf__find_by_name_kind(btf.get(), name, BTF_KIND_FUNC) > 0;
+}
+
 class BpfLedgerSource final : public LedgerSource {
  public:
   explicit BpfLedgerSource(const LedgerOptions& options) : opt_(options) {}
@@ -179,8 +185,13 @@ class BpfLedgerSource final : public LedgerSource {
     auto layout = read_text_layout(opt_.proc / "kallsyms", {"rcu_free_sheaf", "kfree_rcu_work"});
     if (!layout) return make_error("RCU ledger: " + layout.error().message);
     layout_ = *layout;
+    facts_.sized = has_kfunc(btf, "bpf_get_kmem_cache");
+    if (!facts_.sized)
+      facts_.notes.push_back(
+          "no bpf_get_kmem_cache kfunc (kernels before 6.13): callbacks are counted, not sized: "
+          "no pending_bytes() walks, no method 1 (freed), no barrier backlog");
 
-    if (opt_.freed)
+    if (opt_.freed && facts_.sized)
       if (Status s = open_freed(); !s) return s;
     if (opt_.pending)
       if (Status s = open_pending(btf); !s) return s;
@@ -301,6 +312,10 @@ class BpfLedgerSource final : public LedgerSource {
 
   Result<RawWalk> walk() override {
     if (!pending_) return make_error("RCU ledger: method 2 (pending) is not loaded");
+    if (!facts_.sized)
+      return make_error(
+          "RCU ledger: this kernel has no bpf_get_kmem_cache kfunc: callbacks are counted, "
+          "not walked and sized");
     auto* bss = pending_->bss;
     RawWalk raw;
     raw.at = now();
@@ -463,6 +478,12 @@ class BpfLedgerSource final : public LedgerSource {
       LogCapture log;
       pending_ = rcu_pending_bpf__open();
       if (!pending_) return load_error("rcu_pending.bpf.o", errno, log);
+      if (!facts_.sized) {
+        // The walks call the kfunc, which libbpf leaves unresolved (weak): the verifier would
+        // refuse them, and the counts do not need them.
+        bpf_program__set_autoload(pending_->progs.walk_callbacks, false);
+        bpf_program__set_autoload(pending_->progs.walk_krc, false);
+      }
       if (rcu_pending_bpf__load(pending_) != 0) return load_error("rcu_pending.bpf.o", errno, log);
     }
     auto* bss = pending_->bss;

@@ -81,8 +81,6 @@ std::optional<std::string> unavailable_reason(const LedgerHostFacts& f) {
   if (!f.tp_kmem_cache_free) return "no kmem:kmem_cache_free tracepoint in this kernel's BTF";
   if (!f.tp_sched_update_nr_running)
     return "no sched_update_nr_running_tp tracepoint: cannot find the per-CPU runqueues";
-  if (!f.kfunc_get_kmem_cache)
-    return "no bpf_get_kmem_cache kfunc (kernels before 6.13): cannot size objects";
   if (!f.percpu_runqueues || !f.percpu_rcu_data)
     return "the kernel BTF's .data..percpu has no runqueues/rcu_data (not a TREE_RCU kernel, or "
            "BTF without per-CPU variables)";
@@ -91,6 +89,16 @@ std::optional<std::string> unavailable_reason(const LedgerHostFacts& f) {
 
 std::optional<std::string> ledger_unavailable_reason(const LedgerProbeEnv& env) {
   return unavailable_reason(probe_ledger_host(env));
+}
+
+std::optional<std::string> unsized_reason(const LedgerHostFacts& f) {
+  if (f.btf && !f.kfunc_get_kmem_cache)
+    return "no bpf_get_kmem_cache kfunc (kernels before 6.13): callbacks are counted, not sized";
+  return std::nullopt;
+}
+
+std::optional<std::string> ledger_unsized_reason(const LedgerProbeEnv& env) {
+  return unsized_reason(probe_ledger_host(env));
 }
 
 Result<std::vector<int>> parse_cpu_list(std::string_view text) {

@@ -47,6 +47,11 @@ std::optional<std::string> unavailable_reason(const LedgerHostFacts& facts);
 // Both of the above.
 std::optional<std::string> ledger_unavailable_reason(const LedgerProbeEnv& env = {});
 
+// Why a ledger that can run counts callbacks but cannot size them (no walks, no method 1, no
+// barrier backlog), or nullopt when it sizes them too.
+std::optional<std::string> unsized_reason(const LedgerHostFacts& facts);
+std::optional<std::string> ledger_unsized_reason(const LedgerProbeEnv& env = {});
+
 // CPU numbers a CPU list may hold: far above any kernel's NR_CPUS (8192 on x86_64 with MAXSMP),
 // low enough that a list cannot ask for gigabytes ("0-2147483647").
 inline constexpr int kMaxCpuNumber = 65535;

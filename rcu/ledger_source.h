@@ -19,6 +19,9 @@ struct LedgerFacts {
   std::vector<int> cpus;           // CPUs whose rcu_data was found and checked (online at open)
   bool freed = false;              // method 1 attached
   bool pending = false;            // method 2 loaded and its addresses checked
+  // bpf_get_kmem_cache (6.13+) sizes objects: walks and method 1 run. Without it the ledger
+  // counts callbacks (pending, invoked, krc) and says so in `notes`; no bytes.
+  bool sized = false;
   bool batch_bracket = false;      // kfree_rcu_work found in kallsyms, its bracket attached
   bool krc = false;                // krc addresses checked: batches are counted and walked
   bool lazy_len = false;           // rcu_data.lazy_len exists

@@ -181,6 +181,12 @@ PendingCounts sum_counts(std::vector<CpuPendingCounts> cpus, std::uint64_t barri
   return p;
 }
 
+std::optional<double> invoked_per_s(const PendingCounts& before, const PendingCounts& after) {
+  const double seconds = std::chrono::duration<double>(after.at - before.at).count();
+  if (seconds <= 0 || after.total.n_cbs_invoked < before.total.n_cbs_invoked) return std::nullopt;
+  return static_cast<double>(after.total.n_cbs_invoked - before.total.n_cbs_invoked) / seconds;
+}
+
 std::string_view to_string(WalkStop s) {
   switch (s) {
     case WalkStop::not_run:

@@ -170,6 +170,10 @@ struct PendingCounts {
 PendingCounts sum_counts(std::vector<CpuPendingCounts> cpus, std::uint64_t barrier_sequence,
                          std::chrono::nanoseconds at);
 
+// Callbacks invoked per second between two readings (their n_cbs_invoked sums); nullopt when
+// no time passed or the sum went back (a CPU's counter missing from one of them).
+std::optional<double> invoked_per_s(const PendingCounts& before, const PendingCounts& after);
+
 // ---------------------------------------------------------------------------------------------
 // Method 2: waiting in RCU now, bytes (a walk of the callback lists and the krc batches).
 

@@ -24,14 +24,16 @@ void read_ledger(Ledger& ledger, std::chrono::seconds window, const ProbeWait& w
     failed.push_back(fmt::format("{}: {}", step, e.message));
   };
   out.facts = ledger.facts();
-  auto before = ledger.freed();
-  if (!before) fail("freed", before.error());
+  // A ledger that cannot size objects (facts.notes says why) only counts: nothing else to read.
+  const bool sized = out.facts.sized;
+  auto before = sized ? ledger.freed() : Result<FreedTotals>(make_error("not sized"));
+  if (sized && !before) fail("freed", before.error());
   if (!wait(window)) {
     failed.push_back(
         fmt::format("the {} s window was cut short (the call was cancelled)", window.count()));
     return;
   }
-  if (before) {
+  if (sized && before) {
     if (auto after = ledger.freed()) {
       out.freed = freed_rates(*before, *after, kProbeLedgerTop);
     } else {
@@ -42,6 +44,7 @@ void read_ledger(Ledger& ledger, std::chrono::seconds window, const ProbeWait& w
     out.counts = std::move(*c);
   else
     fail("pending_counts", c.error());
+  if (!sized) return;
   if (auto b = ledger.pending_bytes()) {
     keep_top(b->by_function);
     keep_top(b->by_cache);

@@ -69,6 +69,25 @@ std::string rcutorture_unavailable(const ModuleHost& host) {
   return {};
 }
 
+Result<std::string> unload_left_rcutorture(const ModuleHost& host) {
+  std::error_code ec;
+  if (!std::filesystem::exists(host.sys / "module/rcutorture", ec)) return std::string();
+  const char* env = std::getenv("PATH");
+  const std::string modprobe =
+      kernel::find_in_path("modprobe", host.path_env.empty() ? (env ? env : "") : host.path_env);
+  if (modprobe.empty())
+    return make_error("the rcutorture module is still loaded and modprobe is not installed");
+  auto status = run_program({.args = {modprobe, "-r", "rcutorture"}}, kModprobeWait);
+  if (!status)
+    return make_error("the rcutorture module is still loaded: " + status.error().message);
+  if (!WIFEXITED(*status) || WEXITSTATUS(*status) != 0)
+    return make_error(
+        fmt::format("the rcutorture module is still loaded: 'modprobe -r rcutorture' "
+                    "failed: {}",
+                    describe_wait_status(*status)));
+  return std::string("the rcutorture module its killed worker had loaded was unloaded");
+}
+
 RcutortureWorkload::RcutortureWorkload(RcutortureOptions options) : options_(std::move(options)) {}
 
 RcutortureWorkload::~RcutortureWorkload() {

@@ -42,6 +42,12 @@ struct ModuleHost {
 // Why the rcutorture module cannot be loaded on this host, or empty when it can.
 std::string rcutorture_unavailable(const ModuleHost& host = {});
 
+// For the daemon, after an rcutorture worker was killed (it could not unload the module, and a
+// campaign only starts one where the module was not loaded: the module is that campaign's):
+// `modprobe -r rcutorture` when /sys/module/rcutorture exists. What it did, for the log ("" when
+// the module was not loaded); an error when it is still loaded.
+Result<std::string> unload_left_rcutorture(const ModuleHost& host = {});
+
 class RcutortureWorkload final : public Workload {
  public:
   explicit RcutortureWorkload(RcutortureOptions options);

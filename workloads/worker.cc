@@ -56,7 +56,8 @@ struct Driver {
         PageCacheOptions{.size = p.size, .dirty = p.dirty, .dir = options.dir}, clock);
   }
   std::unique_ptr<Workload> operator()(const campaign::StressNgSpec& s) const {
-    StressNgOptions o{.dir = options.dir};
+    StressNgOptions o;
+    o.dir = options.dir;
     for (const auto& option : s.options) o.options.push_back({option.name, option.value});
     return std::make_unique<StressNgWorkload>(std::move(o));
   }

@@ -21,6 +21,13 @@ double median(std::vector<double> v) {
   return v[(v.size() - 1) / 2];
 }
 
+// A figure read at every sample: how many readings, their median and their max.
+nlohmann::ordered_json readings_json(const std::vector<double>& v) {
+  return {{"readings", v.size()},
+          {"median", median(v)},
+          {"max", v.empty() ? 0 : *std::max_element(v.begin(), v.end())}};
+}
+
 double ms(std::chrono::nanoseconds d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
 // What a walk found waiting, in bytes: the callbacks' objects, DONE estimated, kfree_rcu() batches.
@@ -101,6 +108,10 @@ std::vector<MetricDef> LedgerPart::declared() {
       {"rcu.pending_callbacks", "",
        "RCU callbacks queued on every CPU now (waiting for a grace period or being invoked)",
        "rcu cbs"},
+      {"rcu.invoked_per_s", "1/s",
+       "RCU callbacks invoked per second on every CPU (rcu_data.n_cbs_invoked), system-wide: "
+       "what the floods queue and grace periods let through",
+       "rcu inv/s"},
       {"rcu.krc_objects", "", "kfree_rcu() objects batched, not yet handed to a grace period", ""},
       {"rcu.pending_bytes", "bytes",
        "memory waiting in RCU now: the objects of the queued callbacks and the kfree_rcu() "
@@ -158,7 +169,7 @@ void LedgerPart::on_opened(Result<rcu::LedgerFacts> facts, PartContext& cx) {
 }
 
 void LedgerPart::start_timers(PartContext& cx) {
-  if (opt_.spec.walk_interval.count() > 0 && facts_->pending) request_walk(cx);
+  if (opt_.spec.walk_interval.count() > 0 && facts_->pending && facts_->sized) request_walk(cx);
   if (opt_.spec.backlog_interval.count() > 0) {
     if (facts_->freed && facts_->pending && facts_->barrier)
       backlog_task_ = cx.timers.after(opt_.spec.backlog_interval, [this, &cx] {
@@ -189,10 +200,13 @@ void LedgerPart::request_sample_reading(PartContext& cx) {
       }
     }
     if (ledger_->facts().pending) {
-      if (auto c = ledger_->pending_counts())
+      if (auto c = ledger_->pending_counts()) {
+        if (counts_last_) r.invoked_per_s = rcu::invoked_per_s(*counts_last_, *c);
+        counts_last_ = *c;
         r.counts = std::move(*c);
-      else
+      } else {
         r.error = c.error().message;
+      }
     }
     back_to_io(cx, [this, r = std::move(r)]() mutable { on_reading(std::move(r)); });
   });
@@ -203,6 +217,7 @@ void LedgerPart::on_reading(Reading r) {
   if (r.rates) freed_series_.push_back({r.t_s, *r.rates});
   if (!r.error.empty() && error_.empty()) error_ = "a reading failed: " + r.error;
   if (r.counts) pending_callbacks_.push_back(static_cast<double>(r.counts->total.len));
+  if (r.invoked_per_s) invoked_per_s_.push_back(*r.invoked_per_s);
   fresh_reading_ = std::move(r);
 }
 
@@ -284,7 +299,7 @@ void LedgerPart::thaw(PartContext& cx) {
 
 void LedgerPart::read_waiting(PartContext& cx,
                               std::function<void(std::optional<Waiting>)> done) {
-  if (!open_ || !thread_ || !facts_->pending) return done(std::nullopt);
+  if (!open_ || !thread_ || !facts_->pending || !facts_->sized) return done(std::nullopt);
   thread_->post([this, &cx, done = std::move(done)]() mutable {
     std::optional<Waiting> w;
     auto counts = ledger_->pending_counts();
@@ -332,6 +347,7 @@ Status LedgerPart::measure(Sample& s, PartContext& cx) {
       if (facts_->krc)
         s.metrics["rcu.krc_objects"] = static_cast<double>(r.counts->total.krc_objects());
     }
+    if (r.invoked_per_s) s.metrics["rcu.invoked_per_s"] = *r.invoked_per_s;
     fresh_reading_.reset();
   }
   if (fresh_walk_bytes_) s.metrics["rcu.pending_bytes"] = *std::exchange(fresh_walk_bytes_, {});
@@ -368,10 +384,10 @@ void LedgerPart::contribute(ReportData& report) const {
                                         "cgroup kernel-memory drop is the campaign's share"}};
   if (facts_) {
     j["flavour"] = facts_->flavour;
-    j["coverage"] = {{"freed", facts_->freed},        {"pending", facts_->pending},
-                     {"kfree_rcu_work", facts_->batch_bracket}, {"krc", facts_->krc},
-                     {"lazy", facts_->lazy_len},       {"sheaves", facts_->sheaves},
-                     {"barrier", facts_->barrier}};
+    j["coverage"] = {{"freed", facts_->freed},     {"pending", facts_->pending},
+                     {"sized", facts_->sized},     {"kfree_rcu_work", facts_->batch_bracket},
+                     {"krc", facts_->krc},         {"lazy", facts_->lazy_len},
+                     {"sheaves", facts_->sheaves}, {"barrier", facts_->barrier}};
     j["notes"] = facts_->notes;
   }
   if (freed_first_ && freed_last_) {
@@ -389,12 +405,8 @@ void LedgerPart::contribute(ReportData& report) const {
                   {"recursion_miss_percent", seen > 0 ? 100.0 * d.recursion_misses / seen : 0},
                   {"caches", cache_list(d.caches, kReportTop, seconds)}};
   }
-  j["pending_callbacks"] = {{"readings", pending_callbacks_.size()},
-                            {"median", median(pending_callbacks_)},
-                            {"max", pending_callbacks_.empty()
-                                        ? 0
-                                        : *std::max_element(pending_callbacks_.begin(),
-                                                            pending_callbacks_.end())}};
+  j["pending_callbacks"] = readings_json(pending_callbacks_);
+  j["invoked_per_s"] = readings_json(invoked_per_s_);
   j["walks"] = {{"count", walks_},
                 {"incomplete", incomplete_walks_},
                 {"retries", walk_retries_},

@@ -83,6 +83,7 @@ class LedgerPart final : public CampaignPart {
     double t_s = 0;
     std::optional<rcu::FreedRates> rates;
     std::optional<rcu::PendingCounts> counts;
+    std::optional<double> invoked_per_s;  // since the reading before
     std::string error;
   };
   void start_timers(PartContext& cx);
@@ -103,6 +104,7 @@ class LedgerPart final : public CampaignPart {
   // Touched only on the part's thread (and after it has been joined).
   std::unique_ptr<rcu::Ledger> ledger_;
   std::optional<rcu::FreedTotals> freed_first_, freed_last_;
+  std::optional<rcu::PendingCounts> counts_last_;
 
   // On the io thread.
   Scheduler* timers_ = nullptr;
@@ -115,7 +117,7 @@ class LedgerPart final : public CampaignPart {
   std::optional<Reading> fresh_reading_;
   std::optional<double> fresh_walk_bytes_, fresh_backlog_bytes_;
   // For the report.
-  std::vector<double> pending_callbacks_, walk_bytes_;
+  std::vector<double> pending_callbacks_, walk_bytes_, invoked_per_s_;
   // Freed through RCU at each reading: the rate and the top caches' (report parts.ledger.series).
   struct FreedPoint {
     double t_s = 0;

@@ -174,7 +174,8 @@ Status OomProximityPart::measure(Sample& s, PartContext& cx) {
   s.metrics["oom.growth_bytes_per_s"] = p.estimate.growth_bytes_per_s;
   s.metrics["oom.effective_headroom_bytes"] = p.effective_headroom_bytes;
   s.metrics["oom.reclaimable_bytes"] = sig.reclaimable_bytes;
-  s.metrics["oom.rcu_waiting_bytes"] = sig.rcu_waiting_bytes;
+  // Only when the ledger measured it: a 0 would read "nothing waits" where nobody looked.
+  if (waiting) s.metrics["oom.rcu_waiting_bytes"] = sig.rcu_waiting_bytes;
   if (v.scan_pages_per_s) s.metrics["oom.scan_pages_per_s"] = *v.scan_pages_per_s;
   if (v.steal_pages_per_s) s.metrics["oom.steal_pages_per_s"] = *v.steal_pages_per_s;
   if (!vmpressure_watch_.empty()) s.metrics["oom.vmpressure"] = vmpressure;

@@ -163,6 +163,11 @@ Status FakeCgroupFs::write(const stdfs::path& file, std::string_view content_vie
         fmt::format("cannot write '{}' to {}: {}", content, file.string(), fs::errno_text(err)));
   };
   if (auto it = write_errors_.find(name); it != write_errors_.end()) return fail(it->second);
+  if (auto it = fail_once_.find(file); it != fail_once_.end()) {
+    const int err = it->second;
+    fail_once_.erase(it);
+    return fail(err);
+  }
   if (auto it = vanish_.find(file); it != vanish_.end()) {
     const int err = it->second;
     vanish_.erase(it);

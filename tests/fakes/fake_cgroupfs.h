@@ -49,6 +49,9 @@ class FakeCgroupFs final : public CgroupOps {
   void vanish_before_write(const std::filesystem::path& file, int err) {
     vanish_[file] = err;
   }
+  // The next write to `file` fails with `err` and the directory is there afterwards: it was
+  // removed under the write and made again by a third creator before anyone looked.
+  void fail_write_once(const std::filesystem::path& file, int err) { fail_once_[file] = err; }
   void unkillable(pid_t pid) { unkillable_.insert(pid); }
   // Puts `pid` into <dir>/cgroup.procs as if the kernel had moved it there.
   void place(const std::filesystem::path& dir, pid_t pid);
@@ -91,6 +94,7 @@ class FakeCgroupFs final : public CgroupOps {
   std::map<std::string, int> write_errors_;
   std::set<pid_t> unkillable_;
   std::map<std::filesystem::path, int> vanish_;
+  std::map<std::filesystem::path, int> fail_once_;
   std::vector<pid_t> killed_;
   std::vector<std::string> log_;
   FakeClock clock_;

@@ -34,6 +34,7 @@ inline WorkloadSpec without_positions(WorkloadSpec w) {
 
 inline CampaignSpec without_positions(CampaignSpec spec) {
   for (WorkloadSpec& w : spec.workloads) w = without_positions(std::move(w));
+  for (HostNeed& n : spec.needs) n.pos = {};
   clear_positions(spec.reactions);
   for (VariantSpec& v : spec.variants) {
     v.pos = {};

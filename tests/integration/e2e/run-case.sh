@@ -183,6 +183,13 @@ check_requirement() {
     cgroup2)
       [[ -e /sys/fs/cgroup/unified/cgroup.procs || -e /sys/fs/cgroup/cgroup.controllers ]] ||
         echo "no cgroup2 hierarchy mounted" ;;
+    ledger_bytes)
+      # The RCU ledger sizes what waits with the bpf_get_kmem_cache kfunc (6.13+).
+      grep -qw bpf_get_kmem_cache /proc/kallsyms ||
+        echo "this kernel has no bpf_get_kmem_cache (before 6.13): the RCU ledger counts callbacks and cannot size them" ;;
+    memory_v2)
+      [[ -e /sys/fs/cgroup/cgroup.controllers ]] && grep -qw memory /sys/fs/cgroup/cgroup.controllers ||
+        echo "the memory controller is not on cgroup v2 here (scripts/kernel-test.sh runs this in a v2 guest)" ;;
     psi) [[ -r /proc/pressure/memory ]] && head -c1 /proc/pressure/memory >/dev/null 2>&1 ||
         echo "PSI is not available (/proc/pressure/memory unreadable; boot with psi=1)" ;;
     jq) command -v jq >/dev/null || echo "jq is not installed" ;;

@@ -38,6 +38,35 @@ TEST(Compile, AValidCampaignOnACapableHostIsItsPlan) {
   EXPECT_THAT(r.plan->warnings, IsEmpty());
 }
 
+TEST(Compile, ARequiredFeatureTheHostLacksIsUnmetAtItsEntryAndNothingElseIsChecked) {
+  Campaign c;
+  c.workloads = "  - name: rt\n    type: rcutorture\n";
+  c.tail = "requires: [cgroup_v2, ledger_bytes, rcutorture]\n";
+  HostFeatures h = v1_host();
+  h.ledger_unsized = "no bpf_get_kmem_cache kfunc";
+  h.workload_types_unavailable = {{"rcutorture", "no module"}};
+  const auto r = compile(parse(c.str()), h, "t.yaml");
+  EXPECT_FALSE(r.plan);
+  EXPECT_THAT(r.errors, IsEmpty()) << "the workload type's refusal follows from the unmet need";
+  ASSERT_EQ(r.unmet.size(), 3u);
+  EXPECT_EQ(r.unmet[0].str(),
+            "t.yaml:8:12: requires[0] cgroup_v2: the memory controller is on cgroup v1 here "
+            "(/sys/fs/cgroup/memory)");
+  EXPECT_EQ(r.unmet[1].str(),
+            "t.yaml:8:23: requires[1] ledger_bytes: the RCU ledger only counts here: no "
+            "bpf_get_kmem_cache kfunc");
+  EXPECT_THAT(r.unmet[2].str(), HasSubstr("requires[2] rcutorture: the rcutorture module cannot "
+                                          "be loaded: no module"));
+  h.ledger_unavailable = "not privileged";
+  EXPECT_THAT(compile(parse(c.str()), h, "t.yaml").unmet[1].str(),
+              HasSubstr("the RCU ledger cannot run here: not privileged"));
+
+  c.tail = "requires: [cgroup_v2, ledger, ledger_bytes, rcutorture]\n";
+  const auto met = compile(parse(c.str()), v2_host(), "t.yaml");
+  EXPECT_TRUE(met.plan) << ::testing::PrintToString(met.unmet);
+  EXPECT_THAT(met.unmet, IsEmpty());
+}
+
 TEST(Compile, MemoryHighOnAV1MemoryControllerIsAnErrorAtItsValue) {
   Campaign c;
   c.cgroup = "  memory_limit: 64Mi\n  memory_high: 32Mi\n";

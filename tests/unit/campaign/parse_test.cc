@@ -189,13 +189,36 @@ TEST(ParseStructure, KeysMustBeNames) {
   EXPECT_THAT(errors_of(c.str()), ElementsAre("t.yaml:9:3: expected a key name, got a list"));
 }
 
+TEST(ParseRequires, HostFeaturesInFileOrderEachOnceAndKnown) {
+  Campaign c;
+  c.tail = "requires: [ledger_bytes, cgroup_v2]\n";
+  const auto r = parse(c.str());
+  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(diagnostic_lines(r));
+  ASSERT_EQ(r.spec->needs.size(), 2u);
+  EXPECT_EQ(r.spec->needs[0].name, "ledger_bytes");
+  EXPECT_EQ(r.spec->needs[1].name, "cgroup_v2");
+  EXPECT_EQ(r.spec->needs[1].pos.line, 9);
+  c.tail = "requires: [ledger, btf, ledger]\n";
+  EXPECT_THAT(errors_of(c.str()),
+              ElementsAre("t.yaml:9:20: requires[1]: unknown host feature 'btf': expected "
+                          "cgroup_v2, ledger, ledger_bytes or rcutorture",
+                          "t.yaml:9:25: requires[2]: 'ledger' is listed twice"));
+  c.tail = "requires: ledger\n";
+  EXPECT_THAT(errors_of(c.str()),
+              ElementsAre(::testing::HasSubstr("t.yaml:9:11: requires: expected a list of "
+                                               "host features")));
+}
+
 TEST(ParseStructure, UnknownKeyWithoutALikelyTypoListsTheKnownKeys) {
   Campaign c;
   c.top = "colour: blue\n";
-  EXPECT_THAT(errors_of(c.str()),
-              ElementsAre("t.yaml:3:1: colour: unknown key (expected campaign, description, "
-                          "duration, sample_interval, cgroup, workloads, criteria, expect_oom, "
-                          "psi_trigger, kernel, gp_probe_interval, ledger, reactions, variants or regression)"));
+  EXPECT_THAT(
+      errors_of(c.str()),
+      ElementsAre(
+          "t.yaml:3:1: colour: unknown key (expected campaign, description, "
+          "duration, sample_interval, cgroup, workloads, criteria, expect_oom, "
+          "psi_trigger, kernel, gp_probe_interval, ledger, reactions, variants, regression or "
+          "requires)"));
   c.top = "Duration: 5s\n";
   EXPECT_THAT(errors_of(c.str()),
               ElementsAre("t.yaml:3:1: Duration: unknown key; did you mean 'duration'?"));
@@ -266,10 +289,13 @@ TEST(ParseStructure, DeepNestingIsRefusedNotACrash) {
 TEST(ParseStructure, EmptyText) {
   EXPECT_THAT(errors_of(""), ElementsAre("t.yaml:1:1: the campaign file is empty"));
   EXPECT_THAT(errors_of("---\n...\n"), ElementsAre("t.yaml:1:1: the campaign file is empty"));
-  EXPECT_THAT(errors_of("just text"),
-              ElementsAre("t.yaml:1:1: expected a map of campaign keys (campaign, description, "
-                          "duration, sample_interval, cgroup, workloads, criteria, expect_oom, "
-                          "psi_trigger, kernel, gp_probe_interval, ledger, reactions, variants, regression), got 'just text'"));
+  EXPECT_THAT(
+      errors_of("just text"),
+      ElementsAre(
+          "t.yaml:1:1: expected a map of campaign keys (campaign, description, "
+          "duration, sample_interval, cgroup, workloads, criteria, expect_oom, "
+          "psi_trigger, kernel, gp_probe_interval, ledger, reactions, variants, regression, "
+          "requires), got 'just text'"));
 }
 
 // --- rules that combine fields ------------------------------------------------------------------

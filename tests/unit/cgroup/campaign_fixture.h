@@ -38,19 +38,24 @@ class CampaignCgroupTest : public ::testing::Test {
     return {.mode = Mode::hybrid,
             .memory_root = tree_ / "memory",
             .memory_v2 = false,
-            .unified_root = tree_ / "unified"};
+            .unified_root = tree_ / "unified",
+            .campaign_parent = {}};
   }
   Layout v1() {
     ops_->add_hierarchy(tree_ / "memory", Flavor::v1_memory);
-    return {
-        .mode = Mode::v1, .memory_root = tree_ / "memory", .memory_v2 = false, .unified_root = {}};
+    return {.mode = Mode::v1,
+            .memory_root = tree_ / "memory",
+            .memory_v2 = false,
+            .unified_root = {},
+            .campaign_parent = {}};
   }
   Layout v2(const std::string& root_subtree_control = "memory pids") {
     ops_->add_hierarchy(tree_ / "cg", Flavor::v2, root_subtree_control);
     return {.mode = Mode::v2,
             .memory_root = tree_ / "cg",
             .memory_v2 = true,
-            .unified_root = tree_ / "cg"};
+            .unified_root = tree_ / "cg",
+            .campaign_parent = {}};
   }
 
   std::unique_ptr<CampaignCgroup> create(const Layout& layout, const std::string& name,

@@ -47,6 +47,17 @@ TEST_F(CampaignCgroupTest, APrefixRemovedUnderTheSubtreeControlWriteIsMadeAgain)
   EXPECT_THAT(ops_->log(), ::testing::Contains(::testing::HasSubstr("-> ENODEV")));
 }
 
+// Also seen in the guest: the prefix was removed under our write and made again by a third
+// creator before we looked, so it was there and the failed write was not tried again.
+TEST_F(CampaignCgroupTest, AFailedSubtreeControlWriteIsTriedAgainEvenWithThePrefixThere) {
+  Layout layout = v2();
+  ops_->fail_write_once(tree_ / "cg" / kPrefix / "cgroup.subtree_control", ENODEV);
+  auto cg = create(layout, "racer");
+  ASSERT_TRUE(cg);
+  EXPECT_EQ(TempTree::read(tree_ / "cg" / kPrefix / "cgroup.subtree_control"), "memory\n");
+  EXPECT_EQ(TempTree::read(cg->memory_path() / "memory.max"), "268435456\n");
+}
+
 TEST_F(CampaignCgroupTest, V2EnablesMemoryInPrefixAndSetsMaxAndHigh) {
   Layout layout = v2();
   auto cg = create(layout, "anon", limits(k256Mi, 200u << 20));

@@ -52,6 +52,8 @@ class FakeDaemon final : public pb::MemTorture::Service {
   Unary get, stop;
   std::function<grpc::Status(pb::ListCampaignsResponse*)> list;
   std::function<grpc::Status(grpc::ServerWriter<pb::ReportChunk>*)> report;
+  bool ledger_available = false;
+  std::string ledger_unsized;
   std::function<grpc::Status(grpc::ServerContext*, const pb::ProbeRcuRequest&,
                              pb::ProbeRcuResponse*)>
       probe;
@@ -89,8 +91,10 @@ class FakeDaemon final : public pb::MemTorture::Service {
     s->set_cpus(2);
     s->set_memory_total_bytes(8ULL << 30);
     s->set_cgroup_mode("hybrid");
-    s->set_ledger_available(false);
-    s->set_ledger_unavailable_reason("no bpf_get_kmem_cache kfunc (kernels before 6.13)");
+    s->set_ledger_available(ledger_available);
+    if (!ledger_available)
+      s->set_ledger_unavailable_reason("not privileged: loading tracing BPF needs CAP_BPF");
+    s->set_ledger_unsized_reason(ledger_unsized);
     return grpc::Status::OK;
   }
   grpc::Status ProbeRcu(grpc::ServerContext* ctx, const pb::ProbeRcuRequest* req,
@@ -195,6 +199,28 @@ TEST_F(CommandsTest, ARefusedStartSaysWhyAndWritesAFailingJunitCase) {
   EXPECT_THAT(x, HasSubstr(R"x(<testsuite name="smoke" tests="1" failures="1")x"));
   EXPECT_THAT(x, HasSubstr("<failure message=\"starting " + kSmoke +
                            ": campaign other-20261122T000000-aaaa is running"));
+}
+
+TEST_F(CommandsTest, ACampaignRequiringWhatTheHostLacksIsNotRunExitFourAndASuiteSkipsIt) {
+  fake_.start = [](const pb::StartCampaignRequest&, pb::StartCampaignResponse*) {
+    return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
+                        "this host lacks what the campaign requires:\nsmoke.yaml:4:12: "
+                        "requires[0] ledger_bytes: the RCU ledger only counts here");
+  };
+  EXPECT_EQ(run(kSmoke), kNotRun);
+  EXPECT_THAT(err_.str(), HasSubstr("requires[0] ledger_bytes: the RCU ledger only counts here"));
+  EXPECT_THAT(err_.str(), HasSubstr("not run: memtortured's host lacks what it requires"));
+
+  SuiteOptions o;
+  o.inputs = {kSmoke};
+  o.out = (dir_ / "suite").string();
+  Interrupt interrupt(2);
+  EXPECT_EQ(run_suite(options(), o, interrupt), kPassed) << "skipped is not a failure";
+  std::ifstream junit_file(dir_ / "suite" / "junit.xml");
+  std::stringstream x;
+  x << junit_file.rdbuf();
+  EXPECT_THAT(x.str(), HasSubstr("<skipped"));
+  EXPECT_THAT(x.str(), HasSubstr("requires[0] ledger_bytes"));
 }
 
 // The daemon's errors were printed through a string_view on a destroyed temporary.
@@ -632,7 +658,14 @@ TEST_F(CommandsTest, ValidateWarnsAboutMoreFloodThreadsThanCpus) {
 
 TEST_F(CommandsTest, SystemSaysWhyTheLedgerCannotRun) {
   EXPECT_EQ(cmd_system(options()), kPassed);
-  EXPECT_THAT(out_.str(), HasSubstr("RCU ledger        unavailable: no bpf_get_kmem_cache kfunc"));
+  EXPECT_THAT(out_.str(), HasSubstr("RCU ledger        unavailable: not privileged"));
+}
+
+TEST_F(CommandsTest, SystemSaysWhenTheLedgerOnlyCounts) {
+  fake_.ledger_available = true;
+  fake_.ledger_unsized = "no bpf_get_kmem_cache kfunc (kernels before 6.13)";
+  EXPECT_EQ(cmd_system(options()), kPassed);
+  EXPECT_THAT(out_.str(), HasSubstr("RCU ledger        counts only: no bpf_get_kmem_cache kfunc"));
 }
 
 TEST_F(CommandsTest, ProbeLedgerIsAskedForAndPrintedAfterTheGracePeriods) {

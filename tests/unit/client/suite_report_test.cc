@@ -200,5 +200,51 @@ TEST(SuiteHistory, SkippedCampaignsAreLeftOutAndFailedStartsKeepTheirVerdict) {
   EXPECT_THAT(warnings, Not(::testing::Contains(HasSubstr("line"))));
 }
 
+TEST(SuiteSummary, SuiteJsonReadsBackWithoutReportsAndBadTextIsNamed) {
+  SuiteResult skipped;
+  skipped.file = "configs/nightly/40-rcu-ledger.yaml";
+  skipped.name = "rcu-ledger";
+  skipped.outcome = "skipped";
+  skipped.reason = "t.yaml:4:12: requires[0] ledger_bytes: the RCU ledger only counts here";
+  const std::vector<SuiteResult> results = {ran("smoke", report("smoke", "passed", Json::array())),
+                                            skipped};
+  const Json j = suite_summary_json("memtorture", "2026-12-07T00:00:00Z", results);
+  auto back = read_suite_summary(j.dump());
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(back->name, "memtorture");
+  EXPECT_EQ(back->started_at, "2026-12-07T00:00:00Z");
+  ASSERT_EQ(back->results.size(), 2u);
+  EXPECT_EQ(back->results[0].name, "smoke");
+  EXPECT_EQ(back->results[0].folder, "smoke");
+  EXPECT_DOUBLE_EQ(back->results[0].duration_s, 10);
+  EXPECT_FALSE(back->results[0].report) << "reports stay in their folders";
+  EXPECT_EQ(back->results[1].outcome, "skipped");
+  EXPECT_THAT(back->results[1].reason, HasSubstr("requires[0] ledger_bytes"));
+
+  EXPECT_FALSE(read_suite_summary("[1, 2]").ok());
+  EXPECT_THAT(read_suite_summary("{}").error().message, HasSubstr("campaigns"));
+  EXPECT_THAT(read_suite_summary(R"({"campaigns": [{"outcome": "passed"}]})").error().message,
+              HasSubstr("without a name"));
+}
+
+TEST(ColumnsIndex, ACampaignRowPerNameACellPerKernelWithItsVerdictAndLink) {
+  IndexColumn host{"host", "6.18.0, cgroup hybrid", "", {}};
+  host.rows.push_back(index_row(ran("smoke", report("smoke", "passed", Json::array()))));
+  host.rows.push_back(index_row(ran("rcu-ledger", report("rcu-ledger", "passed", Json::array()))));
+  IndexColumn guest{"6.12", "6.12.118+deb12-amd64, cgroup v2", "", {}};
+  guest.rows.push_back(
+      index_row(ran("smoke", report("smoke", "failed", Json::array(), "1 of 3 criteria failed"))));
+  IndexColumn missing{"6.1", "", "no suite ran: the kernel package could not be had", {}};
+  const std::string html =
+      render_columns_index_html("by kernel", {host, guest, missing}, HtmlAssets{});
+  EXPECT_EQ(count(html, "<tr><td>smoke</td>"), 1);
+  EXPECT_EQ(count(html, "<tr><td>rcu-ledger</td>"), 1);
+  EXPECT_THAT(html, HasSubstr("6.12.118+deb12-amd64, cgroup v2"));
+  EXPECT_THAT(html, HasSubstr("<a href=\"smoke/report.html\">failed</a>"));
+  EXPECT_THAT(html, HasSubstr("1 of 3 criteria failed"));
+  EXPECT_THAT(html, HasSubstr("no suite ran: the kernel package could not be had"));
+  EXPECT_THAT(html, HasSubstr("<td>-</td>")) << "rcu-ledger did not run on 6.12";
+}
+
 }  // namespace
 }  // namespace mt::client

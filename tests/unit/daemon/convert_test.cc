@@ -332,18 +332,25 @@ TEST(ConvertTest, ProbeLedgerAFailedStepIsNullAndTheErrorPassesThrough) {
 
 TEST(ConvertTest, LedgerAvailabilityInSystemInfo) {
   pb::SystemInfo here;
-  set_ledger_availability("", &here);
+  set_ledger_availability("", "", &here);
   EXPECT_TRUE(here.ledger_available());
   EXPECT_EQ(here.ledger_unavailable_reason(), "");
+  EXPECT_EQ(here.ledger_unsized_reason(), "");
+
+  pb::SystemInfo counts_only;
+  set_ledger_availability("", "no bpf_get_kmem_cache kfunc", &counts_only);
+  EXPECT_TRUE(counts_only.ledger_available());
+  EXPECT_EQ(counts_only.ledger_unsized_reason(), "no bpf_get_kmem_cache kfunc");
 
   rcu::LedgerHostFacts host;  // made up: everything there but the privilege
   host.btf = host.kallsyms_addresses = true;
   host.tp_rcu_utilization = host.tp_kmem_cache_free = host.tp_sched_update_nr_running = true;
   host.kfunc_get_kmem_cache = host.percpu_runqueues = host.percpu_rcu_data = true;
   pb::SystemInfo elsewhere;
-  set_ledger_availability(rcu::unavailable_reason(host).value_or(""), &elsewhere);
+  set_ledger_availability(rcu::unavailable_reason(host).value_or(""), "unsized", &elsewhere);
   EXPECT_FALSE(elsewhere.ledger_available());
   EXPECT_THAT(elsewhere.ledger_unavailable_reason(), ::testing::HasSubstr("CAP_BPF"));
+  EXPECT_EQ(elsewhere.ledger_unsized_reason(), "");  // says nothing of a ledger that cannot run
 }
 
 }  // namespace

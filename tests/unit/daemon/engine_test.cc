@@ -193,6 +193,22 @@ TEST_F(EngineTest, MemoryHighOnAV1MemoryControllerIsRefusedBeforeAnythingIsCreat
   EXPECT_FALSE(stdfs::exists(o.runner.layout.memory_root));
 }
 
+TEST_F(EngineTest, ACampaignRequiringWhatTheHostLacksIsUnsupportedAndLeavesNothing) {
+  EngineOptions o = options();
+  o.host.ledger_unsized = "no bpf_get_kmem_cache kfunc (kernels before 6.13)";
+  Engine counts_only(io_, clock_, o);
+  const std::string yaml = std::string(kValid) + "requires: [ledger_bytes]\n";
+  auto r = counts_only.start(yaml, "bytes.yaml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error.code, Code::unsupported);
+  EXPECT_THAT(r.error.message,
+              HasSubstr("this host lacks what the campaign requires:\nbytes.yaml:"));
+  EXPECT_THAT(r.error.message,
+              HasSubstr("requires[0] ledger_bytes: the RCU ledger only counts here"));
+  EXPECT_THAT(counts_only.list(), IsEmpty());
+  EXPECT_FALSE(stdfs::exists(state_ / "reports"));
+}
+
 // ---- unknown ids --------------------------------------------------------------------------
 
 TEST_F(EngineTest, GetOfAnUnknownIdIsNotFound) {

@@ -29,10 +29,13 @@ constexpr std::uint32_t kUdpSize = 1344;
 // barrier frees what is queued. Its clock is the test's FakeClock.
 class FloodSource final : public rcu::LedgerSource {
  public:
-  explicit FloodSource(const FakeClock& clock) : clock_(clock) {
+  // `sized`: the kernel has bpf_get_kmem_cache; without it the real source opens no method 1
+  // and walks nothing.
+  explicit FloodSource(const FakeClock& clock, bool sized = true) : clock_(clock) {
     facts_.flavour = "rcu_preempt";
     facts_.cpus = {0};
-    facts_.freed = facts_.pending = facts_.barrier = true;
+    facts_.pending = facts_.barrier = true;
+    facts_.freed = facts_.sized = sized;
   }
   const rcu::LedgerFacts& facts() const override { return facts_; }
   Result<rcu::RawFreed> read_freed() override {
@@ -50,6 +53,7 @@ class FloodSource final : public rcu::LedgerSource {
     c.len = kQueued;
     c.seglen = {0, kQueued, 0, 0};
     c.barrier_seq_snap = barriers_;
+    c.n_cbs_invoked = objects_at(now()) + barrier_freed_;  // each socket is one callback
     return std::vector{c};
   }
   Result<rcu::RawWalk> walk() override {
@@ -93,11 +97,17 @@ class LedgerPartTest : public ::testing::Test {
       return stop_checks_.size() >= 3;
     };
     o.open = [this](const rcu::LedgerOptions&) -> Result<std::unique_ptr<rcu::Ledger>> {
-      auto src = std::make_unique<FloodSource>(clock_);
+      auto src = std::make_unique<FloodSource>(clock_, sized_);
       source_ = src.get();
       return std::make_unique<rcu::Ledger>(std::move(src));
     };
     return o;
+  }
+  static campaign::LedgerSpec walk_every_second_backlog_every_two() {
+    campaign::LedgerSpec spec;
+    spec.walk_interval = 1s;
+    spec.backlog_interval = 2s;
+    return spec;
   }
   PartContext context() {
     PartContext cx{io_, timers_, [this] { return (clock_.now() - t0_) / 1.0s; },
@@ -127,13 +137,11 @@ class LedgerPartTest : public ::testing::Test {
   std::vector<bool> freezes_;
   std::vector<std::vector<pid_t>> stop_checks_;
   FloodSource* source_ = nullptr;
+  bool sized_ = true;
 };
 
 TEST_F(LedgerPartTest, FiguresWalksAndABacklogWithTheFloodsPausedAroundIt) {
-  campaign::LedgerSpec spec;
-  spec.walk_interval = 1s;
-  spec.backlog_interval = 2s;
-  LedgerPart part(options(spec));
+  LedgerPart part(options(walk_every_second_backlog_every_two()));
   auto cx = context();
   ASSERT_TRUE(part.setup(cx));
   settle();  // opened
@@ -156,6 +164,7 @@ TEST_F(LedgerPartTest, FiguresWalksAndABacklogWithTheFloodsPausedAroundIt) {
   ASSERT_TRUE(third.metrics.count("rcu.freed_bytes_per_s"));
   EXPECT_DOUBLE_EQ(third.metrics.at("rcu.freed_bytes_per_s"), 1e6 * kUdpSize);
   EXPECT_DOUBLE_EQ(third.metrics.at("rcu.freed_objects_per_s"), 1e6);
+  EXPECT_DOUBLE_EQ(third.metrics.at("rcu.invoked_per_s"), 1e6);
   EXPECT_EQ(third.metrics.count("rcu.pending_bytes"), 0u) << "each walk in one sample only";
   settle();
 
@@ -197,6 +206,45 @@ TEST_F(LedgerPartTest, FiguresWalksAndABacklogWithTheFloodsPausedAroundIt) {
   EXPECT_DOUBLE_EQ(j["freed_series"][0]["bytes_per_s"].get<double>(), 1e6 * kUdpSize);
   EXPECT_EQ(b["bytes"], 3000u * kUdpSize);
   EXPECT_DOUBLE_EQ(b["walk_vs_barrier_percent"].get<double>(), 0);
+}
+
+// A 6.12 kernel: no bpf_get_kmem_cache, so the ledger counts and never walks or measures a
+// backlog; the counts and the invoked rate still reach the samples and the report.
+TEST_F(LedgerPartTest, AnUnsizedLedgerCountsAndNeverWalks) {
+  sized_ = false;
+  LedgerPart part(options(walk_every_second_backlog_every_two()));
+  auto cx = context();
+  ASSERT_TRUE(part.setup(cx));
+  settle();  // opened; no walk asked for
+  sample_now(part, cx);
+  settle();
+  timers_.advance(100ms);
+  sample_now(part, cx);
+  settle();
+  timers_.advance(100ms);
+  Sample s = sample_now(part, cx);
+  EXPECT_DOUBLE_EQ(s.metrics.at("rcu.pending_callbacks"), 3000);
+  EXPECT_DOUBLE_EQ(s.metrics.at("rcu.invoked_per_s"), 1e6);
+  EXPECT_EQ(s.metrics.count("rcu.pending_bytes"), 0u);
+  EXPECT_EQ(s.metrics.count("rcu.freed_bytes_per_s"), 0u);
+  settle();
+  timers_.advance(2000ms);
+  EXPECT_EQ(timers_.pending(), 0u) << "no walk or backlog timer";
+  EXPECT_EQ(source_->walks_, 0);
+  EXPECT_TRUE(freezes_.empty());
+  ASSERT_TRUE(part.teardown(cx));
+  ReportData r;
+  part.contribute(r);
+  const auto& j = r.parts["ledger"];
+  EXPECT_EQ(j["coverage"]["sized"], false);
+  EXPECT_EQ(j["walks"]["count"], 0);
+  EXPECT_EQ(j["invoked_per_s"]["readings"], 2u);
+  EXPECT_DOUBLE_EQ(j["invoked_per_s"]["median"].get<double>(), 1e6);
+  bool said = false;
+  for (const auto& e : events_)
+    if (const auto* l = std::get_if<LogLine>(&e))
+      said |= l->text.find("no backlog") != std::string::npos;
+  EXPECT_TRUE(said) << "the log says why there are no backlog measurements";
 }
 
 TEST_F(LedgerPartTest, ALedgerThatCannotOpenLeavesTheCampaignRunningAndSaysWhy) {

@@ -39,8 +39,16 @@ TEST(UnavailableReason, EachMissingPieceHasItsOwnReason) {
   EXPECT_THAT(why([](auto& f) { f.tp_rcu_utilization = false; }), HasSubstr("rcu_utilization"));
   EXPECT_THAT(why([](auto& f) { f.tp_kmem_cache_free = false; }), HasSubstr("kmem_cache_free"));
   EXPECT_THAT(why([](auto& f) { f.tp_sched_update_nr_running = false; }), HasSubstr("runqueues"));
-  EXPECT_THAT(why([](auto& f) { f.kfunc_get_kmem_cache = false; }), HasSubstr("6.13"));
   EXPECT_THAT(why([](auto& f) { f.percpu_rcu_data = false; }), HasSubstr(".data..percpu"));
+}
+
+TEST(UnsizedReason, WithoutTheKfuncTheLedgerRunsAndOnlyCounts) {
+  LedgerHostFacts f = good();
+  EXPECT_FALSE(unsized_reason(f).has_value());
+  f.kfunc_get_kmem_cache = false;  // 6.12 and older
+  EXPECT_FALSE(unavailable_reason(f).has_value());
+  EXPECT_THAT(unsized_reason(f).value_or(""), HasSubstr("6.13"));
+  EXPECT_THAT(unsized_reason(f).value_or(""), HasSubstr("counted, not sized"));
 }
 
 TEST(UnavailableReason, AHostWithoutBtfSaysWhereItLooked) {

@@ -83,7 +83,7 @@ class ProbeLedgerTest : public ProbeTest {
   ProbeLedgerTest() {
     auto s = std::make_unique<FakeSource>();
     src_ = s.get();
-    src_->facts_.freed = src_->facts_.pending = src_->facts_.barrier = true;
+    src_->facts_.freed = src_->facts_.pending = src_->facts_.barrier = src_->facts_.sized = true;
     src_->facts_.flavour = "rcu_preempt";
     src_->facts_.notes = {"not covered: SRCU and Tasks RCU callback queues"};
     src_->on_call_ = [this](const std::string& c) { log_.push_back(c); };
@@ -154,6 +154,24 @@ TEST_F(ProbeLedgerTest, OpensReadsOverTheWindowThenCountsWalksBarriersAndCloses)
   EXPECT_EQ(r.ledger->barrier->outcome, BarrierOutcome::ran);
   EXPECT_EQ(r.ledger->barrier->bytes, 3000u * 1344);
   EXPECT_FALSE(r.ledger->barrier->pending) << "the walk before it is pending_bytes'";
+}
+
+// 6.12: no bpf_get_kmem_cache. The ledger counts; no freed rates, walk or barrier, and no error.
+TEST_F(ProbeLedgerTest, AnUnsizedLedgerIsReadForItsCountsOnly) {
+  src_->facts_.sized = src_->facts_.freed = false;
+  src_->counts_ = {cpu_counts(42, 4)};
+  src_->sequences_ = {4};
+  ProbeRequest req;
+  req.ledger_seconds = 2;
+  auto r = probe(req, ledger_env());
+  EXPECT_EQ(r.ledger_error, "");
+  EXPECT_THAT(log_, ElementsAre("open", "wait 2s", "counts", "closed"));
+  ASSERT_TRUE(r.ledger);
+  ASSERT_TRUE(r.ledger->counts);
+  EXPECT_EQ(r.ledger->counts->total.len, 42);
+  EXPECT_FALSE(r.ledger->freed);
+  EXPECT_FALSE(r.ledger->bytes);
+  EXPECT_FALSE(r.ledger->barrier);
 }
 
 TEST_F(ProbeLedgerTest, NoLedgerUnlessAskedFor) {

@@ -60,6 +60,30 @@ TEST_F(ModuleHostTree, EachReasonIsNamed) {
   EXPECT_THAT(rcutorture_unavailable(host()), HasSubstr("already loaded"));
 }
 
+// After a killed worker: modprobe -r only when the module is loaded, and a modprobe that fails
+// is an error that says the module is still loaded.
+TEST_F(ModuleHostTree, ALeftModuleIsUnloadedWithModprobeR) {
+  write("bin/modprobe", "#!/bin/sh\necho \"$@\" >> " + (root_ / "calls").string() + "\nexit 0\n");
+  auto none = unload_left_rcutorture(host());
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(*none, "");
+  EXPECT_FALSE(std::filesystem::exists(root_ / "calls")) << "nothing loaded, nothing run";
+
+  std::filesystem::create_directories(root_ / "sys/module/rcutorture");
+  auto done = unload_left_rcutorture(host());
+  ASSERT_TRUE(done.ok()) << done.error().message;
+  EXPECT_THAT(*done, HasSubstr("unloaded"));
+  std::ifstream calls(root_ / "calls");
+  std::string line;
+  std::getline(calls, line);
+  EXPECT_EQ(line, "-r rcutorture");
+
+  write("bin/modprobe", "#!/bin/sh\nexit 1\n");
+  auto failed = unload_left_rcutorture(host());
+  ASSERT_FALSE(failed.ok());
+  EXPECT_THAT(failed.error().message, HasSubstr("still loaded"));
+}
+
 TEST(RcutortureModule, TheForwardProgressTestAloneWithTheCampaignsSettings) {
   campaign::RcutortureSpec spec;
   spec.torture_type = "srcu";
