@@ -22,6 +22,12 @@ std::string text_of(long v) {
   return std::to_string(v);
 }
 
+// modprobe on the host's PATH ($PATH when it names none); empty when there is none.
+std::string find_modprobe(const ModuleHost& host) {
+  const char* env = std::getenv("PATH");
+  return kernel::find_in_path("modprobe", host.path_env.empty() ? (env ? env : "") : host.path_env);
+}
+
 }  // namespace
 
 std::vector<std::string> rcutorture_module_args(const campaign::RcutortureSpec& spec) {
@@ -56,9 +62,7 @@ std::string rcutorture_unavailable(const ModuleHost& host) {
     if (padded.find(" nomodule ") != std::string::npos)
       return "module loading is off (nomodule on the kernel command line)";
   }
-  const char* env = std::getenv("PATH");
-  const std::string modprobe =
-      kernel::find_in_path("modprobe", host.path_env.empty() ? (env ? env : "") : host.path_env);
+  const std::string modprobe = find_modprobe(host);
   if (modprobe.empty()) return "modprobe is not installed (the Debian package is kmod)";
   if (!host.dry_run) return {};
   auto status = run_program({.args = {modprobe, "-n", "-q", "rcutorture"}}, kModprobeWait);
@@ -72,9 +76,7 @@ std::string rcutorture_unavailable(const ModuleHost& host) {
 Result<std::string> unload_left_rcutorture(const ModuleHost& host) {
   std::error_code ec;
   if (!std::filesystem::exists(host.sys / "module/rcutorture", ec)) return std::string();
-  const char* env = std::getenv("PATH");
-  const std::string modprobe =
-      kernel::find_in_path("modprobe", host.path_env.empty() ? (env ? env : "") : host.path_env);
+  const std::string modprobe = find_modprobe(host);
   if (modprobe.empty())
     return make_error("the rcutorture module is still loaded and modprobe is not installed");
   auto status = run_program({.args = {modprobe, "-r", "rcutorture"}}, kModprobeWait);
